@@ -1,0 +1,104 @@
+# sentry-source: see README.md. Targets: all check demo install uninstall clean.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec
+MANDIR ?= $(PREFIX)/share/man
+VERSION = 0.1
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+WARNINGS = -Wall -Wextra
+
+FRONT_PKGS = libcjson
+SYNC_PKGS = libgit2 libcrypto
+
+CPPFLAGS_ALL = -Isrc -DVERSION='"$(VERSION)"' -DLIBEXECDIR='"$(LIBEXECDIR)"' $(CPPFLAGS)
+FRONT_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(FRONT_PKGS))
+FRONT_LIBS = $(shell $(PKG_CONFIG) --libs $(FRONT_PKGS))
+SYNC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(SYNC_PKGS))
+SYNC_LIBS = $(shell $(PKG_CONFIG) --libs $(SYNC_PKGS))
+
+# Every sources/*.c but the template is a compiled-in source.
+SOURCE_FILES = $(sort $(filter-out sources/template.c,$(wildcard sources/*.c)))
+SOURCE_OBJS = $(SOURCE_FILES:.c=.o)
+
+# The front: reads requests; never links libgit2 (see DESIGN.md).
+FRONT_LIB_OBJS = src/config.o src/log.o src/http_parse.o src/http_io.o \
+	src/source.o src/source_table.o $(SOURCE_OBJS)
+FRONT_OBJS = src/main.o src/serve.o src/exec_sync.o $(FRONT_LIB_OBJS)
+
+# The sync helper: holds the key and the repository; parses no payload.
+SYNC_OBJS = src/sync_main.o src/sync.o src/ssh_auth.o src/known_hosts.o \
+	src/lock.o src/config.o src/log.o
+
+UNIT_TESTS = tests/unit/test-http tests/unit/test-config tests/unit/test-stash-develop \
+	tests/unit/test-known-hosts
+
+all: sentry-source sentry-source-sync
+
+sentry-source: $(FRONT_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(FRONT_OBJS) $(FRONT_LIBS)
+
+sentry-source-sync: $(SYNC_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(SYNC_OBJS) $(SYNC_LIBS)
+
+# The table of sources, made from the file names: adding a source is
+# adding a file.
+src/source_table.c: $(SOURCE_FILES) Makefile
+	@{ echo '/* Made by make from the files in sources/; do not edit. */'; \
+	  echo '#include <stddef.h>'; echo '#include "source.h"'; \
+	  for f in $(SOURCE_FILES); do n=$$(basename $$f .c | tr - _); \
+	    echo "extern const struct source source_$$n;"; done; \
+	  echo 'const struct source *const source_table[] = {'; \
+	  for f in $(SOURCE_FILES); do n=$$(basename $$f .c | tr - _); \
+	    echo "	&source_$$n,"; done; \
+	  echo '	NULL'; echo '};'; } > $@.tmp && mv $@.tmp $@
+
+src/sync_main.o src/sync.o src/ssh_auth.o src/known_hosts.o tests/unit/test-known-hosts.o: CFLAGS_EXTRA = $(SYNC_CFLAGS)
+
+.c.o:
+	$(CC) $(CPPFLAGS_ALL) $(FRONT_CFLAGS) $(CFLAGS_EXTRA) $(WARNINGS) $(CFLAGS) -c -o $@ $<
+
+$(FRONT_OBJS) $(SYNC_OBJS): src/*.h Makefile
+
+tests/unit/test-http: tests/unit/test-http.o tests/unit/tap.o $(FRONT_LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(FRONT_LIBS)
+tests/unit/test-config: tests/unit/test-config.o tests/unit/tap.o $(FRONT_LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(FRONT_LIBS)
+tests/unit/test-stash-develop: tests/unit/test-stash-develop.o tests/unit/tap.o $(FRONT_LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(FRONT_LIBS)
+tests/unit/test-known-hosts: tests/unit/test-known-hosts.o tests/unit/tap.o src/known_hosts.o src/log.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(SYNC_LIBS)
+
+deps:
+	@bash tests/deps.sh
+
+# Tests build with -Werror; the default build does not impose it.
+check: deps
+	$(MAKE) all $(UNIT_TESTS) WARNINGS='-Wall -Wextra -Werror'
+	bash tests/run.sh
+
+demo: deps
+	$(MAKE) all
+	bash tests/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)/sentry-source \
+		$(DESTDIR)$(MANDIR)/man8
+	install -m 755 sentry-source $(DESTDIR)$(BINDIR)/sentry-source
+	install -m 755 sentry-source-sync $(DESTDIR)$(LIBEXECDIR)/sentry-source/sentry-source-sync
+	install -m 644 man/sentry-source.8 $(DESTDIR)$(MANDIR)/man8/sentry-source.8
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/sentry-source \
+		$(DESTDIR)$(LIBEXECDIR)/sentry-source/sentry-source-sync \
+		$(DESTDIR)$(MANDIR)/man8/sentry-source.8
+	-rmdir $(DESTDIR)$(LIBEXECDIR)/sentry-source
+
+clean:
+	rm -f sentry-source sentry-source-sync src/*.o sources/*.o src/source_table.c \
+		tests/unit/*.o $(UNIT_TESTS)
+
+.PHONY: all check demo deps install uninstall clean

@@ -1,0 +1,250 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "limits.h"
+
+#define STR(x)	#x
+#define XSTR(x)	STR(x)
+
+typedef const char *(*config_check)(const char *value);
+
+static const char *check_name(const char *);
+static const char *check_url(const char *);
+static const char *check_abspath(const char *);
+static const char *check_branch(const char *);
+
+static const struct {
+	const char	*name;
+	int		 required;
+	config_check	 check;
+} keys[CONFIG_NKEYS] = {
+	[CONFIG_SOURCE] =		{ "SOURCE", 1, check_name },
+	[CONFIG_CLONE_URL] =		{ "CLONE_URL", 1, check_url },
+	[CONFIG_CLONE_PATH] =		{ "CLONE_PATH", 1, check_abspath },
+	[CONFIG_BRANCH] =		{ "BRANCH", 0, check_branch },
+	[CONFIG_SSH_KEYPATH] =		{ "SSH_KEYPATH", 1, check_abspath },
+	[CONFIG_SSH_PASSPHRASE_FILE] =	{ "SSH_PASSPHRASE_FILE", 0, check_abspath },
+	[CONFIG_KNOWN_HOSTS] =		{ "KNOWN_HOSTS", 1, check_abspath },
+};
+
+static int	has_space_or_control(const char *);
+
+const char *
+config_get(const struct config *c, enum config_key k)
+{
+	return c->v[k].value;
+}
+
+const char *
+config_key_name(enum config_key k)
+{
+	return keys[k].name;
+}
+
+static const char *
+check_name(const char *v)
+{
+	const char *p;
+
+	for (p = v; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+			return "must be a kebab-case source name (see --list-sources)";
+	return NULL;
+}
+
+/*
+ * ssh://user@host[:port]/path or scp-like user@host:path. The user must be
+ * named: we never ask anyone for one.
+ */
+static const char *
+check_url(const char *v)
+{
+	const char *at, *rest;
+
+	if (has_space_or_control(v))
+		return "must not contain spaces or control characters";
+	if (strncmp(v, "ssh://", 6) == 0) {
+		rest = v + 6;
+		at = strchr(rest, '@');
+		if (at == NULL || at == rest || strchr(rest, '/') < at)
+			return "must name the user: ssh://user@host[:port]/path";
+		if (strchr(at, '/') == NULL || strchr(at, '/')[1] == '\0')
+			return "must name a repository path after the host";
+		return NULL;
+	}
+	if (strstr(v, "://") != NULL)
+		return "must be an ssh:// URL or user@host:path";
+	at = strchr(v, '@');
+	if (at == NULL || at == v || strchr(at, ':') == NULL ||
+	    strchr(at, ':')[1] == '\0' || strchr(v, '/') < at)
+		return "must be ssh://user@host[:port]/path or user@host:path";
+	return NULL;
+}
+
+static const char *
+check_abspath(const char *v)
+{
+	if (v[0] != '/')
+		return "must be an absolute path";
+	if (v[1] == '\0')
+		return "must not be /";
+	if (has_space_or_control(v))
+		return "must not contain spaces or control characters";
+	return NULL;
+}
+
+static const char *
+check_branch(const char *v)
+{
+	if (has_space_or_control(v) || strncmp(v, "refs/", 5) == 0 || v[0] == '-')
+		return "must be a branch name or glob, such as develop or release/*";
+	return NULL;
+}
+
+static int
+has_space_or_control(const char *v)
+{
+	for (; *v != '\0'; v++)
+		if ((unsigned char)*v <= ' ' || *v == 0x7f)
+			return 1;
+	return 0;
+}
+
+static char *
+trim(char *s, char *end)
+{
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		end--;
+	*end = '\0';
+	return s;
+}
+
+static int
+fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int
+parse_line(struct config *c, char *line, unsigned lineno, char *err, size_t errlen)
+{
+	char *eq, *key, *value;
+	const char *why;
+	int k;
+
+	line = trim(line, line + strlen(line));
+	if (line[0] == '\0' || line[0] == '#')
+		return 0;
+	if ((eq = strchr(line, '=')) == NULL)
+		return fail(err, errlen, "%s:%u: expected KEY=value", c->path, lineno);
+	value = trim(eq + 1, eq + 1 + strlen(eq + 1));
+	key = trim(line, eq);
+	for (k = 0; k < CONFIG_NKEYS; k++)
+		if (strcmp(key, keys[k].name) == 0)
+			break;
+	if (k == CONFIG_NKEYS)
+		return fail(err, errlen, "%s:%u: unknown key %s", c->path, lineno, key);
+	if (c->v[k].value != NULL)
+		return fail(err, errlen, "%s:%u: %s already set on line %u",
+		    c->path, lineno, key, c->v[k].line);
+	if (value[0] == '\0')
+		return fail(err, errlen, "%s:%u: %s is empty", c->path, lineno, key);
+	if ((why = keys[k].check(value)) != NULL)
+		return fail(err, errlen, "%s:%u: %s %s", c->path, lineno, key, why);
+	if ((c->v[k].value = strdup(value)) == NULL)
+		return fail(err, errlen, "%s: out of memory", c->path);
+	c->v[k].line = lineno;
+	return 0;
+}
+
+static int
+read_whole(const char *path, char *buf, size_t bufsize, size_t *len)
+{
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	*len = 0;
+	while ((n = read(fd, buf + *len, bufsize - *len)) > 0)
+		*len += n;
+	close(fd);
+	if (n == -1)
+		return -1;
+	if (*len == bufsize) {
+		errno = EFBIG;
+		return -1;
+	}
+	buf[*len] = '\0';
+	return 0;
+}
+
+int
+config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
+	char *buf, *line, *next;
+	unsigned lineno = 0;
+	size_t len;
+	int k, rc = -1;
+
+	c->path = path;
+	if ((buf = malloc(LIMIT_CONFIG_BYTES + 1)) == NULL)
+		return fail(err, errlen, "%s: out of memory", path);
+	if (read_whole(path, buf, LIMIT_CONFIG_BYTES + 1, &len) == -1) {
+		fail(err, errlen, "%s: %s", path, errno == EFBIG ?
+		    "larger than " XSTR(LIMIT_CONFIG_BYTES) " bytes" : strerror(errno));
+		goto out;
+	}
+	if (memchr(buf, '\0', len) != NULL) {
+		fail(err, errlen, "%s: contains a NUL byte", path);
+		goto out;
+	}
+	for (line = buf; line < buf + len; line = next) {
+		lineno++;
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		else
+			next = buf + len;
+		if (strlen(line) > LIMIT_CONFIG_LINE) {
+			fail(err, errlen, "%s:%u: line longer than %d bytes",
+			    path, lineno, LIMIT_CONFIG_LINE);
+			goto out;
+		}
+		if (parse_line(c, line, lineno, err, errlen) == -1)
+			goto out;
+	}
+	for (k = 0; k < CONFIG_NKEYS; k++)
+		if (keys[k].required && c->v[k].value == NULL) {
+			fail(err, errlen, "%s:%u: missing required key %s",
+			    path, lineno, keys[k].name);
+			goto out;
+		}
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
+void
+config_free(struct config *c)
+{
+	int k;
+
+	for (k = 0; k < CONFIG_NKEYS; k++) {
+		free(c->v[k].value);
+		c->v[k].value = NULL;
+	}
+}

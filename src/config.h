@@ -1,0 +1,39 @@
+/*
+ * The deployment's config file: KEY=value lines, # comments.
+ * Parsing only checks shape; each program checks what it uses.
+ */
+#ifndef SENTRY_CONFIG_H
+#define SENTRY_CONFIG_H
+
+#define CONFIG_DEFAULT_PATH	"/etc/sentry-source/sentry-source.conf"
+
+enum config_key {
+	CONFIG_SOURCE,
+	CONFIG_CLONE_URL,
+	CONFIG_CLONE_PATH,
+	CONFIG_BRANCH,
+	CONFIG_SSH_KEYPATH,
+	CONFIG_SSH_PASSPHRASE_FILE,
+	CONFIG_KNOWN_HOSTS,
+	CONFIG_NKEYS
+};
+
+struct config_value {
+	char		*value;		/* NULL when the file does not set it */
+	unsigned	 line;
+};
+
+struct config {
+	const char		*path;
+	struct config_value	 v[CONFIG_NKEYS];
+};
+
+#define CONFIG_INIT { NULL, { { NULL, 0 } } }
+
+/* 0, or -1 with a message naming the file and line in err. */
+int		 config_load(struct config *, const char *path, char *err, size_t errlen);
+void		 config_free(struct config *);
+const char	*config_get(const struct config *, enum config_key);
+const char	*config_key_name(enum config_key);
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * The front's modes, each a function of a loaded, checked config that
+ * returns the process's exit status (or does not return: it execs the
+ * sync helper).
+ */
+#ifndef SENTRY_FRONT_H
+#define SENTRY_FRONT_H
+
+#include "config.h"
+#include "source.h"
+
+struct deployment {
+	const struct config	*config;
+	const struct source	*source;
+	struct source_rule	 rule;
+};
+
+int	serve_connection(const struct deployment *);
+void	serve_misconfigured(void);
+int	exec_sync(const struct deployment *, const struct push *);
+
+#endif

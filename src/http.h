@@ -1,0 +1,54 @@
+/*
+ * One HTTP/1.1 request per process: read it under the limits in limits.h,
+ * answer it, close. Functions that judge a request return the HTTP status
+ * to answer with, or 0 when the request may go on.
+ */
+#ifndef SENTRY_HTTP_H
+#define SENTRY_HTTP_H
+
+#include <stddef.h>
+
+#include "limits.h"
+
+struct http_header {
+	const char	*name;
+	const char	*value;
+};
+
+struct http_request {
+	char			 head[LIMIT_HEAD_BYTES + 1];	/* parsed in place */
+	size_t			 head_len;	/* bytes up to the blank line */
+	size_t			 buffered;	/* bytes read into head[] */
+	const char		*method;
+	const char		*path;		/* target without its query */
+	struct http_header	 headers[LIMIT_HEADER_COUNT];
+	size_t			 nheaders;
+	int			 has_length;
+	size_t			 content_length;
+	char			*body;		/* owned; NUL-terminated */
+	size_t			 body_len;
+};
+
+/* Pure parsing, over the head only (request line and header lines). */
+int		 http_parse_head(struct http_request *, char *buf, size_t len);
+const char	*http_header(const struct http_request *, const char *name);
+int		 http_media_type_is(const char *content_type, const char *type);
+
+/* I/O on the connection, under one deadline for the whole request. */
+struct http_conn {
+	int	fd_in;
+	int	fd_out;
+	long	deadline_ms;	/* CLOCK_MONOTONIC, milliseconds */
+	int	body_read;	/* 0 until the whole body was consumed */
+};
+
+void	 http_conn_start(struct http_conn *, int fd_in, int fd_out, int seconds);
+int	 http_read_head(struct http_conn *, struct http_request *);
+int	 http_read_body(struct http_conn *, struct http_request *);
+int	 http_respond(struct http_conn *, int status, const char *json_body);
+void	 http_close(struct http_conn *);
+void	 http_request_free(struct http_request *);
+void	 http_peer_name(int fd, char *buf, size_t len);
+const char *http_reason(int status);
+
+#endif

@@ -1,0 +1,258 @@
+/*
+ * Reading one request from the connection under a deadline, answering it,
+ * and closing so that the answer reaches the client.
+ */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http.h"
+
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+void
+http_conn_start(struct http_conn *c, int fd_in, int fd_out, int seconds)
+{
+	c->fd_in = fd_in;
+	c->fd_out = fd_out;
+	c->deadline_ms = now_ms() + seconds * 1000L;
+	c->body_read = 0;
+}
+
+/* Bytes read (> 0), 0 at end of input, -1 on error, -2 past the deadline. */
+static ssize_t
+read_by(int fd, char *buf, size_t len, long deadline_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	long left;
+	ssize_t n;
+
+	for (;;) {
+		if ((left = deadline_ms - now_ms()) <= 0)
+			return -2;
+		if (poll(&pfd, 1, (int)left) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (pfd.revents == 0)
+			continue;	/* timed out: the loop head says so */
+		if ((n = read(fd, buf, len)) == -1 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		return n;
+	}
+}
+
+static int
+status_of_read(ssize_t n)
+{
+	return n == -2 ? 408 : 400;
+}
+
+/* A head larger than the buffer: 414 if even its first line did not fit. */
+static int
+status_of_full_head(const struct http_request *r)
+{
+	size_t n = r->buffered < LIMIT_REQUEST_LINE ? r->buffered : LIMIT_REQUEST_LINE;
+
+	return memchr(r->head, '\n', n) == NULL ? 414 : 431;
+}
+
+static char *
+find_head_end(char *buf, size_t len)
+{
+	char *p;
+
+	for (p = buf; (p = memchr(p, '\n', len - (p - buf))) != NULL; p++) {
+		if (p + 1 < buf + len && p[1] == '\n')
+			return p + 2;
+		if (p + 2 < buf + len && p[1] == '\r' && p[2] == '\n')
+			return p + 3;
+	}
+	return NULL;
+}
+
+int
+http_read_head(struct http_conn *c, struct http_request *r)
+{
+	char *end = NULL;
+	ssize_t n;
+
+	r->buffered = 0;
+	r->body = NULL;
+	r->body_len = 0;
+	while (end == NULL) {
+		if (r->buffered == LIMIT_HEAD_BYTES)
+			return status_of_full_head(r);
+		n = read_by(c->fd_in, r->head + r->buffered,
+		    LIMIT_HEAD_BYTES - r->buffered, c->deadline_ms);
+		if (n <= 0)
+			return r->buffered == 0 && n == 0 ? -1 : status_of_read(n);
+		r->buffered += n;
+		end = find_head_end(r->head, r->buffered);
+	}
+	r->head_len = end - r->head;
+	return http_parse_head(r, r->head, r->head_len);
+}
+
+/* Call only after the head was accepted and Content-Length checked. */
+int
+http_read_body(struct http_conn *c, struct http_request *r)
+{
+	size_t have = r->buffered - r->head_len;
+	ssize_t n;
+
+	if (have > r->content_length)
+		have = r->content_length;	/* a second request: ignored */
+	if ((r->body = malloc(r->content_length + 1)) == NULL)
+		return 500;
+	memcpy(r->body, r->head + r->head_len, have);
+	while (have < r->content_length) {
+		n = read_by(c->fd_in, r->body + have, r->content_length - have,
+		    c->deadline_ms);
+		if (n <= 0)
+			return status_of_read(n);
+		have += n;
+	}
+	r->body[have] = '\0';
+	r->body_len = have;
+	c->body_read = 1;
+	return 0;
+}
+
+void
+http_request_free(struct http_request *r)
+{
+	free(r->body);
+	r->body = NULL;
+}
+
+const char *
+http_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 411: return "Length Required";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 431: return "Request Header Fields Too Large";
+	case 505: return "HTTP Version Not Supported";
+	default: return "Internal Server Error";
+	}
+}
+
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, buf, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int
+http_respond(struct http_conn *c, int status, const char *json_body)
+{
+	char head[256];
+	int n;
+
+	n = snprintf(head, sizeof(head),
+	    "HTTP/1.1 %d %s\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Content-Length: %zu\r\n"
+	    "%s"
+	    "Connection: close\r\n"
+	    "\r\n",
+	    status, http_reason(status), strlen(json_body),
+	    status == 405 ? "Allow: POST\r\n" : "");
+	if (n < 0 || (size_t)n >= sizeof(head))
+		return -1;
+	if (write_all(c->fd_out, head, n) == -1 ||
+	    write_all(c->fd_out, json_body, strlen(json_body)) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Closing a socket with unread input makes the kernel send a reset, which
+ * can destroy the answer before the client reads it. So when we answered
+ * early, say we are done writing and drop what still comes, within bounds.
+ */
+void
+http_close(struct http_conn *c)
+{
+	char sink[4096];
+	size_t drained = 0;
+	long deadline;
+	ssize_t n;
+
+	if (!c->body_read && shutdown(c->fd_out, SHUT_WR) == 0) {
+		deadline = now_ms() + LIMIT_DRAIN_MSEC;
+		while (drained < LIMIT_DRAIN_BYTES &&
+		    (n = read_by(c->fd_in, sink, sizeof(sink), deadline)) > 0)
+			drained += n;
+	}
+	close(c->fd_in);
+	if (c->fd_out != c->fd_in)
+		close(c->fd_out);
+}
+
+void
+http_peer_name(int fd, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof(ss);
+	char addr[INET6_ADDRSTRLEN];
+	const void *a;
+	unsigned port;
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &sslen) == -1) {
+		snprintf(buf, len, "local");
+		return;
+	}
+	if (ss.ss_family == AF_INET) {
+		a = &((struct sockaddr_in *)&ss)->sin_addr;
+		port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	} else if (ss.ss_family == AF_INET6) {
+		a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+		port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	} else {
+		snprintf(buf, len, "local");
+		return;
+	}
+	if (inet_ntop(ss.ss_family, a, addr, sizeof(addr)) == NULL)
+		snprintf(buf, len, "unknown");
+	else if (ss.ss_family == AF_INET6)
+		snprintf(buf, len, "[%s]:%u", addr, port);
+	else
+		snprintf(buf, len, "%s:%u", addr, port);
+}

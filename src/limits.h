@@ -1,0 +1,46 @@
+/*
+ * Every bound on what a peer can make us read, store or wait for.
+ * A request that crosses one gets the HTTP status named beside it.
+ */
+#ifndef SENTRY_LIMITS_H
+#define SENTRY_LIMITS_H
+
+/* Request line: method, target and version. Webhook paths are short; 414. */
+#define LIMIT_REQUEST_LINE	2048
+
+/* Request line plus all header lines, CRLFs included. Hosts send about
+ * 1.5 KiB (Forgejo's 22 headers); 16 KiB leaves room for proxies; 431. */
+#define LIMIT_HEAD_BYTES	16384
+
+/* Number of header fields; Forgejo sends 22; 431. */
+#define LIMIT_HEADER_COUNT	64
+
+/* Body: GitHub and GitLab document 25 MB as the largest payload they send.
+ * Checked against Content-Length before anything is allocated; 413. */
+#define LIMIT_BODY_BYTES	(25u * 1024 * 1024)
+
+/* Whole request, first byte to last: hosts give a webhook about 10 s,
+ * so a client slower than that is not a host; 408. */
+#define LIMIT_REQUEST_SECONDS	10
+
+/* After an early answer (413, 431...) we read and drop what the client
+ * still sends, so that closing does not reset the connection before the
+ * answer arrives; bounded so a flood cannot hold the process. */
+#define LIMIT_DRAIN_BYTES	(256u * 1024)
+#define LIMIT_DRAIN_MSEC	1000
+
+/* Config file: one line, and the whole file. */
+#define LIMIT_CONFIG_LINE	4096
+#define LIMIT_CONFIG_BYTES	65536
+
+/* Git ref names we pass on: refs/heads/ plus a branch name. */
+#define LIMIT_REF_BYTES		256
+
+/* Credential attempts: libgit2 asks again after every refusal, forever. */
+#define LIMIT_AUTH_ATTEMPTS	1
+
+/* Files read whole: private key, passphrase, known_hosts. */
+#define LIMIT_KEY_FILE_BYTES	65536
+#define LIMIT_KNOWN_HOSTS_BYTES	(1024u * 1024)
+
+#endif

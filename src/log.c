@@ -1,0 +1,33 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+
+static const char *log_progname = "sentry-source";
+
+void
+log_init(const char *progname)
+{
+	const char *slash = strrchr(progname, '/');
+
+	log_progname = slash ? slash + 1 : progname;
+}
+
+void
+log_msg(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	size_t i;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+
+	/* Messages quote peer bytes: no control character may forge a line. */
+	for (i = 0; line[i] != '\0'; i++)
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+			line[i] = '?';
+	fprintf(stderr, "%s: %s\n", log_progname, line);
+}

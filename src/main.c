@@ -1,0 +1,167 @@
+/*
+ * sentry-source: keep one checkout of one Git repository up to date when
+ * its Git host says it was pushed to. See sentry-source(8).
+ */
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "exitcode.h"
+#include "front.h"
+#include "log.h"
+#include "source.h"
+
+#ifndef VERSION
+#define VERSION "0.1"
+#endif
+
+enum mode { MODE_SERVE, MODE_SYNC, MODE_LIST, MODE_VERSION, MODE_HELP };
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: sentry-source [-c file] [--sync]\n"
+	    "       sentry-source --list-sources | --version | --help\n");
+}
+
+/* A closed 0, 1 or 2 would let the next open() become one of them. */
+static int
+ensure_std_fds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd == -1)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+static int
+list_sources(void)
+{
+	const struct source *const *s;
+
+	for (s = source_table; *s != NULL; s++)
+		printf("%-20s %s\n", (*s)->name, (*s)->display_name);
+	return EXIT_OK;
+}
+
+/* The config names a source we have, and a branch rule it can use. */
+static int
+check_deployment(struct deployment *d)
+{
+	const struct config *c = d->config;
+	const char *branch = config_get(c, CONFIG_BRANCH);
+
+	if ((d->source = source_find(config_get(c, CONFIG_SOURCE))) == NULL) {
+		log_msg("%s:%u: SOURCE %s is not compiled in (see --list-sources)",
+		    c->path, c->v[CONFIG_SOURCE].line, config_get(c, CONFIG_SOURCE));
+		return -1;
+	}
+	if (d->source->builtin_branch != NULL && branch != NULL) {
+		log_msg("%s:%u: BRANCH cannot be set: %s follows %s",
+		    c->path, c->v[CONFIG_BRANCH].line, d->source->name,
+		    d->source->builtin_branch);
+		return -1;
+	}
+	if (d->source->builtin_branch == NULL && branch == NULL) {
+		log_msg("%s: missing required key BRANCH for SOURCE %s",
+		    c->path, d->source->name);
+		return -1;
+	}
+	d->rule.branch = branch ? branch : d->source->builtin_branch;
+	return 0;
+}
+
+/* --sync: the watched branch, when the rule names exactly one. */
+static int
+sync_now(const struct deployment *d)
+{
+	struct push p = { .change = PUSH_UPDATE };
+
+	if (strpbrk(d->rule.branch, "*?[") != NULL) {
+		log_msg("BRANCH %s is a glob: --sync needs one branch", d->rule.branch);
+		return EXIT_CONFIG;
+	}
+	if ((size_t)snprintf(p.ref, sizeof(p.ref), "refs/heads/%s", d->rule.branch) >=
+	    sizeof(p.ref)) {
+		log_msg("BRANCH too long");
+		return EXIT_CONFIG;
+	}
+	return exec_sync(d, &p);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "sync", no_argument, NULL, 's' },
+		{ "list-sources", no_argument, NULL, 'l' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct config config = CONFIG_INIT;
+	struct deployment d = { .config = &config };
+	const char *path = CONFIG_DEFAULT_PATH;
+	enum mode mode = MODE_SERVE;
+	char err[512];
+	int ch, rc = -1;
+
+	log_init("sentry-source");
+	if (ensure_std_fds() == -1)
+		return EXIT_INTERNAL;
+	/* A client that hangs up must not kill us mid-answer. */
+	signal(SIGPIPE, SIG_IGN);
+
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': path = optarg; break;
+		case 's': mode = MODE_SYNC; break;
+		case 'l': mode = MODE_LIST; break;
+		case 'V': mode = MODE_VERSION; break;
+		case 'h': mode = MODE_HELP; break;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+
+	switch (mode) {
+	case MODE_LIST:
+		return list_sources();
+	case MODE_VERSION:
+		printf("sentry-source %s\n", VERSION);
+		return EXIT_OK;
+	case MODE_HELP:
+		usage(stdout);
+		return EXIT_OK;
+	default:
+		break;
+	}
+
+	if (config_load(&config, path, err, sizeof(err)) == -1)
+		log_msg("%s", err);
+	else if (check_deployment(&d) == 0)
+		rc = mode == MODE_SYNC ? sync_now(&d) : serve_connection(&d);
+	else
+		rc = -1;
+	if (rc == -1) {
+		if (mode == MODE_SERVE)
+			serve_misconfigured();
+		rc = EXIT_CONFIG;
+	}
+	config_free(&config);
+	return rc;
+}

@@ -1,0 +1,162 @@
+/*
+ * Socket mode: one HTTP request on stdin/stdout, one answer, then the sync.
+ * Every path that read a request writes a well-formed answer, and the
+ * answer goes out before any sync starts: hosts give a webhook ~10 s.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "exitcode.h"
+#include "front.h"
+#include "log.h"
+
+#define SENTRY_MOUNT	"/plugins/sources/"
+
+/* POST /webhook, or Sentry's per-source mount for hosts pointed at Sentry. */
+static int
+route(const struct http_request *req, const struct source *src)
+{
+	size_t n = strlen(SENTRY_MOUNT), m = strlen(src->name);
+	const char *p = req->path;
+	int known;
+
+	known = strcmp(p, "/webhook") == 0 ||
+	    (strncmp(p, SENTRY_MOUNT, n) == 0 && strncmp(p + n, src->name, m) == 0 &&
+	    strcmp(p + n + m, "/webhook") == 0);
+	if (!known)
+		return 404;
+	if (strcmp(req->method, "POST") != 0)
+		return 405;
+	if (!http_media_type_is(http_header(req, "Content-Type"), "application/json"))
+		return 415;
+	if (!req->has_length)
+		return 411;
+	return 0;
+}
+
+static char *
+answer_body(int status, const struct source_result *res, const char *error)
+{
+	cJSON *o;
+	char *s = NULL;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return NULL;
+	if (status == 200) {
+		if (cJSON_AddTrueToObject(o, "success") == NULL ||
+		    (res->verdict == SOURCE_IGNORED &&
+		    cJSON_AddStringToObject(o, "ignored", res->why) == NULL))
+			goto out;
+	} else if (cJSON_AddStringToObject(o, "error", error) == NULL)
+		goto out;
+	s = cJSON_PrintUnformatted(o);
+out:
+	cJSON_Delete(o);
+	return s;
+}
+
+static const char *
+error_text(int status)
+{
+	switch (status) {
+	case 400: return "malformed request";
+	case 404: return "no such endpoint: POST /webhook";
+	case 405: return "method not allowed: use POST";
+	case 408: return "request not complete in time";
+	case 411: return "Content-Length required";
+	case 413: return "body too large";
+	case 414: return "request line too long";
+	case 415: return "Content-Type must be application/json";
+	case 431: return "header fields too large";
+	case 505: return "HTTP/1.1 only";
+	default: return "internal error";
+	}
+}
+
+static int
+judge_body(const struct deployment *d, const struct http_request *req,
+    struct source_result *res)
+{
+	cJSON *json;
+
+	json = cJSON_ParseWithLength(req->body, req->body_len);
+	if (json == NULL) {
+		source_bad(res, "body is not valid JSON");
+		return 400;
+	}
+	d->source->match(req, json, &d->rule, res);
+	cJSON_Delete(json);
+	return res->verdict == SOURCE_BAD ? 400 : 200;
+}
+
+static void
+answer(struct http_conn *conn, int status, const struct source_result *res)
+{
+	const char *error = res->verdict == SOURCE_BAD ? res->why : error_text(status);
+	char *body = answer_body(status, res, error);
+
+	if (http_respond(conn, status, body ? body : "{\"error\":\"out of memory\"}") == -1)
+		log_msg("answer not delivered: %m");
+	cJSON_free(body);
+}
+
+int
+serve_connection(const struct deployment *d)
+{
+	struct http_request *req;
+	struct source_result res = { .verdict = SOURCE_IGNORED };
+	struct http_conn conn;
+	char peer[80];
+	int status;
+
+	http_peer_name(0, peer, sizeof(peer));
+	http_conn_start(&conn, 0, 1, LIMIT_REQUEST_SECONDS);
+	if ((req = calloc(1, sizeof(*req))) == NULL) {
+		http_respond(&conn, 500, "{\"error\":\"out of memory\"}");
+		http_close(&conn);
+		return EXIT_INTERNAL;
+	}
+	status = http_read_head(&conn, req);
+	if (status == -1) {
+		log_msg("%s: closed without a request", peer);
+		http_close(&conn);
+		free(req);
+		return EXIT_REFUSED;
+	}
+	if (status == 0)
+		status = route(req, d->source);
+	if (status == 0)
+		status = http_read_body(&conn, req);
+	if (status == 0)
+		status = judge_body(d, req, &res);
+	answer(&conn, status, &res);
+	http_close(&conn);
+
+	if (status != 200)
+		log_msg("%s: %s %s: %d %s", peer, req->method ? req->method : "-",
+		    req->path ? req->path : "-", status,
+		    res.verdict == SOURCE_BAD ? res.why : error_text(status));
+	else if (res.verdict == SOURCE_IGNORED)
+		log_msg("%s: ignored: %s", peer, res.why);
+	else
+		log_msg("%s: %s %.12s..%.12s: syncing", peer, res.push.ref,
+		    res.push.old_oid, res.push.new_oid);
+	http_request_free(req);
+	free(req);
+	if (status != 200)
+		return status >= 500 ? EXIT_INTERNAL : EXIT_REFUSED;
+	if (res.verdict != SOURCE_MATCH)
+		return EXIT_OK;
+	return exec_sync(d, &res.push);
+}
+
+/* The host should see a failure, not a connection closed without a word. */
+void
+serve_misconfigured(void)
+{
+	struct http_conn conn;
+
+	http_conn_start(&conn, 0, 1, LIMIT_REQUEST_SECONDS);
+	http_respond(&conn, 500, "{\"error\":\"server misconfigured; see its log\"}");
+	http_close(&conn);
+}

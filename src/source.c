@@ -1,0 +1,117 @@
+/*
+ * What every source shares: the table lookup and the judging of refs and
+ * object names. Nothing here knows any host's payload format.
+ */
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "source.h"
+
+#define BRANCH_PREFIX	"refs/heads/"
+
+const struct source *
+source_find(const char *name)
+{
+	const struct source *const *s;
+
+	for (s = source_table; *s != NULL; s++)
+		if (strcmp((*s)->name, name) == 0)
+			return *s;
+	return NULL;
+}
+
+/*
+ * A branch ref whose short name the rule's glob matches. With FNM_PATHNAME
+ * a star does not cross a slash, as in git's refspec globs.
+ */
+int
+source_wants_ref(const struct source_rule *rule, const char *ref)
+{
+	size_t n = strlen(BRANCH_PREFIX);
+
+	if (strncmp(ref, BRANCH_PREFIX, n) != 0 || ref[n] == '\0')
+		return 0;
+	return fnmatch(rule->branch, ref + n, FNM_PATHNAME) == 0;
+}
+
+int
+source_oid_is_valid(const char *oid)
+{
+	size_t i;
+
+	for (i = 0; i < OID_HEX_LEN; i++)
+		if (!((oid[i] >= '0' && oid[i] <= '9') || (oid[i] >= 'a' && oid[i] <= 'f')))
+			return 0;
+	return oid[i] == '\0';
+}
+
+int
+source_oid_is_zero(const char *oid)
+{
+	return strspn(oid, "0") == OID_HEX_LEN && oid[OID_HEX_LEN] == '\0';
+}
+
+/* The value of a string member, or NULL when absent or of another type. */
+const char *
+source_string(const cJSON *object, const char *key)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, key);
+
+	return cJSON_IsString(item) ? item->valuestring : NULL;
+}
+
+/*
+ * Record the push; the ref and object names came from a peer, so they are
+ * checked here once for every source: what leaves this module is a branch
+ * ref of printable bytes and two 40-hex object names.
+ */
+void
+source_match(struct source_result *res, const char *ref, const char *old_oid,
+    const char *new_oid, enum push_change change)
+{
+	const char *p;
+
+	if (strlen(ref) >= sizeof(res->push.ref)) {
+		source_bad(res, "ref name longer than %zu bytes", sizeof(res->push.ref) - 1);
+		return;
+	}
+	for (p = ref; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f) {
+			source_bad(res, "ref name with a space or control character");
+			return;
+		}
+	if (!source_oid_is_valid(old_oid) || !source_oid_is_valid(new_oid) ||
+	    source_oid_is_zero(new_oid)) {
+		source_bad(res, "%s: object names must be 40 lowercase hex digits", ref);
+		return;
+	}
+	res->verdict = SOURCE_MATCH;
+	strcpy(res->push.ref, ref);
+	memcpy(res->push.old_oid, old_oid, OID_HEX_LEN + 1);
+	memcpy(res->push.new_oid, new_oid, OID_HEX_LEN + 1);
+	res->push.change = change;
+}
+
+void
+source_ignore(struct source_result *res, const char *fmt, ...)
+{
+	va_list ap;
+
+	res->verdict = SOURCE_IGNORED;
+	va_start(ap, fmt);
+	vsnprintf(res->why, sizeof(res->why), fmt, ap);
+	va_end(ap);
+}
+
+void
+source_bad(struct source_result *res, const char *fmt, ...)
+{
+	va_list ap;
+
+	res->verdict = SOURCE_BAD;
+	va_start(ap, fmt);
+	vsnprintf(res->why, sizeof(res->why), fmt, ap);
+	va_end(ap);
+}

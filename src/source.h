@@ -1,0 +1,71 @@
+/*
+ * The source interface: what a compiled-in source (one file in sources/)
+ * sees and returns. A source reads the request and its parsed body and says
+ * which push concerns this deployment, or why none does. It touches no
+ * file, network, repository or process: the caller does all of that.
+ */
+#ifndef SENTRY_SOURCE_H
+#define SENTRY_SOURCE_H
+
+#include <cjson/cJSON.h>
+
+#include "http.h"
+#include "limits.h"
+
+#define OID_HEX_LEN	40
+
+enum push_change {
+	PUSH_ADD,	/* the branch was created */
+	PUSH_UPDATE	/* the branch moved; deletions are never pushes */
+};
+
+struct push {
+	char			ref[LIMIT_REF_BYTES];	/* refs/heads/<branch> */
+	char			old_oid[OID_HEX_LEN + 1];
+	char			new_oid[OID_HEX_LEN + 1];
+	enum push_change	change;
+};
+
+enum source_verdict {
+	SOURCE_MATCH,	/* push holds the change to sync to: answer 200 */
+	SOURCE_IGNORED,	/* well-formed, but not for us: 200 with why */
+	SOURCE_BAD	/* not what this source accepts: 400 with why */
+};
+
+struct source_result {
+	enum source_verdict	verdict;
+	struct push		push;
+	char			why[200];
+};
+
+/* What the deployment watches, from its config. */
+struct source_rule {
+	const char	*branch;	/* glob on the branch's short name */
+};
+
+struct source {
+	const char	*name;		/* kebab-case; SOURCE= picks it */
+	const char	*display_name;
+	const char	*builtin_branch;	/* NULL: the config names BRANCH */
+	void		(*match)(const struct http_request *, const cJSON *body,
+			    const struct source_rule *, struct source_result *);
+};
+
+/* The table the Makefile builds from the files in sources/; NULL ends it. */
+extern const struct source *const source_table[];
+
+const struct source	*source_find(const char *name);
+
+/* For sources: judging and recording what a payload says. */
+int		 source_wants_ref(const struct source_rule *, const char *ref);
+int		 source_oid_is_valid(const char *);
+int		 source_oid_is_zero(const char *);
+const char	*source_string(const cJSON *object, const char *key);
+void		 source_match(struct source_result *, const char *ref,
+		    const char *old_oid, const char *new_oid, enum push_change);
+void		 source_ignore(struct source_result *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+void		 source_bad(struct source_result *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+#endif
