@@ -14,7 +14,7 @@ WARNINGS = -Wall -Wextra
 FRONT_PKGS = libcjson
 SYNC_PKGS = libgit2 libcrypto
 
-CPPFLAGS_ALL = -Isrc -DVERSION='"$(VERSION)"' -DLIBEXECDIR='"$(LIBEXECDIR)"' $(CPPFLAGS)
+CPPFLAGS_ALL = -Isrc -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -DLIBEXECDIR='"$(LIBEXECDIR)"' $(CPPFLAGS)
 FRONT_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(FRONT_PKGS))
 FRONT_LIBS = $(shell $(PKG_CONFIG) --libs $(FRONT_PKGS))
 SYNC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(SYNC_PKGS))
@@ -56,7 +56,7 @@ src/source_table.c: $(SOURCE_FILES) Makefile
 	    echo "	&source_$$n,"; done; \
 	  echo '	NULL'; echo '};'; } > $@.tmp && mv $@.tmp $@
 
-src/sync_main.o src/sync.o src/ssh_auth.o src/known_hosts.o tests/unit/test-known-hosts.o: CFLAGS_EXTRA = $(SYNC_CFLAGS)
+src/sync_main.o src/sync.o src/ssh_auth.o src/known_hosts.o src/lock.o tests/unit/test-known-hosts.o: CFLAGS_EXTRA = $(SYNC_CFLAGS)
 
 .c.o:
 	$(CC) $(CPPFLAGS_ALL) $(FRONT_CFLAGS) $(CFLAGS_EXTRA) $(WARNINGS) $(CFLAGS) -c -o $@ $<

@@ -65,24 +65,27 @@ check_name(const char *v)
 static const char *
 check_url(const char *v)
 {
-	const char *at, *rest;
+	const char *at, *rest, *slash, *colon;
 
 	if (has_space_or_control(v))
 		return "must not contain spaces or control characters";
 	if (strncmp(v, "ssh://", 6) == 0) {
 		rest = v + 6;
 		at = strchr(rest, '@');
-		if (at == NULL || at == rest || strchr(rest, '/') < at)
+		slash = strchr(rest, '/');
+		if (at == NULL || at == rest || (slash != NULL && slash < at))
 			return "must name the user: ssh://user@host[:port]/path";
-		if (strchr(at, '/') == NULL || strchr(at, '/')[1] == '\0')
+		if ((slash = strchr(at, '/')) == NULL || slash[1] == '\0')
 			return "must name a repository path after the host";
 		return NULL;
 	}
 	if (strstr(v, "://") != NULL)
 		return "must be an ssh:// URL or user@host:path";
 	at = strchr(v, '@');
-	if (at == NULL || at == v || strchr(at, ':') == NULL ||
-	    strchr(at, ':')[1] == '\0' || strchr(v, '/') < at)
+	slash = strchr(v, '/');
+	colon = at != NULL ? strchr(at, ':') : NULL;
+	if (at == NULL || at == v || colon == NULL || colon[1] == '\0' ||
+	    (slash != NULL && slash < at))
 		return "must be ssh://user@host[:port]/path or user@host:path";
 	return NULL;
 }

@@ -1,0 +1,165 @@
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "known_hosts.h"
+
+#define HOST_NAME_MAX_LEN	300
+#define HASH_MAGIC		"|1|"
+
+/*
+ * Decode base64 of exactly len bytes into out (room for len * 3 / 4).
+ * Returns the decoded length, or -1.
+ */
+static long
+base64_decode(const char *in, size_t len, unsigned char *out)
+{
+	int n, pad = 0;
+
+	if (len == 0 || len % 4 != 0 || len > 65536)
+		return -1;
+	if ((n = EVP_DecodeBlock(out, (const unsigned char *)in, (int)len)) < 0)
+		return -1;
+	/* EVP_DecodeBlock counts the padding as zero bytes. */
+	if (in[len - 1] == '=')
+		pad++;
+	if (in[len - 2] == '=')
+		pad++;
+	return n - pad;
+}
+
+/* OpenSSH patterns: '*' any run, '?' one character; nothing else special. */
+static int
+wildmatch(const char *pat, size_t patlen, const char *s)
+{
+	if (patlen == 0)
+		return *s == '\0';
+	if (*pat == '*') {
+		for (;; s++) {
+			if (wildmatch(pat + 1, patlen - 1, s))
+				return 1;
+			if (*s == '\0')
+				return 0;
+		}
+	}
+	if (*s == '\0' || (*pat != '?' && *pat != *s))
+		return 0;
+	return wildmatch(pat + 1, patlen - 1, s + 1);
+}
+
+/* |1|base64(salt)|base64(HMAC-SHA1(salt, name)) */
+static int
+hashed_match(const char *pat, size_t patlen, const char *name)
+{
+	unsigned char salt[64], want[64], got[EVP_MAX_MD_SIZE];
+	const char *salt64 = pat + strlen(HASH_MAGIC), *bar;
+	unsigned int gotlen = 0;
+	long saltlen, wantlen;
+
+	bar = memchr(salt64, '|', patlen - (salt64 - pat));
+	if (bar == NULL || bar - salt64 > 80 || (pat + patlen) - (bar + 1) > 80)
+		return 0;
+	saltlen = base64_decode(salt64, bar - salt64, salt);
+	wantlen = base64_decode(bar + 1, (pat + patlen) - (bar + 1), want);
+	if (saltlen <= 0 || wantlen != 20)
+		return 0;
+	if (HMAC(EVP_sha1(), salt, (int)saltlen, (const unsigned char *)name,
+	    strlen(name), got, &gotlen) == NULL || gotlen != 20)
+		return 0;
+	return memcmp(got, want, 20) == 0;
+}
+
+/* 1 if the comma-separated patterns name the host, and no !pattern does. */
+static int
+patterns_match(const char *pats, size_t len, const char *name)
+{
+	const char *p = pats, *end = pats + len, *comma;
+	int hit = 0, negated;
+	size_t n;
+
+	if (len > strlen(HASH_MAGIC) && strncmp(pats, HASH_MAGIC, strlen(HASH_MAGIC)) == 0)
+		return hashed_match(pats, len, name);
+	for (; p < end; p = comma + 1) {
+		if ((comma = memchr(p, ',', end - p)) == NULL)
+			comma = end;
+		negated = *p == '!';
+		n = comma - p - negated;
+		if (wildmatch(p + negated, n, name)) {
+			if (negated)
+				return 0;
+			hit = 1;
+		}
+	}
+	return hit;
+}
+
+/* Split off the next blank-separated field of [*p, end). */
+static int
+field(const char **p, const char *end, const char **start, size_t *len)
+{
+	while (*p < end && (**p == ' ' || **p == '\t'))
+		(*p)++;
+	*start = *p;
+	while (*p < end && **p != ' ' && **p != '\t')
+		(*p)++;
+	*len = *p - *start;
+	return *len > 0;
+}
+
+enum known_host
+known_hosts_check(const char *text, size_t len, const char *host, int port,
+    const unsigned char *key, size_t keylen)
+{
+	const char *line, *eol, *end = text + len, *p, *f;
+	char name[HOST_NAME_MAX_LEN];
+	unsigned char *blob;
+	int named = 0, matched = 0, revoked = 0, is_revoked;
+	size_t flen;
+	long bloblen;
+
+	if (port <= 0 || port == 22)
+		snprintf(name, sizeof(name), "%s", host);
+	else
+		snprintf(name, sizeof(name), "[%s]:%d", host, port);
+	if ((blob = malloc(65536)) == NULL)
+		return KNOWN_HOST_UNKNOWN;
+	for (line = text; line < end; line = eol + 1) {
+		if ((eol = memchr(line, '\n', end - line)) == NULL)
+			eol = end;
+		p = line;
+		if (!field(&p, eol, &f, &flen) || *f == '#')
+			continue;
+		is_revoked = 0;
+		if (*f == '@') {
+			if (flen != 8 || strncmp(f, "@revoked", 8) != 0)
+				continue;	/* @cert-authority: not supported */
+			is_revoked = 1;
+			if (!field(&p, eol, &f, &flen))
+				continue;
+		}
+		if (!patterns_match(f, flen, name))
+			continue;
+		if (!field(&p, eol, &f, &flen) || !field(&p, eol, &f, &flen))
+			continue;	/* no key type, or no key */
+		if (flen > 0 && f[flen - 1] == '\r')
+			flen--;
+		bloblen = base64_decode(f, flen, blob);
+		if (bloblen < 0)
+			continue;
+		if (is_revoked) {
+			revoked |= (size_t)bloblen == keylen && memcmp(blob, key, keylen) == 0;
+			continue;
+		}
+		named = 1;
+		matched |= (size_t)bloblen == keylen && memcmp(blob, key, keylen) == 0;
+	}
+	free(blob);
+	if (revoked)
+		return KNOWN_HOST_REVOKED;
+	if (matched)
+		return KNOWN_HOST_MATCH;
+	return named ? KNOWN_HOST_CHANGED : KNOWN_HOST_UNKNOWN;
+}

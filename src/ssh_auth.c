@@ -1,0 +1,235 @@
+#include <openssl/evp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "known_hosts.h"
+#include "limits.h"
+#include "ssh_auth.h"
+
+/* Read a whole file of at most max bytes, NUL-terminated. */
+static char *
+slurp(const char *path, size_t max, size_t *lenp)
+{
+	char *buf;
+	ssize_t n;
+	size_t len = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	if ((buf = malloc(max + 1)) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	while (len <= max && (n = read(fd, buf + len, max + 1 - len)) > 0)
+		len += n;
+	close(fd);
+	if (n == -1 || len > max) {
+		explicit_bzero(buf, len);
+		free(buf);
+		errno = n == -1 ? errno : EFBIG;
+		return NULL;
+	}
+	buf[len] = '\0';
+	*lenp = len;
+	return buf;
+}
+
+/*
+ * Host and port from ssh://user@host[:port]/path or user@host:path (port
+ * 22), as config.c already checked their shape. [v6] hosts are unwrapped.
+ */
+int
+ssh_url_host_port(const char *url, char *host, size_t hostlen, int *port)
+{
+	const char *h, *end;
+	char *q;
+	long p = 22;
+
+	if (strncmp(url, "ssh://", 6) == 0) {
+		h = strchr(url + 6, '@') + 1;
+		end = h + strcspn(h, "/");
+		if (*h == '[') {
+			h++;
+			if ((q = memchr(h, ']', end - h)) == NULL)
+				return -1;
+			if (q[1] == ':')
+				p = strtol(q + 2, NULL, 10);
+			end = q;
+		} else if ((q = memchr(h, ':', end - h)) != NULL) {
+			p = strtol(q + 1, NULL, 10);
+			end = q;
+		}
+	} else {
+		h = strchr(url, '@') + 1;
+		end = strchr(h, ':');
+	}
+	if (end == h || (size_t)(end - h) >= hostlen || p <= 0 || p > 65535)
+		return -1;
+	memcpy(host, h, end - h);
+	host[end - h] = '\0';
+	*port = (int)p;
+	return 0;
+}
+
+int
+ssh_auth_load(struct ssh_auth *a, const struct config *c, char *err, size_t errlen)
+{
+	const char *kh = config_get(c, CONFIG_KNOWN_HOSTS);
+	const char *pp = config_get(c, CONFIG_SSH_PASSPHRASE_FILE);
+	size_t len;
+
+	a->keypath = config_get(c, CONFIG_SSH_KEYPATH);
+	if (ssh_url_host_port(config_get(c, CONFIG_CLONE_URL), a->host,
+	    sizeof(a->host), &a->port) == -1) {
+		snprintf(err, errlen, "%s:%u: CLONE_URL: no host and port in it",
+		    c->path, c->v[CONFIG_CLONE_URL].line);
+		return -1;
+	}
+	if (access(a->keypath, R_OK) == -1) {
+		snprintf(err, errlen, "SSH_KEYPATH %s: %s", a->keypath, strerror(errno));
+		return -1;
+	}
+	if ((a->known_hosts = slurp(kh, LIMIT_KNOWN_HOSTS_BYTES, &a->known_hosts_len)) == NULL) {
+		snprintf(err, errlen, "KNOWN_HOSTS %s: %s", kh, strerror(errno));
+		return -1;
+	}
+	if (pp != NULL) {
+		if ((a->passphrase = slurp(pp, LIMIT_KEY_FILE_BYTES, &len)) == NULL) {
+			snprintf(err, errlen, "SSH_PASSPHRASE_FILE %s: %s", pp, strerror(errno));
+			return -1;
+		}
+		/* The passphrase is the first line, as files usually end in one. */
+		a->passphrase[strcspn(a->passphrase, "\r\n")] = '\0';
+	}
+	return 0;
+}
+
+void
+ssh_auth_free(struct ssh_auth *a)
+{
+	if (a->passphrase != NULL) {
+		explicit_bzero(a->passphrase, strlen(a->passphrase));
+		free(a->passphrase);
+		a->passphrase = NULL;
+	}
+	free(a->known_hosts);
+	a->known_hosts = NULL;
+}
+
+/* "RSA" when the private key file holds an RSA key; libssh2 1.10 signs
+ * those with ssh-rsa (SHA-1), which OpenSSH 8.8 and later refuse. */
+static int
+key_is_rsa(const char *path)
+{
+	char *text, *b64, *end;
+	unsigned char *blob = NULL;
+	size_t len, i, j = 0;
+	int n, rsa = 0;
+
+	if ((text = slurp(path, LIMIT_KEY_FILE_BYTES, &len)) == NULL)
+		return 0;
+	if (strstr(text, "BEGIN RSA PRIVATE KEY") != NULL)
+		rsa = 1;
+	else if ((b64 = strstr(text, "BEGIN OPENSSH PRIVATE KEY-----")) != NULL &&
+	    (end = strstr(b64, "-----END")) != NULL &&
+	    (blob = malloc(end - b64)) != NULL) {
+		b64 += strlen("BEGIN OPENSSH PRIVATE KEY-----");
+		for (i = 0; b64 + i < end; i++)	/* drop line breaks */
+			if (b64[i] != '\n' && b64[i] != '\r')
+				b64[j++] = b64[i];
+		n = EVP_DecodeBlock(blob, (unsigned char *)b64, (int)(j - j % 4));
+		/* The public key (unencrypted) names its type: "ssh-rsa". */
+		rsa = n > 0 && memmem(blob, n, "\0\0\0\7ssh-rsa", 11) != NULL;
+	}
+	free(blob);
+	explicit_bzero(text, len);
+	free(text);
+	return rsa;
+}
+
+static int
+credentials(git_credential **out, const char *url, const char *user,
+    unsigned int allowed, void *payload)
+{
+	struct ssh_auth *a = payload;
+
+	(void)url;
+	if (user == NULL || !(allowed & GIT_CREDENTIAL_SSH_KEY)) {
+		git_error_set_str(GIT_ERROR_SSH, "the server offers no public key authentication");
+		a->failure = SSH_FAILURE_AUTH;
+		return GIT_EUSER;
+	}
+	/* libgit2 asks again after every refusal, for as long as we answer. */
+	if (a->attempts++ >= LIMIT_AUTH_ATTEMPTS) {
+		a->failure = SSH_FAILURE_AUTH;
+		git_error_set_str(GIT_ERROR_SSH, key_is_rsa(a->keypath) ?
+		    "the server refused the key in SSH_KEYPATH: it is an RSA key, "
+		    "which libssh2 signs with SHA-1 (ssh-rsa) and OpenSSH 8.8 and "
+		    "later refuse; use an ed25519 or ECDSA key" :
+		    "the server refused the key in SSH_KEYPATH (is its public key "
+		    "in the server's authorized keys?)");
+		return GIT_EUSER;
+	}
+	return git_credential_ssh_key_new(out, user, NULL, a->keypath, a->passphrase);
+}
+
+static void
+fingerprint(const git_cert_hostkey *hk, char *buf, size_t len)
+{
+	unsigned char b64[64];
+	int n;
+
+	if (!(hk->type & GIT_CERT_SSH_SHA256) || len < 8) {
+		snprintf(buf, len, "(no SHA256 fingerprint)");
+		return;
+	}
+	n = EVP_EncodeBlock(b64, hk->hash_sha256, 32);
+	while (n > 0 && b64[n - 1] == '=')
+		n--;	/* ssh prints it without padding */
+	snprintf(buf, len, "SHA256:%.*s", n, b64);
+}
+
+static int
+certificate_check(git_cert *cert, int valid, const char *libgit2_host, void *payload)
+{
+	struct ssh_auth *a = payload;
+	const git_cert_hostkey *hk = (const git_cert_hostkey *)cert;
+	char fp[80], msg[512];
+	enum known_host k;
+
+	/* libgit2's own verdict comes from $HOME's known_hosts: not ours. */
+	(void)valid;
+	(void)libgit2_host;
+	if (cert->cert_type != GIT_CERT_HOSTKEY_LIBSSH2 || !(hk->type & GIT_CERT_SSH_RAW)) {
+		a->failure = SSH_FAILURE_HOSTKEY;
+		git_error_set_str(GIT_ERROR_SSH, "the server's host key was not available to check");
+		return GIT_ECERTIFICATE;
+	}
+	k = known_hosts_check(a->known_hosts, a->known_hosts_len, a->host, a->port,
+	    (const unsigned char *)hk->hostkey, hk->hostkey_len);
+	if (k == KNOWN_HOST_MATCH)
+		return 0;	/* any other non-negative value would accept too */
+	a->failure = SSH_FAILURE_HOSTKEY;
+	fingerprint(hk, fp, sizeof(fp));
+	snprintf(msg, sizeof(msg), "host key %s of %s:%d %s KNOWN_HOSTS",
+	    fp, a->host, a->port,
+	    k == KNOWN_HOST_UNKNOWN ? "is unknown: the host is not in" :
+	    k == KNOWN_HOST_REVOKED ? "is revoked in" :
+	    "has CHANGED: it differs from every key for the host in");
+	git_error_set_str(GIT_ERROR_SSH, msg);
+	return GIT_ECERTIFICATE;
+}
+
+void
+ssh_auth_callbacks(struct ssh_auth *a, git_remote_callbacks *cb)
+{
+	cb->credentials = credentials;
+	cb->certificate_check = certificate_check;
+	cb->payload = a;
+}

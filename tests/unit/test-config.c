@@ -1,0 +1,101 @@
+/*
+ * The config parser on files written here: the good one, and one twin per
+ * way a file can be wrong, each naming the file and the line.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "tap.h"
+
+static const char good[] =
+    "# a deployment\n"
+    "SOURCE=stash-develop\n"
+    "  CLONE_URL = ssh://git@stash.example.com:7999/prj/repo.git  \n"
+    "CLONE_PATH=/var/lib/sentry-source/repo\n"
+    "\n"
+    "SSH_KEYPATH=/etc/sentry-source/id_ed25519\n"
+    "KNOWN_HOSTS=/etc/sentry-source/known_hosts\n";
+
+static char path[] = "/tmp/sentry-source-test-config-XXXXXX";
+
+static int
+load(const char *text, struct config *c, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "w");
+
+	fputs(text, f);
+	fclose(f);
+	memset(c, 0, sizeof(*c));
+	err[0] = '\0';
+	return config_load(c, path, err, errlen);
+}
+
+static void
+expect_error(const char *what, const char *text, const char *want)
+{
+	struct config c;
+	char err[512], where[600];
+	int rc = load(text, &c, err, sizeof(err));
+
+	snprintf(where, sizeof(where), "%s%s", path, want);
+	tap_ok(rc == -1 && strstr(err, where) != NULL, "%s: \"%s\"", what, err);
+	config_free(&c);
+}
+
+int
+main(void)
+{
+	struct config c;
+	char err[512], text[8192];
+	int fd;
+
+	if ((fd = mkstemp(path)) == -1)
+		return 1;
+	close(fd);
+
+	tap_ok(load(good, &c, err, sizeof(err)) == 0, "good config loads (%s)", err);
+	tap_ok(config_get(&c, CONFIG_CLONE_URL) != NULL &&
+	    strcmp(config_get(&c, CONFIG_CLONE_URL),
+	    "ssh://git@stash.example.com:7999/prj/repo.git") == 0,
+	    "blanks around key and value are trimmed");
+	tap_ok(config_get(&c, CONFIG_BRANCH) == NULL, "unset optional key is NULL");
+	tap_ok(c.v[CONFIG_CLONE_PATH].line == 4, "line numbers kept");
+	config_free(&c);
+
+	snprintf(text, sizeof(text), "%sSSH_KEYPATH=/other\n", good);
+	expect_error("duplicate key", text, ":8: SSH_KEYPATH already set on line 6");
+	snprintf(text, sizeof(text), "%sSSH_KEYPATHS=/x\n", good);
+	expect_error("unknown key", text, ":8: unknown key SSH_KEYPATHS");
+	snprintf(text, sizeof(text), "%sjust words\n", good);
+	expect_error("no =", text, ":8: expected KEY=value");
+	expect_error("missing CLONE_PATH", "SOURCE=stash-develop\n"
+	    "CLONE_URL=git@h:r.git\nSSH_KEYPATH=/k\nKNOWN_HOSTS=/kh\n",
+	    ":4: missing required key CLONE_PATH");
+	expect_error("relative CLONE_PATH", "CLONE_PATH=repo\n", ":1: CLONE_PATH must be an absolute path");
+	expect_error("CLONE_PATH /", "CLONE_PATH=/\n", ":1: CLONE_PATH must not be /");
+	expect_error("empty value", "SOURCE=\n", ":1: SOURCE is empty");
+	expect_error("https URL", "CLONE_URL=https://h/r.git\n", ":1: CLONE_URL must be an ssh");
+	expect_error("URL without user", "CLONE_URL=ssh://h:22/r.git\n", ":1: CLONE_URL must name the user");
+	expect_error("URL without path", "CLONE_URL=ssh://git@h:22/\n", ":1: CLONE_URL must name a repository path");
+	expect_error("URL with a space", "CLONE_URL=ssh://git@h/r .git\n", ":1: CLONE_URL must not contain spaces");
+	expect_error("scp URL without user", "CLONE_URL=h:r.git\n", ":1: CLONE_URL must be");
+	expect_error("source name with capitals", "SOURCE=Stash\n", ":1: SOURCE must be a kebab-case");
+	expect_error("BRANCH as a ref", "BRANCH=refs/heads/x\n", ":1: BRANCH must be a branch name");
+	memset(text, 'x', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	memcpy(text, "SOURCE=", 7);
+	expect_error("line too long", text, ":1: line longer than");
+	{
+		struct config c2;
+
+		memset(&c2, 0, sizeof(c2));
+		tap_ok(config_load(&c2, "/nonexistent/sentry.conf", err, sizeof(err)) == -1 &&
+		    strstr(err, "/nonexistent/sentry.conf: No such file") != NULL,
+		    "missing file: \"%s\"", err);
+	}
+	unlink(path);
+	return tap_done();
+}
