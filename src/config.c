@@ -231,8 +231,8 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 	}
 	for (k = 0; k < CONFIG_NKEYS; k++)
 		if (keys[k].required && c->v[k].value == NULL) {
-			fail(err, errlen, "%s:%u: missing required key %s",
-			    path, lineno, keys[k].name);
+			fail(err, errlen, "%s: missing required key %s",
+			    path, keys[k].name);
 			goto out;
 		}
 	rc = 0;

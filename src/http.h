@@ -44,6 +44,7 @@ struct http_conn {
 
 void	 http_conn_start(struct http_conn *, int fd_in, int fd_out, int seconds);
 int	 http_read_head(struct http_conn *, struct http_request *);
+int	 http_continue(struct http_conn *, const struct http_request *);
 int	 http_read_body(struct http_conn *, struct http_request *);
 int	 http_respond(struct http_conn *, int status, const char *json_body);
 void	 http_close(struct http_conn *);

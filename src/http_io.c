@@ -11,10 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "http.h"
+
+static int	write_all(int, const char *, size_t);
 
 static long
 now_ms(void)
@@ -108,6 +111,22 @@ http_read_head(struct http_conn *c, struct http_request *r)
 	}
 	r->head_len = end - r->head;
 	return http_parse_head(r, r->head, r->head_len);
+}
+
+/*
+ * A client that sent "Expect: 100-continue" (curl does for large bodies)
+ * waits for a go-ahead before the body; give it once the head is accepted.
+ */
+int
+http_continue(struct http_conn *c, const struct http_request *r)
+{
+	static const char go[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	const char *expect = http_header(r, "Expect");
+
+	if (expect == NULL || strcasecmp(expect, "100-continue") != 0 ||
+	    r->buffered > r->head_len)
+		return 0;
+	return write_all(c->fd_out, go, sizeof(go) - 1) == -1 ? 400 : 0;
 }
 
 /* Call only after the head was accepted and Content-Length checked. */

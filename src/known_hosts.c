@@ -1,6 +1,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,7 @@ wildmatch(const char *pat, size_t patlen, const char *s)
 				return 0;
 		}
 	}
-	if (*s == '\0' || (*pat != '?' && *pat != *s))
+	if (*s == '\0' || (*pat != '?' && tolower((unsigned char)*pat) != *s))
 		return 0;
 	return wildmatch(pat + 1, patlen - 1, s + 1);
 }
@@ -114,7 +115,7 @@ known_hosts_check(const char *text, size_t len, const char *host, int port,
     const unsigned char *key, size_t keylen)
 {
 	const char *line, *eol, *end = text + len, *p, *f;
-	char name[HOST_NAME_MAX_LEN];
+	char name[HOST_NAME_MAX_LEN], *lower;
 	unsigned char *blob;
 	int named = 0, matched = 0, revoked = 0, is_revoked;
 	size_t flen;
@@ -124,6 +125,10 @@ known_hosts_check(const char *text, size_t len, const char *host, int port,
 		snprintf(name, sizeof(name), "%s", host);
 	else
 		snprintf(name, sizeof(name), "[%s]:%d", host, port);
+	/* Host names are case-insensitive; ssh lower-cases before it compares
+	 * or hashes, and so do we. */
+	for (lower = name; *lower != '\0'; lower++)
+		*lower = tolower((unsigned char)*lower);
 	if ((blob = malloc(65536)) == NULL)
 		return KNOWN_HOST_UNKNOWN;
 	for (line = text; line < end; line = eol + 1) {

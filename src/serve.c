@@ -68,7 +68,7 @@ error_text(int status)
 	case 414: return "request line too long";
 	case 415: return "Content-Type must be application/json";
 	case 431: return "header fields too large";
-	case 505: return "HTTP/1.1 only";
+	case 505: return "HTTP/1.1 or HTTP/1.0 only";
 	default: return "internal error";
 	}
 }
@@ -126,6 +126,8 @@ serve_connection(const struct deployment *d)
 	if (status == 0)
 		status = route(req, d->source);
 	if (status == 0)
+		status = http_continue(&conn, req);
+	if (status == 0)
 		status = http_read_body(&conn, req);
 	if (status == 0)
 		status = judge_body(d, req, &res);
@@ -144,7 +146,7 @@ serve_connection(const struct deployment *d)
 	http_request_free(req);
 	free(req);
 	if (status != 200)
-		return status >= 500 ? EXIT_INTERNAL : EXIT_REFUSED;
+		return status == 500 ? EXIT_INTERNAL : EXIT_REFUSED;
 	if (res.verdict != SOURCE_MATCH)
 		return EXIT_OK;
 	return exec_sync(d, &res.push);

@@ -1,3 +1,5 @@
+#include <sys/stat.h>
+
 #include <openssl/evp.h>
 
 #include <errno.h>
@@ -82,6 +84,7 @@ ssh_auth_load(struct ssh_auth *a, const struct config *c, char *err, size_t errl
 {
 	const char *kh = config_get(c, CONFIG_KNOWN_HOSTS);
 	const char *pp = config_get(c, CONFIG_SSH_PASSPHRASE_FILE);
+	struct stat st;
 	size_t len;
 
 	a->keypath = config_get(c, CONFIG_SSH_KEYPATH);
@@ -91,8 +94,15 @@ ssh_auth_load(struct ssh_auth *a, const struct config *c, char *err, size_t errl
 		    c->path, c->v[CONFIG_CLONE_URL].line);
 		return -1;
 	}
-	if (access(a->keypath, R_OK) == -1) {
+	if (stat(a->keypath, &st) == -1 || access(a->keypath, R_OK) == -1) {
 		snprintf(err, errlen, "SSH_KEYPATH %s: %s", a->keypath, strerror(errno));
+		return -1;
+	}
+	/* As ssh does: a private key others may read is no longer private. */
+	if (st.st_mode & 077) {
+		snprintf(err, errlen, "SSH_KEYPATH %s: mode %04o lets others read the "
+		    "private key; ssh refuses such keys (chmod 600 it)", a->keypath,
+		    (unsigned)(st.st_mode & 07777));
 		return -1;
 	}
 	if ((a->known_hosts = slurp(kh, LIMIT_KNOWN_HOSTS_BYTES, &a->known_hosts_len)) == NULL) {

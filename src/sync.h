@@ -11,7 +11,6 @@
 
 struct sync_target {
 	const char	*branch;	/* short name: develop */
-	const char	*announced;	/* the new oid the event named, or NULL */
 };
 
 int	sync_checkout(const struct config *, struct ssh_auth *, const struct sync_target *);

@@ -73,8 +73,8 @@ main(int argc, char *argv[])
 	};
 	struct config config = CONFIG_INIT;
 	struct ssh_auth auth = SSH_AUTH_INIT;
-	struct sync_target target = { NULL, NULL };
-	const char *path = NULL, *ref = NULL, *branch;
+	struct sync_target target = { NULL };
+	const char *path = NULL, *ref = NULL, *old = NULL, *new = NULL, *branch;
 	char err[512];
 	int ch, lock = -1, rc = EXIT_INTERNAL;
 
@@ -84,8 +84,8 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 'c': path = optarg; break;
 		case 'r': ref = optarg; break;
-		case 'n': target.announced = optarg; break;
-		case 'o': break;	/* for the log of a later RUN= */
+		case 'n': new = optarg; break;
+		case 'o': old = optarg; break;
 		default: usage(); return EXIT_USAGE;
 		}
 	}
@@ -124,6 +124,8 @@ main(int argc, char *argv[])
 		rc = EXIT_SYNC_FAILED;
 		goto out;
 	}
+	if (old != NULL && new != NULL)
+		log_msg("syncing %s for the push %.12s..%.12s", branch, old, new);
 	rc = sync_checkout(&config, &auth, &target);
 out:
 	unlock_checkout(lock);

@@ -73,7 +73,7 @@ main(void)
 	expect_error("no =", text, ":8: expected KEY=value");
 	expect_error("missing CLONE_PATH", "SOURCE=stash-develop\n"
 	    "CLONE_URL=git@h:r.git\nSSH_KEYPATH=/k\nKNOWN_HOSTS=/kh\n",
-	    ":4: missing required key CLONE_PATH");
+	    ": missing required key CLONE_PATH");
 	expect_error("relative CLONE_PATH", "CLONE_PATH=repo\n", ":1: CLONE_PATH must be an absolute path");
 	expect_error("CLONE_PATH /", "CLONE_PATH=/\n", ":1: CLONE_PATH must not be /");
 	expect_error("empty value", "SOURCE=\n", ":1: SOURCE is empty");

@@ -51,6 +51,8 @@ main(void)
 	    "10.0.0.1", 22) == KNOWN_HOST_MATCH, "comma-separated names");
 	tap_ok(check("*.example.com ssh-ed25519 " ED25519 "\n", "git.example.com", 22) ==
 	    KNOWN_HOST_MATCH, "wildcard");
+	tap_ok(check("Git.Example.COM ssh-ed25519 " ED25519 "\n", "GIT.example.com", 22) ==
+	    KNOWN_HOST_MATCH, "host names compare case-insensitively");
 	tap_ok(check("!bad.example.com,*.example.com ssh-ed25519 " ED25519 "\n",
 	    "bad.example.com", 22) == KNOWN_HOST_UNKNOWN, "negated name");
 	tap_ok(check("# git.example.com ssh-ed25519 " ED25519 "\n\n", "git.example.com", 22) ==
