@@ -1,0 +1,421 @@
+#!/bin/bash
+# tests/integration.sh: drive the built ./sentry-source and
+# ./sentry-source-sync through their real interfaces (a request on stdin, an
+# inetd-style socket, a real sshd, a real repository) and print TAP.
+# Run from anywhere; it works in the repository root.  Needs `make` first.
+#
+# Every positive case has hostile twins, and every "nothing changed" check
+# is made while the repository is ahead of the checkout, so that a sync that
+# should not have happened would show.
+set -u
+
+cd "$(dirname "$0")/.." || exit 70
+. tests/lib.sh
+
+export SENTRY_SOURCE_EXEC_PATH="$PWD"
+# Per-invocation bound: a clone over loopback takes well under a second.
+RUN_TIMEOUT=60
+
+n=0
+RUN=0
+OUT=/dev/null
+ERR=/dev/null
+RC=0
+
+# --- TAP ---------------------------------------------------------------
+
+# tap STATUS DESC: one result line; STATUS 0 is a pass.
+tap() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		printf 'ok %d - %s\n' "$n" "$2"
+	else
+		printf 'not ok %d - %s\n' "$n" "$2"
+		diag_last
+	fi
+	return "$1"
+}
+
+# check DESC CMD...: pass if CMD succeeds.
+check() {
+	local desc=$1
+	shift
+	"$@" >/dev/null 2>&1
+	tap $? "$desc"
+}
+
+# check_eq DESC WANT GOT
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		tap 0 "$1"
+	else
+		tap 1 "$1" || true
+		printf '#   want: %s\n#   got:  %s\n' "$2" "$3"
+		return 1
+	fi
+}
+
+# diag_last: show what the last program run said, to debug a failure.
+diag_last() {
+	if [ -s "$OUT" ]; then
+		printf '#   stdout of run %d:\n' "$RUN"
+		head -c 2000 "$OUT" | tr -d '\r' | sed 's/^/#     /'
+		echo
+	fi
+	if [ -s "$ERR" ]; then
+		printf '#   stderr of run %d (last lines):\n' "$RUN"
+		tail -n 15 "$ERR" | sed 's/^/#     /'
+	fi
+	printf '#   exit status of run %d: %s\n' "$RUN" "$RC"
+}
+
+bail() {
+	printf 'Bail out! %s\n' "$*"
+	exit 1
+}
+
+# --- running the programs ----------------------------------------------
+
+# next_run: fresh files for one invocation's output.
+next_run() {
+	RUN=$((RUN + 1))
+	OUT="$FX_DIR/run/$RUN.out"
+	ERR="$FX_DIR/run/$RUN.err"
+}
+
+# front CONF REQUEST_FILE [ARG...]: socket mode with the request on stdin.
+# In socket mode the front execs the helper, so RC is the sync's status.
+front() {
+	local conf=$1 req=$2
+	shift 2
+	next_run
+	timeout -k 5 "$RUN_TIMEOUT" ./sentry-source -c "$conf" "$@" <"$req" >"$OUT" 2>"$ERR"
+	RC=$?
+}
+
+# cli ARG...: any other invocation, no stdin.
+cli() {
+	next_run
+	timeout -k 5 "$RUN_TIMEOUT" ./sentry-source "$@" </dev/null >"$OUT" 2>"$ERR"
+	RC=$?
+}
+
+# status_line: the answer's status line without its CR.
+status_line() { head -n 1 "$OUT" | tr -d '\r'; }
+
+# answer_is CODE: the last answer has status CODE.
+answer_is() { status_line | grep -qE "^HTTP/1\.1 $1( |\$)"; }
+
+# header_has REGEX: a header line of the last answer matches (any case).
+header_has() { sed '/^\r\{0,1\}$/q' "$OUT" | tr -d '\r' | grep -qiE "$1"; }
+
+# body_has STRING: the body of the last answer contains STRING.
+body_has() { sed '1,/^\r\{0,1\}$/d' "$OUT" | grep -qF -- "$1"; }
+
+# post FILE [PATH]: a JSON POST request for FILE, written to FILE.http.
+post() {
+	make_request POST "${2:-/webhook}" application/json "$1" >"$1.http"
+	printf '%s\n' "$1.http"
+}
+
+# --- checkout state ----------------------------------------------------
+
+# state DIR: everything a sync could change: HEAD, the branch, all refs
+# (a fetch alone moves origin/develop), the work tree.
+state() {
+	if [ ! -e "$1" ]; then
+		echo absent
+		return
+	fi
+	git -C "$1" rev-parse HEAD 2>&1
+	git -C "$1" symbolic-ref -q HEAD 2>&1
+	git -C "$1" for-each-ref --format='%(refname) %(objectname)' 2>&1
+	git -C "$1" status --porcelain 2>&1
+}
+
+head_of() { git -C "$1" rev-parse -q --verify HEAD 2>/dev/null; }
+branch_of() { git -C "$1" symbolic-ref -q --short HEAD 2>/dev/null; }
+
+# no_tmp_sibling DIR: no ".<basename>.tmp-*" left beside DIR by a clone.
+no_tmp_sibling() {
+	! compgen -G "$(dirname "$1")/.$(basename "$1").tmp-*" >/dev/null
+}
+
+# is_our_checkout DIR: a non-bare work tree rooted at DIR, origin = CLONE_URL.
+is_our_checkout() {
+	[ "$(git -C "$1" rev-parse --show-toplevel 2>/dev/null)" = "$1" ] &&
+		[ "$(git -C "$1" config remote.origin.url)" = "$FX_CLONE_URL" ]
+}
+
+clean_tree() { [ -z "$(git -C "$1" status --porcelain 2>&1)" ]; }
+
+# --- fixture -------------------------------------------------------------
+
+fixture_setup || bail "fixture setup failed"
+mkdir -p "$FX_DIR/run" "$FX_DIR/p"
+CONF="$FX_DIR/sentry-source.conf"
+write_config "$CONF"
+CP=$FX_CLONE_PATH
+P="$FX_DIR/p"
+
+# The fixture itself, checked with plain git and OpenSSH, so a failure
+# below is the program's and not the test bed's.
+test_fixture() {
+	local d="$FX_DIR/fixture-check"
+	check "fixture: git clone over ssh with the authorized key and known_hosts" \
+		ssh_clone "$FX_KEY" "$FX_KNOWN_HOSTS" "$d/ok"
+	check "fixture: the unauthorized key is refused by sshd" \
+		not ssh_clone "$FX_KEY_UNAUTHORIZED" "$FX_KNOWN_HOSTS" "$d/unauthorized"
+	check "fixture: known_hosts.other does not match the server" \
+		not ssh_clone "$FX_KEY" "$FX_KNOWN_HOSTS_OTHER" "$d/other"
+}
+not() { ! "$@"; }
+
+test_build() {
+	check "./sentry-source and ./sentry-source-sync are built" \
+		test -x ./sentry-source -a -x ./sentry-source-sync
+	check "ldd ./sentry-source shows no libgit2" front_without_libgit2
+}
+
+# front_without_libgit2: ldd must work (a missing or static binary is a
+# failure, not a pass) and list no libgit2.
+front_without_libgit2() {
+	local libs
+	libs=$(ldd ./sentry-source 2>&1) || return 1
+	! grep -q libgit2 <<<"$libs"
+}
+
+test_cli() {
+	cli --list-sources
+	check_eq "--list-sources exits 0" 0 "$RC"
+	check "--list-sources names stash-develop" grep -q stash-develop "$OUT"
+	cli --no-such-option
+	check_eq "an unknown option exits 64" 64 "$RC"
+}
+
+# First event: no checkout yet, so this is the clone path.
+test_first_clone() {
+	local tip parent req
+	tip=$(repo_tip develop)
+	parent=$(git --git-dir="$FX_REPO" rev-parse develop^)
+	stash_payload_develop "$P/first.json" "$parent" "$tip"
+	req=$(post "$P/first.json")
+	front "$CONF" "$req"
+	check "develop UPDATE on stdin: answers HTTP/1.1 200" answer_is 200
+	check "develop UPDATE on stdin: body is {\"success\":true}" body_has '{"success":true}'
+	check "develop UPDATE on stdin: Connection: close" header_has '^Connection: *close'
+	check_eq "develop UPDATE on stdin: exits 0 (clone)" 0 "$RC"
+	check "clone: CLONE_PATH is a checkout of CLONE_URL" is_our_checkout "$CP"
+	check_eq "clone: HEAD is the develop tip" "$tip" "$(head_of "$CP")"
+	check_eq "clone: branch develop is checked out" develop "$(branch_of "$CP")"
+	check "clone: work tree clean" clean_tree "$CP"
+	check "clone: no .checkout.tmp-* left beside it" no_tmp_sibling "$CP"
+}
+
+# Second event: the checkout exists, so this is the fetch path.
+test_fetch() {
+	local old new req
+	old=$(repo_tip develop)
+	new=$(push_commit develop)
+	stash_payload_develop "$P/fetch.json" "$old" "$new"
+	req=$(post "$P/fetch.json")
+	front "$CONF" "$req"
+	check "fetch: answers 200 {\"success\":true}" eval 'answer_is 200 && body_has "{\"success\":true}"'
+	check_eq "fetch: exits 0" 0 "$RC"
+	check_eq "fetch: HEAD moved to the new develop tip" "$new" "$(head_of "$CP")"
+	check_eq "fetch: still on branch develop" develop "$(branch_of "$CP")"
+	check "fetch: work tree clean" clean_tree "$CP"
+}
+
+# curl_post PATH FILE: POST FILE to the socket-activated front; sets OUT
+# (headers + body, like the stdin runs) and CODE.
+curl_post() {
+	next_run
+	CODE=$(curl -sS --noproxy '*' --max-time 20 -o "$OUT.body" -D "$OUT.head" \
+		-w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+		--data-binary @"$2" "http://127.0.0.1:$FX_HTTP_PORT$1" 2>"$ERR")
+	RC=$?
+	cat "$OUT.head" "$OUT.body" >"$OUT" 2>/dev/null
+}
+
+# Production shape: one process per connection under an inetd-style launcher;
+# the sync runs after the answer, so the checkout moves a little later.
+test_socket_activated() {
+	local path old new
+	if ! start_front "$CONF"; then
+		tap 1 "systemd-socket-activate serves ./sentry-source"
+		return
+	fi
+	tap 0 "systemd-socket-activate serves ./sentry-source"
+	for path in /webhook /plugins/sources/stash-develop/webhook; do
+		old=$(repo_tip develop)
+		new=$(push_commit develop)
+		stash_payload_develop "$P/sa.json" "$old" "$new"
+		curl_post "$path" "$P/sa.json"
+		check_eq "socket-activated POST $path: curl gets 200" 200 "$CODE"
+		check "socket-activated POST $path: body is {\"success\":true}" body_has '{"success":true}'
+		check "socket-activated POST $path: Connection: close" header_has '^Connection: *close'
+		ERR="$FX_DIR/front.log"
+		check "socket-activated POST $path: checkout moves to the new tip within 20 s" \
+			wait_head "$CP" "$new" 20
+	done
+	stop_bg "$FX_FRONT_PID"
+}
+
+# hostile NAME EXPECT_CODE EXPECT_RC REQUEST [CHECK...]: a request that must
+# not sync.  develop is ahead of the checkout, so a sync would show.
+hostile() {
+	local name=$1 code=$2 want_rc=$3 req=$4 before
+	shift 4
+	before=$(state "$CP")
+	front "$CONF" "$req"
+	check "$name: answers $code" answer_is "$code"
+	check_eq "$name: exits $want_rc" "$want_rc" "$RC"
+	check_eq "$name: checkout untouched" "$before" "$(state "$CP")"
+	while [ "$#" -gt 0 ]; do
+		check "$name: $1" eval "$1"
+		shift
+	done
+}
+
+test_hostile_twins() {
+	local tip old f size
+	old=$(head_of "$CP")
+	tip=$(push_commit develop)
+	stash_payload_develop "$P/good.json" "$old" "$tip"
+	size=$(wc -c <"$P/good.json")
+
+	head -c $((size / 2)) "$P/good.json" >"$P/truncated.json"
+	hostile "truncated JSON" 400 2 "$(post "$P/truncated.json")"
+
+	printf '{}' >"$P/empty-object.json"
+	hostile "JSON without refChanges" 400 2 "$(post "$P/empty-object.json")"
+
+	make_request GET /webhook "" "" >"$P/get.http"
+	hostile "GET /webhook" 405 2 "$P/get.http" "header_has '^Allow: *POST'"
+
+	hostile "POST /nope" 404 2 "$(post "$P/good.json" /nope)"
+	hostile "POST to another source's path" 404 2 \
+		"$(post "$P/good.json" /plugins/sources/github/webhook)"
+
+	make_request POST /webhook text/plain "$P/good.json" >"$P/text.http"
+	hostile "Content-Type: text/plain" 415 2 "$P/text.http"
+
+	make_request POST /webhook application/json "" >"$P/nolength.http"
+	hostile "POST without Content-Length" 411 2 "$P/nolength.http"
+
+	cp "$FX_PAYLOADS/stash/post-receive-branch-update.json" "$P/feature.json"
+	hostile "feature_branch UPDATE" 200 0 "$(post "$P/feature.json")" \
+		"body_has '\"ignored\"'"
+
+	stash_payload_develop "$P/delete.json" "$(head_of "$CP")" "$FX_ZERO" DELETE
+	hostile "develop DELETE" 200 0 "$(post "$P/delete.json")" \
+		"body_has '\"ignored\"'"
+
+	# The real captures: none of them touches develop.
+	for f in "$FX_PAYLOADS"/stash/*.json; do
+		cp "$f" "$P/stock.json"
+		hostile "stock stash/$(basename "$f")" 200 0 "$(post "$P/stock.json")" \
+			"body_has '\"ignored\"'"
+	done
+
+	# The positive twin, same state: proves the checks above could fail.
+	front "$CONF" "$(post "$P/good.json")"
+	check_eq "after the twins, the real develop UPDATE still syncs (exit 0)" 0 "$RC"
+	check_eq "after the twins, HEAD is the develop tip" "$tip" "$(head_of "$CP")"
+}
+
+# new_clone_path NAME: an empty parent dir, so stray siblings can be seen.
+new_clone_path() {
+	mkdir -p "$FX_DIR/$1"
+	printf '%s\n' "$FX_DIR/$1/checkout"
+}
+
+# refused_clone NAME WANT_RC CONF CP: the sync must fail before writing.
+refused_clone() {
+	local name=$1 want=$2 conf=$3 cp=$4
+	front "$conf" "$(post "$P/good.json")"
+	check_eq "$name: exits $want" "$want" "$RC"
+	check "$name: nothing at CLONE_PATH" not test -e "$cp"
+	check "$name: no .checkout.tmp-* left beside it" no_tmp_sibling "$cp"
+}
+
+test_host_key() {
+	local cp conf before empty
+	cp=$(new_clone_path hostkey-changed)
+	conf="$FX_DIR/hostkey-changed.conf"
+	write_config "$conf" "KNOWN_HOSTS=$FX_KNOWN_HOSTS_OTHER" "CLONE_PATH=$cp"
+	refused_clone "changed host key (known_hosts.other), clone" 3 "$conf" "$cp"
+	cli -c "$conf" --sync
+	check_eq "changed host key, --sync: exits 3" 3 "$RC"
+	check "changed host key, --sync: nothing at CLONE_PATH" not test -e "$cp"
+
+	cp=$(new_clone_path hostkey-unknown)
+	conf="$FX_DIR/hostkey-unknown.conf"
+	empty="$FX_DIR/known_hosts.empty"
+	: >"$empty"
+	write_config "$conf" "KNOWN_HOSTS=$empty" "CLONE_PATH=$cp"
+	refused_clone "unknown host (empty known_hosts), clone" 3 "$conf" "$cp"
+
+	# Existing checkout, develop ahead: the fetch must fail closed too.
+	push_commit develop >/dev/null
+	conf="$FX_DIR/hostkey-changed-fetch.conf"
+	write_config "$conf" "KNOWN_HOSTS=$FX_KNOWN_HOSTS_OTHER"
+	before=$(state "$CP")
+	front "$conf" "$(post "$P/good.json")"
+	check_eq "changed host key, fetch: exits 3" 3 "$RC"
+	check_eq "changed host key, fetch: checkout untouched" "$before" "$(state "$CP")"
+}
+
+test_wrong_key() {
+	local cp conf before
+	cp=$(new_clone_path wrong-key)
+	conf="$FX_DIR/wrong-key.conf"
+	write_config "$conf" "SSH_KEYPATH=$FX_KEY_UNAUTHORIZED" "CLONE_PATH=$cp"
+	refused_clone "unauthorized client key, clone" 4 "$conf" "$cp"
+
+	conf="$FX_DIR/wrong-key-fetch.conf"
+	write_config "$conf" "SSH_KEYPATH=$FX_KEY_UNAUTHORIZED"
+	before=$(state "$CP")
+	front "$conf" "$(post "$P/good.json")"
+	check_eq "unauthorized client key, fetch: exits 4" 4 "$RC"
+	check_eq "unauthorized client key, fetch: checkout untouched" "$before" "$(state "$CP")"
+}
+
+# config_error NAME LINE_PATTERN [write_config args...]: exit 78 and the
+# message names FILE:LINE (LINE from the line matching LINE_PATTERN), or
+# just FILE when LINE_PATTERN is empty (a missing key has no line).
+config_error() {
+	local name=$1 pat=$2 conf="$FX_DIR/bad-$RUN.conf" line where
+	shift 2
+	write_config "$conf" "$@"
+	front "$conf" "$(post "$P/good.json")"
+	check_eq "config, $name: exits 78" 78 "$RC"
+	if [ -n "$pat" ]; then
+		line=$(grep -n -- "$pat" "$conf" | head -n 1 | cut -d: -f1)
+		where="$conf:$line"
+	else
+		where="$conf"
+	fi
+	check "config, $name: stderr names $(basename "$where")" grep -qF -- "$where" "$ERR"
+}
+
+test_config_errors() {
+	config_error "unknown key" '^FROBNICATE=' 'FROBNICATE=1'
+	config_error "missing CLONE_PATH" '' -CLONE_PATH
+	config_error "BRANCH for stash-develop" '^BRANCH=' 'BRANCH=main'
+	config_error "relative CLONE_PATH" '^CLONE_PATH=' 'CLONE_PATH=relative/checkout'
+}
+
+test_fixture
+test_build
+test_cli
+test_first_clone
+test_fetch
+test_socket_activated
+test_hostile_twins
+test_host_key
+test_wrong_key
+test_config_errors
+
+printf '1..%d\n' "$n"
