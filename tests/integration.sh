@@ -382,6 +382,135 @@ test_wrong_key() {
 	check_eq "unauthorized client key, fetch: checkout untouched" "$before" "$(state "$CP")"
 }
 
+# fresh_clone NAME CONF_LINES...: a first sync into a new CLONE_PATH with
+# the given config changes; sets CPX to the path.
+fresh_clone() {
+	local name=$1 conf="$FX_DIR/$1.conf"
+	shift
+	CPX=$(new_clone_path "$name")
+	write_config "$conf" "CLONE_PATH=$CPX" "$@"
+	front "$conf" "$(post "$P/good.json")"
+}
+
+# Key types: ECDSA and a passphrase-protected ed25519 key work; RSA fails
+# with advice (libssh2 1.10 signs it with SHA-1); a key others may read is
+# refused before any connection, as ssh refuses it.
+test_key_types() {
+	local tip
+	tip=$(repo_tip develop)
+	fresh_clone key-ecdsa "SSH_KEYPATH=$FX_KEY_ECDSA"
+	check_eq "ECDSA client key: exits 0" 0 "$RC"
+	check_eq "ECDSA client key: HEAD is the develop tip" "$tip" "$(head_of "$CPX")"
+
+	fresh_clone key-pass "SSH_KEYPATH=$FX_KEY_PASS" "SSH_PASSPHRASE_FILE=$FX_PASSPHRASE_FILE"
+	check_eq "ed25519 key with SSH_PASSPHRASE_FILE: exits 0" 0 "$RC"
+	check_eq "ed25519 key with SSH_PASSPHRASE_FILE: HEAD is the develop tip" \
+		"$tip" "$(head_of "$CPX")"
+
+	printf 'wrong\n' >"$FX_DIR/keys/wrong-passphrase"
+	fresh_clone key-wrong-pass "SSH_KEYPATH=$FX_KEY_PASS" \
+		"SSH_PASSPHRASE_FILE=$FX_DIR/keys/wrong-passphrase"
+	check "wrong passphrase: exits non-zero" not test "$RC" -eq 0
+	check "wrong passphrase: nothing at CLONE_PATH" not test -e "$CPX"
+	check "wrong passphrase: no .checkout.tmp-* left beside it" no_tmp_sibling "$CPX"
+
+	fresh_clone key-rsa "SSH_KEYPATH=$FX_KEY_RSA"
+	check_eq "RSA client key: exits 4" 4 "$RC"
+	check "RSA client key: the error says RSA and names ed25519" \
+		eval 'grep -q "RSA key" "$ERR" && grep -q ed25519 "$ERR"'
+	check "RSA client key: nothing at CLONE_PATH" not test -e "$CPX"
+
+	cp "$FX_KEY" "$FX_DIR/keys/readable" && chmod 644 "$FX_DIR/keys/readable"
+	fresh_clone key-mode "SSH_KEYPATH=$FX_DIR/keys/readable"
+	check_eq "private key with mode 0644: exits 78" 78 "$RC"
+	check "private key with mode 0644: the error says chmod 600" grep -q 'chmod 600' "$ERR"
+	check "private key with mode 0644: nothing at CLONE_PATH" not test -e "$CPX"
+}
+
+# libgit2 alone would read ~/.ssh/known_hosts (and ask only for the key
+# type of its first entry: ssh-rsa breaks the handshake with OpenSSH 9) and
+# ~/.gitconfig (where url.insteadOf could redirect the clone). The helper
+# reads neither: a HOME with both must change nothing.
+test_home_ignored() {
+	local home="$FX_DIR/home-known-hosts" tip
+	tip=$(repo_tip develop)
+	mkdir -p "$home/.ssh"
+	cp "$FX_KNOWN_HOSTS" "$home/.ssh/known_hosts"	# ssh-rsa first
+	HOME=$home fresh_clone home-known-hosts
+	check_eq "HOME with an rsa-first ~/.ssh/known_hosts: exits 0" 0 "$RC"
+	check_eq "HOME with an rsa-first ~/.ssh/known_hosts: HEAD is the tip" \
+		"$tip" "$(head_of "$CPX")"
+
+	home="$FX_DIR/home-gitconfig"
+	mkdir -p "$home"
+	printf '[url "ssh://%s@127.0.0.1:%s/nonexistent/"]\n\tinsteadOf = %s\n' \
+		"$FX_USER" "$FX_SSH_PORT" "$(dirname "$FX_CLONE_URL")/" >"$home/.gitconfig"
+	HOME=$home fresh_clone home-gitconfig
+	check_eq "HOME with url.insteadOf in ~/.gitconfig: exits 0" 0 "$RC"
+	check_eq "HOME with url.insteadOf in ~/.gitconfig: HEAD is the tip" \
+		"$tip" "$(head_of "$CPX")"
+}
+
+# What is not ours, or holds someone's work, is refused and kept as it is.
+test_not_ours() {
+	local before conf foreign="$FX_DIR/foreign/checkout"
+	mkdir -p "$foreign" && printf 'precious\n' >"$foreign/notes.txt"
+	conf="$FX_DIR/foreign.conf"
+	write_config "$conf" "CLONE_PATH=$foreign"
+	front "$conf" "$(post "$P/good.json")"
+	check_eq "CLONE_PATH a plain directory: exits 5" 5 "$RC"
+	check_eq "CLONE_PATH a plain directory: its file untouched" precious "$(cat "$foreign/notes.txt")"
+
+	git init -q "$FX_DIR/other-repo/checkout"
+	git -C "$FX_DIR/other-repo/checkout" remote add origin "ssh://$FX_USER@127.0.0.1:1/elsewhere.git"
+	conf="$FX_DIR/other-repo.conf"
+	write_config "$conf" "CLONE_PATH=$FX_DIR/other-repo/checkout"
+	front "$conf" "$(post "$P/good.json")"
+	check_eq "CLONE_PATH a repository of another origin: exits 5" 5 "$RC"
+	check "CLONE_PATH a repository of another origin: it says origin" grep -q origin "$ERR"
+
+	push_commit develop >/dev/null
+	local file
+	file=$(git -C "$CP" ls-files | head -n 1)
+	printf 'local edit\n' >>"$CP/$file"
+	before=$(state "$CP")
+	front "$CONF" "$(post "$P/good.json")"
+	check_eq "local modification: exits 5" 5 "$RC"
+	check "local modification: the error names $file" grep -qF "$file" "$ERR"
+	check_eq "local modification: checkout, HEAD and the edit kept" "$before" "$(state "$CP")"
+	git -C "$CP" checkout -q -- "$file"
+
+	printf 'scratch\n' >"$CP/untracked-scratch.txt"
+	front "$CONF" "$(post "$P/good.json")"
+	check_eq "an untracked file does not block a sync: exits 0" 0 "$RC"
+	check_eq "an untracked file does not block a sync: HEAD is the tip" \
+		"$(repo_tip develop)" "$(head_of "$CP")"
+	check "an untracked file does not block a sync: the file is kept" \
+		test -f "$CP/untracked-scratch.txt"
+}
+
+# Bodies too large are refused from the head, before a byte is read; large
+# ones within the limit are read even when curl asks to Expect: 100-continue.
+test_sizes() {
+	printf 'POST /webhook HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 26214401\r\n\r\n{' \
+		>"$P/huge.http"
+	hostile "Content-Length over 25 MiB" 413 2 "$P/huge.http"
+
+	{ printf '{"refChanges":[],"padding":"'; head -c 2000000 /dev/zero | tr '\0' x; printf '"}'; } \
+		>"$P/two-megabytes.json"
+	start_front "$CONF" || { tap 1 "systemd-socket-activate serves ./sentry-source"; return; }
+	next_run
+	CODE=$(curl -sS -v --noproxy '*' --max-time 20 -o "$OUT" -w '%{http_code}' \
+		-H 'Content-Type: application/json' --data-binary @"$P/two-megabytes.json" \
+		"http://127.0.0.1:$FX_HTTP_PORT/webhook" 2>"$ERR")
+	check_eq "2 MB body through curl: 200" 200 "$CODE"
+	check "2 MB body through curl: ignored (no develop change)" grep -q '"ignored"' "$OUT"
+	check "2 MB body through curl: answered 100 Continue first" grep -q '< HTTP/1.1 100 Continue' "$ERR"
+	check "socket-activated: the log names the peer 127.0.0.1:port" \
+		grep -qE '127\.0\.0\.1:[0-9]+: ignored' "$FX_DIR/front.log"
+	stop_bg "$FX_FRONT_PID"
+}
+
 # config_error NAME LINE_PATTERN [write_config args...]: exit 78 and the
 # message names FILE:LINE (LINE from the line matching LINE_PATTERN), or
 # just FILE when LINE_PATTERN is empty (a missing key has no line).
@@ -416,6 +545,10 @@ test_socket_activated
 test_hostile_twins
 test_host_key
 test_wrong_key
+test_key_types
+test_home_ignored
+test_not_ours
+test_sizes
 test_config_errors
 
 printf '1..%d\n' "$n"

@@ -144,18 +144,29 @@ gen_key() {
 }
 
 # make_client_keys: the authorized ed25519 key, an ed25519 key the server
-# does not know (wrong-key test), and an authorized RSA key (libssh2 1.10 only
-# signs with ssh-rsa/SHA-1, which OpenSSH >= 8.8 refuses: for a later test).
+# does not know (wrong-key test), an authorized ECDSA key, an authorized
+# ed25519 key under a passphrase (in FX_PASSPHRASE_FILE), and an authorized
+# RSA key (libssh2 1.10 only signs with ssh-rsa/SHA-1, which OpenSSH >= 8.8
+# refuses, so that one must fail with advice).
 make_client_keys() {
 	mkdir -p "$FX_DIR/keys"
 	FX_KEY="$FX_DIR/keys/id_ed25519"
 	FX_KEY_UNAUTHORIZED="$FX_DIR/keys/id_ed25519_unauthorized"
+	FX_KEY_ECDSA="$FX_DIR/keys/id_ecdsa"
 	FX_KEY_RSA="$FX_DIR/keys/id_rsa"
+	FX_KEY_PASS="$FX_DIR/keys/id_ed25519_pass"
+	FX_PASSPHRASE_FILE="$FX_DIR/keys/passphrase"
 	gen_key ed25519 "$FX_KEY" fixture-authorized || return 1
 	gen_key ed25519 "$FX_KEY_UNAUTHORIZED" fixture-unauthorized || return 1
+	gen_key ecdsa "$FX_KEY_ECDSA" fixture-ecdsa || return 1
 	gen_key rsa "$FX_KEY_RSA" fixture-rsa || return 1
+	printf 'correct horse battery staple\n' >"$FX_PASSPHRASE_FILE"
+	ssh-keygen -q -t ed25519 -N 'correct horse battery staple' -C fixture-pass \
+		-f "$FX_KEY_PASS" </dev/null >/dev/null || fx_fail "ssh-keygen with a passphrase failed" ||
+		return 1
 	FX_AUTHORIZED_KEYS="$FX_DIR/authorized_keys"
-	cat "$FX_KEY.pub" "$FX_KEY_RSA.pub" >"$FX_AUTHORIZED_KEYS"
+	cat "$FX_KEY.pub" "$FX_KEY_ECDSA.pub" "$FX_KEY_PASS.pub" "$FX_KEY_RSA.pub" \
+		>"$FX_AUTHORIZED_KEYS"
 }
 
 # make_host_keys DIR: ed25519, ecdsa and rsa host keys, as sshd names them.
