@@ -33,6 +33,8 @@ FRONT_OBJS = src/main.o src/serve.o src/exec_sync.o $(FRONT_LIB_OBJS)
 SYNC_OBJS = src/sync_main.o src/sync.o src/ssh_auth.o src/known_hosts.o \
 	src/lock.o src/config.o src/log.o
 
+MANPAGES = man/sentry-source.8 man/sentry-source.conf.5
+
 UNIT_TESTS = tests/unit/test-http tests/unit/test-config tests/unit/test-stash-develop \
 	tests/unit/test-known-hosts
 
@@ -78,6 +80,8 @@ deps:
 # Tests build with -Werror; the default build does not impose it.
 check: deps
 	$(MAKE) all $(UNIT_TESTS) WARNINGS='-Wall -Wextra -Werror'
+	$(CC) $(CPPFLAGS_ALL) $(FRONT_CFLAGS) -Wall -Wextra -Werror -fsyntax-only sources/template.c
+	mandoc -Tlint -W warning $(MANPAGES)
 	bash tests/run.sh
 
 demo: deps
@@ -86,14 +90,16 @@ demo: deps
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)/sentry-source \
-		$(DESTDIR)$(MANDIR)/man8
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 sentry-source $(DESTDIR)$(BINDIR)/sentry-source
 	install -m 755 sentry-source-sync $(DESTDIR)$(LIBEXECDIR)/sentry-source/sentry-source-sync
+	install -m 644 man/sentry-source.conf.5 $(DESTDIR)$(MANDIR)/man5/sentry-source.conf.5
 	install -m 644 man/sentry-source.8 $(DESTDIR)$(MANDIR)/man8/sentry-source.8
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sentry-source \
 		$(DESTDIR)$(LIBEXECDIR)/sentry-source/sentry-source-sync \
+		$(DESTDIR)$(MANDIR)/man5/sentry-source.conf.5 \
 		$(DESTDIR)$(MANDIR)/man8/sentry-source.8
 	-rmdir $(DESTDIR)$(LIBEXECDIR)/sentry-source
 
