@@ -94,14 +94,20 @@ source_match(struct source_result *res, const char *ref, const char *old_oid,
 	res->push.change = change;
 }
 
+static void
+set_verdict(struct source_result *res, enum source_verdict v, const char *fmt, va_list ap)
+{
+	res->verdict = v;
+	vsnprintf(res->why, sizeof(res->why), fmt, ap);
+}
+
 void
 source_ignore(struct source_result *res, const char *fmt, ...)
 {
 	va_list ap;
 
-	res->verdict = SOURCE_IGNORED;
 	va_start(ap, fmt);
-	vsnprintf(res->why, sizeof(res->why), fmt, ap);
+	set_verdict(res, SOURCE_IGNORED, fmt, ap);
 	va_end(ap);
 }
 
@@ -110,8 +116,7 @@ source_bad(struct source_result *res, const char *fmt, ...)
 {
 	va_list ap;
 
-	res->verdict = SOURCE_BAD;
 	va_start(ap, fmt);
-	vsnprintf(res->why, sizeof(res->why), fmt, ap);
+	set_verdict(res, SOURCE_BAD, fmt, ap);
 	va_end(ap);
 }

@@ -341,7 +341,7 @@ refused_clone() {
 }
 
 test_host_key() {
-	local cp conf before empty
+	local cp conf empty
 	cp=$(new_clone_path hostkey-changed)
 	conf="$FX_DIR/hostkey-changed.conf"
 	write_config "$conf" "KNOWN_HOSTS=$FX_KNOWN_HOSTS_OTHER" "CLONE_PATH=$cp"
@@ -357,29 +357,29 @@ test_host_key() {
 	write_config "$conf" "KNOWN_HOSTS=$empty" "CLONE_PATH=$cp"
 	refused_clone "unknown host (empty known_hosts), clone" 3 "$conf" "$cp"
 
-	# Existing checkout, develop ahead: the fetch must fail closed too.
-	push_commit develop >/dev/null
-	conf="$FX_DIR/hostkey-changed-fetch.conf"
-	write_config "$conf" "KNOWN_HOSTS=$FX_KNOWN_HOSTS_OTHER"
-	before=$(state "$CP")
-	front "$conf" "$(post "$P/good.json")"
-	check_eq "changed host key, fetch: exits 3" 3 "$RC"
-	check_eq "changed host key, fetch: checkout untouched" "$before" "$(state "$CP")"
+	refused_fetch "changed host key, fetch" 3 "KNOWN_HOSTS=$FX_KNOWN_HOSTS_OTHER"
 }
 
 test_wrong_key() {
-	local cp conf before
+	local cp conf
 	cp=$(new_clone_path wrong-key)
 	conf="$FX_DIR/wrong-key.conf"
 	write_config "$conf" "SSH_KEYPATH=$FX_KEY_UNAUTHORIZED" "CLONE_PATH=$cp"
 	refused_clone "unauthorized client key, clone" 4 "$conf" "$cp"
 
-	conf="$FX_DIR/wrong-key-fetch.conf"
-	write_config "$conf" "SSH_KEYPATH=$FX_KEY_UNAUTHORIZED"
+	refused_fetch "unauthorized client key, fetch" 4 "SSH_KEYPATH=$FX_KEY_UNAUTHORIZED"
+}
+
+# refused_fetch NAME WANT_RC CONF_LINE: against the existing checkout, with
+# develop ahead, the sync must fail closed and leave every ref where it was.
+refused_fetch() {
+	local conf="$FX_DIR/refused-fetch-$RUN.conf" before
+	push_commit develop >/dev/null
+	write_config "$conf" "$3"
 	before=$(state "$CP")
 	front "$conf" "$(post "$P/good.json")"
-	check_eq "unauthorized client key, fetch: exits 4" 4 "$RC"
-	check_eq "unauthorized client key, fetch: checkout untouched" "$before" "$(state "$CP")"
+	check_eq "$1: exits $2" "$2" "$RC"
+	check_eq "$1: checkout untouched" "$before" "$(state "$CP")"
 }
 
 # fresh_clone NAME CONF_LINES...: a first sync into a new CLONE_PATH with
