@@ -32,23 +32,32 @@ base64_decode(const char *in, size_t len, unsigned char *out)
 	return n - pad;
 }
 
-/* OpenSSH patterns: '*' any run, '?' one character; nothing else special. */
+/*
+ * OpenSSH patterns: '*' any run, '?' one character; nothing else special.
+ * Iterative, remembering only the last star, so no pattern can make it
+ * recurse deeply or backtrack without bound.
+ */
 static int
 wildmatch(const char *pat, size_t patlen, const char *s)
 {
-	if (patlen == 0)
-		return *s == '\0';
-	if (*pat == '*') {
-		for (;; s++) {
-			if (wildmatch(pat + 1, patlen - 1, s))
-				return 1;
-			if (*s == '\0')
-				return 0;
-		}
+	const char *end = pat + patlen, *star = NULL, *resume = NULL;
+
+	while (*s != '\0') {
+		if (pat < end && *pat == '*') {
+			star = ++pat;
+			resume = s;
+		} else if (pat < end && (*pat == '?' || tolower((unsigned char)*pat) == *s)) {
+			pat++;
+			s++;
+		} else if (star != NULL) {
+			pat = star;
+			s = ++resume;
+		} else
+			return 0;
 	}
-	if (*s == '\0' || (*pat != '?' && tolower((unsigned char)*pat) != *s))
-		return 0;
-	return wildmatch(pat + 1, patlen - 1, s + 1);
+	while (pat < end && *pat == '*')
+		pat++;
+	return pat == end;
 }
 
 /* |1|base64(salt)|base64(HMAC-SHA1(salt, name)) */
@@ -110,15 +119,31 @@ field(const char **p, const char *end, const char **start, size_t *len)
 	return *len > 0;
 }
 
+/* The key type a wire-format public key names in its first field. */
+static int
+blob_type(const unsigned char *blob, size_t len, const char **type, size_t *typelen)
+{
+	size_t n;
+
+	if (len < 4)
+		return 0;
+	n = (size_t)blob[0] << 24 | (size_t)blob[1] << 16 | (size_t)blob[2] << 8 | blob[3];
+	if (n == 0 || n > len - 4)
+		return 0;
+	*type = (const char *)blob + 4;
+	*typelen = n;
+	return 1;
+}
+
 enum known_host
 known_hosts_check(const char *text, size_t len, const char *host, int port,
     const unsigned char *key, size_t keylen)
 {
-	const char *line, *eol, *end = text + len, *p, *f;
+	const char *line, *eol, *end = text + len, *p, *f, *type = "";
 	char name[HOST_NAME_MAX_LEN], *lower;
 	unsigned char *blob;
-	int named = 0, matched = 0, revoked = 0, is_revoked;
-	size_t flen;
+	int named = 0, same_type = 0, matched = 0, revoked = 0, is_revoked;
+	size_t flen, typelen = 0;
 	long bloblen;
 
 	if (port <= 0 || port == 22)
@@ -129,6 +154,7 @@ known_hosts_check(const char *text, size_t len, const char *host, int port,
 	 * or hashes, and so do we. */
 	for (lower = name; *lower != '\0'; lower++)
 		*lower = tolower((unsigned char)*lower);
+	blob_type(key, keylen, &type, &typelen);
 	if ((blob = malloc(65536)) == NULL)
 		return KNOWN_HOST_UNKNOWN;
 	for (line = text; line < end; line = eol + 1) {
@@ -147,8 +173,12 @@ known_hosts_check(const char *text, size_t len, const char *host, int port,
 		}
 		if (!patterns_match(f, flen, name))
 			continue;
-		if (!field(&p, eol, &f, &flen) || !field(&p, eol, &f, &flen))
-			continue;	/* no key type, or no key */
+		if (!field(&p, eol, &f, &flen))
+			continue;	/* no key type */
+		if (!is_revoked && flen == typelen && memcmp(f, type, flen) == 0)
+			same_type = 1;
+		if (!field(&p, eol, &f, &flen))
+			continue;	/* no key */
 		if (flen > 0 && f[flen - 1] == '\r')
 			flen--;
 		bloblen = base64_decode(f, flen, blob);
@@ -166,5 +196,7 @@ known_hosts_check(const char *text, size_t len, const char *host, int port,
 		return KNOWN_HOST_REVOKED;
 	if (matched)
 		return KNOWN_HOST_MATCH;
-	return named ? KNOWN_HOST_CHANGED : KNOWN_HOST_UNKNOWN;
+	if (!named)
+		return KNOWN_HOST_UNKNOWN;
+	return same_type ? KNOWN_HOST_CHANGED : KNOWN_HOST_OTHER_TYPES;
 }

@@ -11,7 +11,8 @@
 enum known_host {
 	KNOWN_HOST_MATCH,	/* an entry for the host holds this key */
 	KNOWN_HOST_UNKNOWN,	/* no entry names the host */
-	KNOWN_HOST_CHANGED,	/* entries name the host, none holds this key */
+	KNOWN_HOST_CHANGED,	/* entries of this key's type differ from it */
+	KNOWN_HOST_OTHER_TYPES,	/* entries name the host, none of this type */
 	KNOWN_HOST_REVOKED	/* a @revoked line holds this key */
 };
 

@@ -66,5 +66,18 @@ main(void)
 	    "git.example.com ssh-ed25519\n" "git.example.com\n",
 	    "git.example.com", 22) == KNOWN_HOST_UNKNOWN, "broken lines match nothing");
 	tap_ok(check("", "git.example.com", 22) == KNOWN_HOST_UNKNOWN, "empty file");
+	tap_ok(check("[127.0.0.1]:2222 ssh-rsa " RSA "\n", "127.0.0.1", 2222) ==
+	    KNOWN_HOST_OTHER_TYPES, "only keys of another type: not called a changed key");
+	tap_ok(check("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b ssh-ed25519 " ED25519 "\n",
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	    22) == KNOWN_HOST_UNKNOWN, "a backtracking pattern ends at once");
+	{
+		static char stars[200000 + 128];
+
+		memset(stars, '*', 200000);
+		strcpy(stars + 200000, " ssh-ed25519 " ED25519 "\n");
+		tap_ok(check(stars, "git.example.com", 22) == KNOWN_HOST_MATCH,
+		    "200000 stars: no deep recursion");
+	}
 	return tap_done();
 }
