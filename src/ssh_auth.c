@@ -137,27 +137,31 @@ ssh_auth_free(struct ssh_auth *a)
 static int
 key_is_rsa(const char *path)
 {
+	static const char begin[] = "BEGIN OPENSSH PRIVATE KEY-----";
 	char *text, *b64, *end;
 	unsigned char *blob = NULL;
-	size_t len, i, j = 0;
+	size_t len, size = 0, i, j = 0;
 	int n, rsa = 0;
 
 	if ((text = slurp(path, LIMIT_KEY_FILE_BYTES, &len)) == NULL)
 		return 0;
 	if (strstr(text, "BEGIN RSA PRIVATE KEY") != NULL)
 		rsa = 1;
-	else if ((b64 = strstr(text, "BEGIN OPENSSH PRIVATE KEY-----")) != NULL &&
-	    (end = strstr(b64, "-----END")) != NULL &&
-	    (blob = malloc(end - b64)) != NULL) {
-		b64 += strlen("BEGIN OPENSSH PRIVATE KEY-----");
+	else if ((b64 = strstr(text, begin)) != NULL &&
+	    (end = strstr(b64, "-----END")) != NULL) {
+		b64 += sizeof(begin) - 1;
 		for (i = 0; b64 + i < end; i++)	/* drop line breaks */
 			if (b64[i] != '\n' && b64[i] != '\r')
 				b64[j++] = b64[i];
-		n = EVP_DecodeBlock(blob, (unsigned char *)b64, (int)(j - j % 4));
-		/* The public key (unencrypted) names its type: "ssh-rsa". */
-		rsa = n > 0 && memmem(blob, n, "\0\0\0\7ssh-rsa", 11) != NULL;
+		size = j / 4 * 3;
+		if ((blob = malloc(size + 1)) != NULL) {
+			n = EVP_DecodeBlock(blob, (unsigned char *)b64, (int)(j - j % 4));
+			/* The public key, never encrypted, names its type. */
+			rsa = n > 0 && memmem(blob, n, "\0\0\0\7ssh-rsa", 11) != NULL;
+			explicit_bzero(blob, size);	/* may be a plain private key */
+			free(blob);
+		}
 	}
-	free(blob);
 	explicit_bzero(text, len);
 	free(text);
 	return rsa;
@@ -205,12 +209,27 @@ fingerprint(const git_cert_hostkey *hk, char *buf, size_t len)
 	snprintf(buf, len, "SHA256:%.*s", n, b64);
 }
 
+static const char *
+raw_type_name(git_cert_ssh_raw_type_t t)
+{
+	switch (t) {
+	case GIT_CERT_SSH_RAW_TYPE_RSA: return "ssh-rsa";
+	case GIT_CERT_SSH_RAW_TYPE_DSS: return "ssh-dss";
+	case GIT_CERT_SSH_RAW_TYPE_KEY_ECDSA_256: return "ecdsa-sha2-nistp256";
+	case GIT_CERT_SSH_RAW_TYPE_KEY_ECDSA_384: return "ecdsa-sha2-nistp384";
+	case GIT_CERT_SSH_RAW_TYPE_KEY_ECDSA_521: return "ecdsa-sha2-nistp521";
+	case GIT_CERT_SSH_RAW_TYPE_KEY_ED25519: return "ssh-ed25519";
+	default: return "unknown";
+	}
+}
+
 static int
 certificate_check(git_cert *cert, int valid, const char *libgit2_host, void *payload)
 {
 	struct ssh_auth *a = payload;
 	const git_cert_hostkey *hk = (const git_cert_hostkey *)cert;
-	char fp[80], msg[512];
+	char fp[80], msg[640];
+	const char *type;
 	enum known_host k;
 
 	/* libgit2's own verdict comes from $HOME's known_hosts: not ours. */
@@ -227,11 +246,29 @@ certificate_check(git_cert *cert, int valid, const char *libgit2_host, void *pay
 		return 0;	/* any other non-negative value would accept too */
 	a->failure = SSH_FAILURE_HOSTKEY;
 	fingerprint(hk, fp, sizeof(fp));
-	snprintf(msg, sizeof(msg), "host key %s of %s:%d %s KNOWN_HOSTS",
-	    fp, a->host, a->port,
-	    k == KNOWN_HOST_UNKNOWN ? "is unknown: the host is not in" :
-	    k == KNOWN_HOST_REVOKED ? "is revoked in" :
-	    "has CHANGED: it differs from every key for the host in");
+	type = raw_type_name(hk->raw_type);
+	switch (k) {
+	case KNOWN_HOST_UNKNOWN:
+		snprintf(msg, sizeof(msg), "%s host key %s of %s:%d is unknown: the host "
+		    "is not in KNOWN_HOSTS", type, fp, a->host, a->port);
+		break;
+	case KNOWN_HOST_REVOKED:
+		snprintf(msg, sizeof(msg), "%s host key %s of %s:%d is revoked in "
+		    "KNOWN_HOSTS", type, fp, a->host, a->port);
+		break;
+	case KNOWN_HOST_OTHER_TYPES:
+		/* Not a changed key: libssh2, not the file, picks the type. */
+		snprintf(msg, sizeof(msg), "%s:%d offered a %s host key (%s), and "
+		    "KNOWN_HOSTS has keys of other types only for it; list all of "
+		    "the host's keys, as ssh-keyscan without -t does", a->host,
+		    a->port, type, fp);
+		break;
+	default:
+		snprintf(msg, sizeof(msg), "%s host key %s of %s:%d has CHANGED: it "
+		    "differs from the %s key in KNOWN_HOSTS", type, fp, a->host,
+		    a->port, type);
+		break;
+	}
 	git_error_set_str(GIT_ERROR_SSH, msg);
 	return GIT_ECERTIFICATE;
 }

@@ -11,53 +11,24 @@
 #include <unistd.h>
 
 #include "exitcode.h"
+#include "git_error.h"
 #include "log.h"
 #include "sync.h"
+#include "worktree.h"
 
 #define TMP_INFIX	".tmp-"
-#define NAMED_FILES_MAX	5	/* files named in a refusal; the rest counted */
-
-struct checkout_report {
-	char	names[512];
-	size_t	count;
-};
-
-static const char *
-git_message(void)
-{
-	const git_error *e = git_error_last();
-
-	return e != NULL && e->message != NULL ? e->message : "unknown libgit2 error";
-}
-
 static int
 failure_status(const struct ssh_auth *a)
 {
 	switch (a->failure) {
 	case SSH_FAILURE_HOSTKEY: return EXIT_HOSTKEY;
 	case SSH_FAILURE_AUTH: return EXIT_AUTH;
-	default: return EXIT_SYNC_FAILED;
+	default: break;
 	}
-}
-
-static void
-add_name(struct checkout_report *r, const char *path)
-{
-	size_t len = strlen(r->names);
-
-	if (r->count++ < NAMED_FILES_MAX)
-		snprintf(r->names + len, sizeof(r->names) - len, "%s%s",
-		    len ? ", " : "", path);
-}
-
-static void
-report_tail(struct checkout_report *r)
-{
-	size_t len = strlen(r->names);
-
-	if (r->count > NAMED_FILES_MAX)
-		snprintf(r->names + len, sizeof(r->names) - len, " and %zu more",
-		    r->count - NAMED_FILES_MAX);
+	/* libssh2 could not use the key: a wrong passphrase, or no key at all. */
+	if (a->attempts > 0 && strstr(last_git_error(), "private key") != NULL)
+		return EXIT_AUTH;
+	return EXIT_SYNC_FAILED;
 }
 
 static int
@@ -108,7 +79,18 @@ remove_stale_clones(const char *dir, const char *base)
 	closedir(d);
 }
 
-/* Make the rename survive a crash of the machine, not only of us. */
+/* Make the clone survive a crash of the machine, not only of us. */
+static void
+sync_tree(const char *dir)
+{
+	int fd;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		syncfs(fd);
+		close(fd);
+	}
+}
+
 static void
 sync_dir(const char *dir)
 {
@@ -142,14 +124,16 @@ clone_fresh(const struct config *c, struct ssh_auth *a, const struct sync_target
 	opts.checkout_branch = t->branch;
 	ssh_auth_callbacks(a, &opts.fetch_opts.callbacks);
 	if (git_clone(&repo, url, tmp, &opts) < 0) {
-		log_msg("clone of %s failed: %s", url, git_message());
+		log_msg("clone of %s failed: %s", url, last_git_error());
 		rc = failure_status(a);
 		goto out;
 	}
 	if (git_repository_head(&head, repo) < 0) {
-		log_msg("clone of %s: no HEAD: %s", url, git_message());
+		log_msg("clone of %s: no HEAD: %s", url, last_git_error());
 		goto out;
 	}
+	/* The clone's files reach the disk before its name does. */
+	sync_tree(tmp);
 	if (rename(tmp, dest) == -1) {
 		log_msg("cannot move the clone to %s: %s", dest, strerror(errno));
 		goto out;
@@ -166,6 +150,16 @@ out:
 	return rc;
 }
 
+/* The same directory, however the paths spell it (symlinks, a slash). */
+static int
+same_dir(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 /* CLONE_PATH must be a work tree whose origin is CLONE_URL. */
 static int
 open_ours(const struct config *c, git_repository **repo, git_remote **origin)
@@ -179,8 +173,7 @@ open_ours(const struct config *c, git_repository **repo, git_remote **origin)
 		return EXIT_NOT_OURS;
 	}
 	workdir = git_repository_workdir(*repo);
-	if (workdir == NULL || strncmp(workdir, path, strlen(path)) != 0 ||
-	    strcmp(workdir + strlen(path), "/") != 0) {
+	if (workdir == NULL || !same_dir(workdir, path)) {
 		log_msg("%s is not the work tree of its repository; not touching it", path);
 		return EXIT_NOT_OURS;
 	}
@@ -192,83 +185,29 @@ open_ours(const struct config *c, git_repository **repo, git_remote **origin)
 	return EXIT_OK;
 }
 
-/* Staged or unstaged changes to tracked files: a sync would lose them. */
+/*
+ * Local modifications are refused, unless they are exactly the tree of the
+ * remote's last known tip: then a sync was stopped between checking out
+ * and moving the branch, and finishing its work loses nothing.
+ */
 static int
-find_local_changes(git_repository *repo, struct checkout_report *r)
+check_changes(git_repository *repo, const char *path, const char *branch,
+    const git_oid *previous)
 {
-	git_status_options opts;
-	git_status_list *list;
-	const git_status_entry *e;
-	size_t i, n;
+	struct worktree_names changes = { "", 0 };
 
-	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
-	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
-	opts.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
-	if (git_status_list_new(&list, repo, &opts) < 0)
-		return -1;
-	n = git_status_list_entrycount(list);
-	for (i = 0; i < n; i++) {
-		e = git_status_byindex(list, i);
-		if (e->status == GIT_STATUS_CURRENT || e->status == GIT_STATUS_IGNORED)
-			continue;
-		add_name(r, e->head_to_index ? e->head_to_index->new_file.path :
-		    e->index_to_workdir->new_file.path);
+	if (worktree_changes(repo, &changes) < 0) {
+		log_msg("%s: status: %s", path, last_git_error());
+		return EXIT_SYNC_FAILED;
 	}
-	git_status_list_free(list);
-	report_tail(r);
-	return 0;
-}
-
-static int
-note_conflict(git_checkout_notify_t why, const char *path, const git_diff_file *baseline,
-    const git_diff_file *target, const git_diff_file *workdir, void *payload)
-{
-	(void)why; (void)baseline; (void)target; (void)workdir;
-	add_name(payload, path);
-	return 0;
-}
-
-/* Check out the commit, then move the branch and HEAD: a refused checkout
- * leaves HEAD where it was. */
-static int
-move_to(git_repository *repo, const char *branch, const git_oid *oid)
-{
-	git_checkout_options opts;
-	struct checkout_report conflicts = { "", 0 };
-	git_object *commit = NULL;
-	git_reference *ref = NULL;
-	char refname[300];
-	int rc = EXIT_SYNC_FAILED;
-
-	git_checkout_options_init(&opts, GIT_CHECKOUT_OPTIONS_VERSION);
-	snprintf(refname, sizeof(refname), "refs/heads/%s", branch);
-	opts.checkout_strategy = GIT_CHECKOUT_SAFE;
-	opts.notify_flags = GIT_CHECKOUT_NOTIFY_CONFLICT;
-	opts.notify_cb = note_conflict;
-	opts.notify_payload = &conflicts;
-	if (git_object_lookup(&commit, repo, oid, GIT_OBJECT_COMMIT) < 0) {
-		log_msg("origin/%s: %s", branch, git_message());
-		goto out;
+	if (changes.count == 0)
+		return EXIT_OK;
+	if (previous != NULL && worktree_holds(repo, previous)) {
+		log_msg("%s: finishing an interrupted sync to %s", path, git_oid_tostr_s(previous));
+		return worktree_point(repo, branch, previous);
 	}
-	if (git_checkout_tree(repo, commit, &opts) < 0) {
-		report_tail(&conflicts);
-		if (conflicts.count > 0) {
-			log_msg("refusing to overwrite %s in the work tree", conflicts.names);
-			rc = EXIT_NOT_OURS;
-		} else
-			log_msg("checkout of %s: %s", git_oid_tostr_s(oid), git_message());
-		goto out;
-	}
-	if (git_reference_create(&ref, repo, refname, oid, 1, "sentry-source: sync") < 0 ||
-	    git_repository_set_head(repo, refname) < 0) {
-		log_msg("cannot move %s: %s", refname, git_message());
-		goto out;
-	}
-	rc = EXIT_OK;
-out:
-	git_reference_free(ref);
-	git_object_free(commit);
-	return rc;
+	log_msg("%s has local modifications, kept as they are: %s", path, changes.text);
+	return EXIT_NOT_OURS;
 }
 
 static int
@@ -276,40 +215,41 @@ update_existing(const struct config *c, struct ssh_auth *a, const struct sync_ta
 {
 	const char *path = config_get(c, CONFIG_CLONE_PATH);
 	git_fetch_options opts;
-	struct checkout_report changes = { "", 0 };
 	git_repository *repo = NULL;
 	git_remote *origin = NULL;
-	git_oid tip, head;
-	char tracking[300], was[GIT_OID_HEXSZ + 1] = "none";
-	int rc;
+	git_oid tip, previous, head;
+	char tracking[300], was[GIT_OID_HEXSZ + 1] = "none", what[128];
+	int rc, has_previous;
 
 	git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
 	if ((rc = open_ours(c, &repo, &origin)) != EXIT_OK)
 		goto out;
-	rc = EXIT_SYNC_FAILED;
-	if (find_local_changes(repo, &changes) < 0) {
-		log_msg("%s: status: %s", path, git_message());
+	snprintf(tracking, sizeof(tracking), "refs/remotes/origin/%s", t->branch);
+	has_previous = git_reference_name_to_id(&previous, repo, tracking) == 0;
+	if ((rc = check_changes(repo, path, t->branch, has_previous ? &previous : NULL)) != EXIT_OK)
 		goto out;
-	}
-	if (changes.count > 0) {
-		log_msg("%s has local modifications, kept as they are: %s", path, changes.names);
-		rc = EXIT_NOT_OURS;
-		goto out;
-	}
 	ssh_auth_callbacks(a, &opts.callbacks);
 	if (git_remote_fetch(origin, NULL, &opts, "sentry-source: fetch") < 0) {
-		log_msg("fetch from %s failed: %s", git_remote_url(origin), git_message());
+		log_msg("fetch from %s failed: %s", git_remote_url(origin), last_git_error());
 		rc = failure_status(a);
 		goto out;
 	}
-	snprintf(tracking, sizeof(tracking), "refs/remotes/origin/%s", t->branch);
+	rc = EXIT_SYNC_FAILED;
 	if (git_reference_name_to_id(&tip, repo, tracking) < 0) {
 		log_msg("the remote has no branch %s", t->branch);
 		goto out;
 	}
+	/* Commits made here and never pushed would be lost from the branch. */
+	if (worktree_unpushed(repo, t->branch, &tip, has_previous ? &previous : NULL,
+	    what, sizeof(what))) {
+		log_msg("%s: %s has commits that origin/%s does not; kept as they are",
+		    path, what, t->branch);
+		rc = EXIT_NOT_OURS;
+		goto out;
+	}
 	if (git_reference_name_to_id(&head, repo, "HEAD") == 0)
 		git_oid_tostr(was, sizeof(was), &head);
-	if ((rc = move_to(repo, t->branch, &tip)) == EXIT_OK)
+	if ((rc = worktree_move(repo, t->branch, &tip)) == EXIT_OK)
 		log_msg("%s: %s at %s (was %s)", path, t->branch, git_oid_tostr_s(&tip), was);
 out:
 	git_remote_free(origin);
