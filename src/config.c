@@ -97,6 +97,8 @@ check_abspath(const char *v)
 		return "must be an absolute path";
 	if (v[1] == '\0')
 		return "must not be /";
+	if (v[strlen(v) - 1] == '/')
+		return "must not end in /";
 	if (has_space_or_control(v))
 		return "must not contain spaces or control characters";
 	return NULL;

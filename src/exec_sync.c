@@ -4,6 +4,7 @@
  * ref and two object names.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -63,6 +64,9 @@ exec_sync(const struct deployment *d, const struct push *p)
 		log_msg("/dev/null: cannot open");
 		return EXIT_INTERNAL;
 	}
+	/* Nothing we inherited beyond 0-2 is the helper's business. */
+	close_range(3, ~0U, 0);
+	signal(SIGPIPE, SIG_DFL);
 	fflush(stderr);
 	execv(path, argv);
 	log_msg("%s: cannot run: %m", path);

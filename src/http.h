@@ -21,6 +21,7 @@ struct http_request {
 	size_t			 buffered;	/* bytes read into head[] */
 	const char		*method;
 	const char		*path;		/* target without its query */
+	int			 http10;	/* HTTP/1.0: no Host needed, no 100 */
 	struct http_header	 headers[LIMIT_HEADER_COUNT];
 	size_t			 nheaders;
 	int			 has_length;
@@ -39,7 +40,6 @@ struct http_conn {
 	int	fd_in;
 	int	fd_out;
 	long	deadline_ms;	/* CLOCK_MONOTONIC, milliseconds */
-	int	body_read;	/* 0 until the whole body was consumed */
 };
 
 void	 http_conn_start(struct http_conn *, int fd_in, int fd_out, int seconds);

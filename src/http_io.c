@@ -34,7 +34,6 @@ http_conn_start(struct http_conn *c, int fd_in, int fd_out, int seconds)
 	c->fd_in = fd_in;
 	c->fd_out = fd_out;
 	c->deadline_ms = now_ms() + seconds * 1000L;
-	c->body_read = 0;
 }
 
 /* Bytes read (> 0), 0 at end of input, -1 on error, -2 past the deadline. */
@@ -123,7 +122,7 @@ http_continue(struct http_conn *c, const struct http_request *r)
 	static const char go[] = "HTTP/1.1 100 Continue\r\n\r\n";
 	const char *expect = http_header(r, "Expect");
 
-	if (expect == NULL || strcasecmp(expect, "100-continue") != 0 ||
+	if (r->http10 || expect == NULL || strcasecmp(expect, "100-continue") != 0 ||
 	    r->buffered > r->head_len)
 		return 0;
 	return write_all(c->fd_out, go, sizeof(go) - 1) == -1 ? 400 : 0;
@@ -150,7 +149,6 @@ http_read_body(struct http_conn *c, struct http_request *r)
 	}
 	r->body[have] = '\0';
 	r->body_len = have;
-	c->body_read = 1;
 	return 0;
 }
 
@@ -223,8 +221,10 @@ http_respond(struct http_conn *c, int status, const char *json_body)
 
 /*
  * Closing a socket with unread input makes the kernel send a reset, which
- * can destroy the answer before the client reads it. So when we answered
- * early, say we are done writing and drop what still comes, within bounds.
+ * can destroy the answer before the client reads it: an early answer left
+ * a body unread, and a client may send more after it. So say we are done
+ * writing and drop what still comes, within bounds, until the client
+ * closes too (RFC 9112 9.6).
  */
 void
 http_close(struct http_conn *c)
@@ -234,7 +234,7 @@ http_close(struct http_conn *c)
 	long deadline;
 	ssize_t n;
 
-	if (!c->body_read && shutdown(c->fd_out, SHUT_WR) == 0) {
+	if (shutdown(c->fd_out, SHUT_WR) == 0) {
 		deadline = now_ms() + LIMIT_DRAIN_MSEC;
 		while (drained < LIMIT_DRAIN_BYTES &&
 		    (n = read_by(c->fd_in, sink, sizeof(sink), deadline)) > 0)

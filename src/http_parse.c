@@ -53,6 +53,7 @@ parse_request_line(struct http_request *r, char *line)
 			return 400;
 	if (strcmp(sp2 + 1, "HTTP/1.1") != 0 && strcmp(sp2 + 1, "HTTP/1.0") != 0)
 		return strncmp(sp2 + 1, "HTTP/", 5) == 0 ? 505 : 400;
+	r->http10 = sp2[8] == '0';
 	/* Routing looks at the path only; no route takes a query. */
 	if ((p = strchr(sp1 + 1, '?')) != NULL)
 		*p = '\0';
@@ -91,13 +92,20 @@ parse_header_line(struct http_request *r, char *line)
 	return 0;
 }
 
-/* Content-Length: digits only, one value, within the body limit. */
+/*
+ * Exactly one Host in HTTP/1.1, at most one in 1.0 (RFC 9112 3.2); then
+ * Content-Length: digits only, one value, within the body limit.
+ */
 static int
 parse_framing(struct http_request *r)
 {
 	const char *seen = NULL, *p;
-	size_t i, n = 0;
+	size_t i, n = 0, hosts = 0;
 
+	for (i = 0; i < r->nheaders; i++)
+		hosts += strcasecmp(r->headers[i].name, "Host") == 0;
+	if (hosts > 1 || (hosts == 0 && !r->http10))
+		return 400;
 	for (i = 0; i < r->nheaders; i++) {
 		if (strcasecmp(r->headers[i].name, "Transfer-Encoding") == 0)
 			return 411;	/* we read Content-Length bodies only */
@@ -130,6 +138,7 @@ http_parse_head(struct http_request *r, char *buf, size_t len)
 	int status;
 
 	r->nheaders = 0;
+	r->http10 = 0;
 	r->has_length = 0;
 	r->content_length = 0;
 	if (memchr(buf, '\0', len) != NULL)

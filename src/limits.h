@@ -19,6 +19,11 @@
  * Checked against Content-Length before anything is allocated; 413. */
 #define LIMIT_BODY_BYTES	(25u * 1024 * 1024)
 
+/* JSON values in a body: cJSON spends ~64 bytes on each, so a 25 MiB
+ * "[0,0,0,...]" would take 800 MB. Real payloads hold far fewer values
+ * than bytes/10; a body with more is refused before it is parsed; 413. */
+#define LIMIT_JSON_VALUES	(2u * 1000 * 1000)
+
 /* Whole request, first byte to last: hosts give a webhook about 10 s,
  * so a client slower than that is not a host; 408. */
 #define LIMIT_REQUEST_SECONDS	10

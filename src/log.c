@@ -1,10 +1,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "log.h"
 
 static const char *log_progname = "sentry-source";
+static int log_syslog;
 
 void
 log_init(const char *progname)
@@ -12,6 +14,14 @@ log_init(const char *progname)
 	const char *slash = strrchr(progname, '/');
 
 	log_progname = slash ? slash + 1 : progname;
+}
+
+/* For an inetd that hands us the peer on stderr too: logs must not reach it. */
+void
+log_to_syslog(void)
+{
+	openlog(log_progname, LOG_PID, LOG_DAEMON);
+	log_syslog = 1;
 }
 
 void
@@ -29,5 +39,8 @@ log_msg(const char *fmt, ...)
 	for (i = 0; line[i] != '\0'; i++)
 		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
 			line[i] = '?';
-	fprintf(stderr, "%s: %s\n", log_progname, line);
+	if (log_syslog)
+		syslog(LOG_INFO, "%s", line);
+	else
+		fprintf(stderr, "%s: %s\n", log_progname, line);
 }

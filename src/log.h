@@ -6,6 +6,7 @@
 #define SENTRY_LOG_H
 
 void	log_init(const char *progname);
+void	log_to_syslog(void);
 void	log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

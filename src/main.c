@@ -2,6 +2,8 @@
  * sentry-source: keep one checkout of one Git repository up to date when
  * its Git host says it was pushed to. See sentry-source(8).
  */
+#include <sys/stat.h>
+
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -28,6 +30,27 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: sentry-source [-c file] [--sync]\n"
 	    "       sentry-source --list-sources | --version | --help\n");
+}
+
+/*
+ * A classic inetd passes the connection as stderr too: the peer must not
+ * read our log, nor the sync keep its connection open. Such a stderr
+ * becomes /dev/null, and the log goes to syslog.
+ */
+static int
+guard_stderr(void)
+{
+	struct stat in, err;
+	int fd;
+
+	if (fstat(0, &in) == -1 || fstat(2, &err) == -1 || !S_ISSOCK(err.st_mode) ||
+	    in.st_dev != err.st_dev || in.st_ino != err.st_ino)
+		return 0;
+	if ((fd = open("/dev/null", O_WRONLY)) == -1 || dup2(fd, 2) == -1)
+		return -1;
+	close(fd);
+	log_to_syslog();
+	return 0;
 }
 
 /* A closed 0, 1 or 2 would let the next open() become one of them. */
@@ -118,7 +141,7 @@ main(int argc, char *argv[])
 	int ch, rc = -1;
 
 	log_init("sentry-source");
-	if (ensure_std_fds() == -1)
+	if (ensure_std_fds() == -1 || guard_stderr() == -1)
 		return EXIT_INTERNAL;
 	/* A client that hangs up must not kill us mid-answer. */
 	signal(SIGPIPE, SIG_IGN);

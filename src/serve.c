@@ -73,14 +73,39 @@ error_text(int status)
 	}
 }
 
+/*
+ * An upper bound on the values cJSON would allocate: each value but the
+ * first follows a ',' or ':' or opens with '[' or '{'. Bytes inside
+ * strings count too, which only makes the bound safer.
+ */
+static int
+too_many_values(const char *body, size_t len)
+{
+	size_t i, n = 1;
+
+	for (i = 0; i < len; i++)
+		if (body[i] == ',' || body[i] == ':' || body[i] == '[' || body[i] == '{')
+			if (++n > LIMIT_JSON_VALUES)
+				return 1;
+	return 0;
+}
+
 static int
 judge_body(const struct deployment *d, const struct http_request *req,
     struct source_result *res)
 {
+	const char *end = NULL;
 	cJSON *json;
 
-	json = cJSON_ParseWithLength(req->body, req->body_len);
-	if (json == NULL) {
+	if (too_many_values(req->body, req->body_len)) {
+		source_bad(res, "more than %u JSON values", LIMIT_JSON_VALUES);
+		return 413;
+	}
+	json = cJSON_ParseWithLengthOpts(req->body, req->body_len, &end, 0);
+	if (json != NULL && end != NULL)	/* only blanks may follow the value */
+		end += strspn(end, " \t\r\n");
+	if (json == NULL || end != req->body + req->body_len) {
+		cJSON_Delete(json);
 		source_bad(res, "body is not valid JSON");
 		return 400;
 	}

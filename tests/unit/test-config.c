@@ -76,6 +76,8 @@ main(void)
 	    ": missing required key CLONE_PATH");
 	expect_error("relative CLONE_PATH", "CLONE_PATH=repo\n", ":1: CLONE_PATH must be an absolute path");
 	expect_error("CLONE_PATH /", "CLONE_PATH=/\n", ":1: CLONE_PATH must not be /");
+	expect_error("CLONE_PATH with a trailing /", "CLONE_PATH=/srv/repo/\n",
+	    ":1: CLONE_PATH must not end in /");
 	expect_error("empty value", "SOURCE=\n", ":1: SOURCE is empty");
 	expect_error("https URL", "CLONE_URL=https://h/r.git\n", ":1: CLONE_URL must be an ssh");
 	expect_error("URL without user", "CLONE_URL=ssh://h:22/r.git\n", ":1: CLONE_URL must name the user");

@@ -79,19 +79,22 @@ test_parser(void)
 	expect("space before colon", "POST / HTTP/1.1\r\nHost : a\r\n\r\n", 400);
 	expect("obs-fold", "POST / HTTP/1.1\r\nX: a\r\n b\r\n\r\n", 400);
 	expect("no colon", "POST / HTTP/1.1\r\nHost\r\n\r\n", 400);
-	expect("negative length", "POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400);
-	expect("length with a sign", "POST / HTTP/1.1\r\nContent-Length: +5\r\n\r\n", 400);
+	expect("negative length", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", 400);
+	expect("length with a sign", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\n", 400);
 	expect("two different lengths",
-	    "POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", 400);
+	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", 400);
 	expect("the same length twice",
-	    "POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n", 0);
+	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n", 0);
 	expect("length over the limit",
-	    "POST / HTTP/1.1\r\nContent-Length: 26214401\r\n\r\n", 413);
+	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 26214401\r\n\r\n", 413);
 	expect("length at the limit",
-	    "POST / HTTP/1.1\r\nContent-Length: 26214400\r\n\r\n", 0);
+	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 26214400\r\n\r\n", 0);
 	expect("length overflowing size_t",
-	    "POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n", 413);
-	expect("chunked", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", 411);
+	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999999\r\n\r\n", 413);
+	expect("chunked", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n", 411);
+	expect("HTTP/1.1 without Host", "POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 400);
+	expect("two Host fields", "POST / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400);
+	expect("HTTP/1.0 without Host", "POST / HTTP/1.0\r\nContent-Length: 0\r\n\r\n", 0);
 
 	memset(big, 'a', sizeof(big));
 	memcpy(big, "POST /", 6);
@@ -117,8 +120,10 @@ static void
 test_reader(void)
 {
 	struct http_request *r = calloc(1, sizeof(*r));
-	static const char ok[] = "POST /webhook HTTP/1.1\r\nContent-Length: 7\r\n\r\n{\"a\":1}";
-	static const char shortbody[] = "POST /webhook HTTP/1.1\r\nContent-Length: 70\r\n\r\n{\"a\":1}";
+	static const char ok[] =
+	    "POST /webhook HTTP/1.1\r\nHost: a\r\nContent-Length: 7\r\n\r\n{\"a\":1}";
+	static const char shortbody[] =
+	    "POST /webhook HTTP/1.1\r\nHost: a\r\nContent-Length: 70\r\n\r\n{\"a\":1}";
 	char *flood;
 	size_t i;
 
