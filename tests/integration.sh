@@ -410,7 +410,7 @@ test_key_types() {
 	printf 'wrong\n' >"$FX_DIR/keys/wrong-passphrase"
 	fresh_clone key-wrong-pass "SSH_KEYPATH=$FX_KEY_PASS" \
 		"SSH_PASSPHRASE_FILE=$FX_DIR/keys/wrong-passphrase"
-	check "wrong passphrase: exits non-zero" not test "$RC" -eq 0
+	check_eq "wrong passphrase: exits 4" 4 "$RC"
 	check "wrong passphrase: nothing at CLONE_PATH" not test -e "$CPX"
 	check "wrong passphrase: no .checkout.tmp-* left beside it" no_tmp_sibling "$CPX"
 
@@ -487,6 +487,7 @@ test_not_ours() {
 		"$(repo_tip develop)" "$(head_of "$CP")"
 	check "an untracked file does not block a sync: the file is kept" \
 		test -f "$CP/untracked-scratch.txt"
+	rm -f "$CP/untracked-scratch.txt"
 }
 
 # Bodies too large are refused from the head, before a byte is read; large
@@ -509,6 +510,129 @@ test_sizes() {
 	check "socket-activated: the log names the peer 127.0.0.1:port" \
 		grep -qE '127\.0\.0\.1:[0-9]+: ignored' "$FX_DIR/front.log"
 	stop_bg "$FX_FRONT_PID"
+}
+
+# Only the server's ssh-rsa key in KNOWN_HOSTS: libssh2 asks for ECDSA, so
+# the sync fails closed, and says why without crying "changed".
+test_host_key_types() {
+	local kh="$FX_DIR/known_hosts.rsa-only"
+	grep ' ssh-rsa ' "$FX_KNOWN_HOSTS" >"$kh"
+	fresh_clone hostkey-rsa-only "KNOWN_HOSTS=$kh"
+	check_eq "KNOWN_HOSTS with the ssh-rsa key only: exits 3" 3 "$RC"
+	check "KNOWN_HOSTS with the ssh-rsa key only: says other types, not CHANGED" \
+		eval 'grep -q "keys of other types only" "$ERR" && ! grep -q CHANGED "$ERR"'
+	check "KNOWN_HOSTS with the ssh-rsa key only: nothing at CLONE_PATH" not test -e "$CPX"
+}
+
+# Commits made in the checkout and never pushed are not dropped.
+test_local_commits() {
+	local mine before
+	push_commit develop >/dev/null
+	printf 'mine\n' >"$CP/local-work.txt"
+	git -C "$CP" add local-work.txt && git -C "$CP" commit -q -m "local work"
+	mine=$(head_of "$CP")
+	before=$(state "$CP")
+	front "$CONF" "$(post "$P/good.json")"
+	check_eq "a local commit on develop: exits 5" 5 "$RC"
+	check "a local commit on develop: the error says so" grep -q "has commits that origin/develop does not" "$ERR"
+	check_eq "a local commit on develop: HEAD kept at it" "$mine" "$(head_of "$CP")"
+	git -C "$CP" reset -q --hard HEAD^
+	front "$CONF" "$(post "$P/good.json")"
+	check_eq "without the local commit: syncs (exit 0)" 0 "$RC"
+	check_eq "without the local commit: HEAD is the tip" "$(repo_tip develop)" "$(head_of "$CP")"
+}
+
+# A sync stopped between checking out and moving the branch (here: the ref
+# is locked) leaves a work tree that is the remote's tip; the next sync
+# finishes the job instead of taking it for local modifications.
+test_interrupted_sync() {
+	local new
+	new=$(push_commit develop)
+	: >"$CP/.git/refs/heads/develop.lock"
+	front "$CONF" "$(post "$P/good.json")"
+	check_eq "ref locked while syncing: exits 1" 1 "$RC"
+	rm -f "$CP/.git/refs/heads/develop.lock"
+	front "$CONF" "$(post "$P/good.json")"
+	check_eq "the next sync finishes the interrupted one: exits 0" 0 "$RC"
+	check "the next sync finishes the interrupted one: says so" grep -q "finishing an interrupted sync" "$ERR"
+	check_eq "the next sync finishes the interrupted one: HEAD is the tip" "$new" "$(head_of "$CP")"
+	check "the next sync finishes the interrupted one: work tree clean" clean_tree "$CP"
+}
+
+# An ignored file is someone's: a push that would overwrite it is refused.
+test_ignored_file() {
+	printf 'secret.txt\n' >>"$CP/.git/info/exclude"
+	printf 'local secret\n' >"$CP/secret.txt"
+	push_file develop secret.txt "from upstream" >/dev/null
+	front "$CONF" "$(post "$P/good.json")"
+	check_eq "a push over an ignored local file: exits 5" 5 "$RC"
+	check "a push over an ignored local file: names it" grep -q secret.txt "$ERR"
+	check_eq "a push over an ignored local file: the file kept" "local secret" "$(cat "$CP/secret.txt")"
+	rm -f "$CP/secret.txt"
+	front "$CONF" "$(post "$P/good.json")"
+	check_eq "once the file is gone: syncs (exit 0)" 0 "$RC"
+}
+
+# CLONE_PATH through a symlinked directory: not "someone else's" on sync 2.
+test_symlinked_parent() {
+	local conf="$FX_DIR/symlink.conf"
+	mkdir -p "$FX_DIR/real-parent" && ln -s "$FX_DIR/real-parent" "$FX_DIR/link-parent"
+	write_config "$conf" "CLONE_PATH=$FX_DIR/link-parent/checkout"
+	front "$conf" "$(post "$P/good.json")"
+	check_eq "CLONE_PATH under a symlink, first sync: exits 0" 0 "$RC"
+	push_commit develop >/dev/null
+	front "$conf" "$(post "$P/good.json")"
+	check_eq "CLONE_PATH under a symlink, second sync: exits 0" 0 "$RC"
+	check_eq "CLONE_PATH under a symlink: HEAD is the tip" "$(repo_tip develop)" \
+		"$(head_of "$FX_DIR/real-parent/checkout")"
+}
+
+test_body_shapes() {
+	printf '%s GARBAGE' "$(cat "$P/good.json")" >"$P/trailing.json"
+	hostile "JSON followed by garbage" 400 2 "$(post "$P/trailing.json")"
+	{ printf '['; head -c 2000001 /dev/zero | tr '\0' '0' | sed 's/0/0,/g'; printf '0]'; } \
+		>"$P/values.json"
+	hostile "2 million JSON values" 413 2 "$(post "$P/values.json")" \
+		"body_has 'JSON values'"
+}
+
+# A classic inetd hands the peer over as stderr too: it must read the
+# answer and nothing of the log, even when the log speaks first (a bad
+# config is logged before the 500), and the sync must still run.
+test_inetd_stderr() {
+	local conf="$FX_DIR/inetd.conf" pid port old new
+	write_config "$conf"
+	port=$(free_port)
+	start_bg "$FX_DIR/inetd.log" env -C "$FX_ROOT" \
+		systemd-socket-activate --inetd -a -l "127.0.0.1:$port" \
+		-E SENTRY_SOURCE_EXEC_PATH sh -c 'exec ./sentry-source -c "$0" 2>&1' "$conf"
+	pid=$FX_BG_PID
+	if ! wait_port "$port" "$pid" 10; then
+		tap 1 "inetd-style launcher with stderr on the socket starts"
+		return
+	fi
+	old=$(head_of "$CP")
+	new=$(push_commit develop)
+	stash_payload_develop "$P/inetd.json" "$old" "$new"
+	raw_request "$port" "$(post "$P/inetd.json")"
+	check "stderr on the socket: the peer reads the answer" answer_is 200
+	check "stderr on the socket: and no log line" not grep -q 'sentry-source' "$OUT"
+	check "stderr on the socket: the sync still runs to the end" wait_head "$CP" "$new" 20
+
+	write_config "$conf" 'FROBNICATE=1'	# read afresh by the next connection
+	raw_request "$port" "$(post "$P/inetd.json")"
+	check "stderr on the socket, bad config: the peer reads 500 first" answer_is 500
+	check "stderr on the socket, bad config: and no log line" not grep -q 'FROBNICATE' "$OUT"
+	stop_bg "$pid"
+}
+
+# raw_request PORT REQUEST_FILE: every byte the server sends until it
+# closes (curl would stop reading at Content-Length), into OUT.
+raw_request() {
+	next_run
+	timeout 20 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && cat "$2" >&3 && cat <&3' \
+		_ "$1" "$2" >"$OUT" 2>"$ERR"
+	RC=$?
 }
 
 # config_error NAME LINE_PATTERN [write_config args...]: exit 78 and the
@@ -549,6 +673,13 @@ test_key_types
 test_home_ignored
 test_not_ours
 test_sizes
+test_host_key_types
+test_local_commits
+test_interrupted_sync
+test_ignored_file
+test_symlinked_parent
+test_body_shapes
+test_inetd_stderr
 test_config_errors
 
 printf '1..%d\n' "$n"

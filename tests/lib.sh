@@ -318,6 +318,18 @@ make_repo() {
 		fx_fail "could not build $FX_REPO"
 }
 
+# push_file BRANCH PATH CONTENT: push a commit that writes PATH; prints its oid.
+push_file() {
+	local s="$FX_DIR/git/scratch" b=$1
+	git -C "$s" fetch -q origin >&2 &&
+		git -C "$s" checkout -q -B "$b" "origin/$b" >&2 &&
+		printf '%s\n' "$3" >"$s/$2" &&
+		git -C "$s" add -- "$2" &&
+		fx_git_commit "$s" "$b: add $2" >&2 &&
+		git -C "$s" push -q origin "$b" >&2 &&
+		git -C "$s" rev-parse HEAD
+}
+
 # push_commit BRANCH [MESSAGE]: add a commit on BRANCH of FX_REPO (local path,
 # not ssh) and print its oid.  The branch is created from main if missing.
 push_commit() {
