@@ -1,12 +1,11 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "config.h"
+#include "file.h"
 #include "limits.h"
 
 #define STR(x)	#x
@@ -39,12 +38,6 @@ const char *
 config_get(const struct config *c, enum config_key k)
 {
 	return c->v[k].value;
-}
-
-const char *
-config_key_name(enum config_key k)
-{
-	return keys[k].name;
 }
 
 static const char *
@@ -175,28 +168,6 @@ parse_line(struct config *c, char *line, unsigned lineno, char *err, size_t errl
 	return 0;
 }
 
-static int
-read_whole(const char *path, char *buf, size_t bufsize, size_t *len)
-{
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	*len = 0;
-	while ((n = read(fd, buf + *len, bufsize - *len)) > 0)
-		*len += n;
-	close(fd);
-	if (n == -1)
-		return -1;
-	if (*len == bufsize) {
-		errno = EFBIG;
-		return -1;
-	}
-	buf[*len] = '\0';
-	return 0;
-}
-
 int
 config_load(struct config *c, const char *path, char *err, size_t errlen)
 {
@@ -206,13 +177,9 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 	int k, rc = -1;
 
 	c->path = path;
-	if ((buf = malloc(LIMIT_CONFIG_BYTES + 1)) == NULL)
-		return fail(err, errlen, "%s: out of memory", path);
-	if (read_whole(path, buf, LIMIT_CONFIG_BYTES + 1, &len) == -1) {
-		fail(err, errlen, "%s: %s", path, errno == EFBIG ?
+	if ((buf = file_read(path, LIMIT_CONFIG_BYTES, &len)) == NULL)
+		return fail(err, errlen, "%s: %s", path, errno == EFBIG ?
 		    "larger than " XSTR(LIMIT_CONFIG_BYTES) " bytes" : strerror(errno));
-		goto out;
-	}
 	if (memchr(buf, '\0', len) != NULL) {
 		fail(err, errlen, "%s: contains a NUL byte", path);
 		goto out;

@@ -34,6 +34,5 @@ struct config {
 int		 config_load(struct config *, const char *path, char *err, size_t errlen);
 void		 config_free(struct config *);
 const char	*config_get(const struct config *, enum config_key);
-const char	*config_key_name(enum config_key);
 
 #endif

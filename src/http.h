@@ -50,6 +50,5 @@ int	 http_respond(struct http_conn *, int status, const char *json_body);
 void	 http_close(struct http_conn *);
 void	 http_request_free(struct http_request *);
 void	 http_peer_name(int fd, char *buf, size_t len);
-const char *http_reason(int status);
 
 #endif

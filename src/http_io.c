@@ -159,7 +159,7 @@ http_request_free(struct http_request *r)
 	r->body = NULL;
 }
 
-const char *
+static const char *
 http_reason(int status)
 {
 	switch (status) {

@@ -9,44 +9,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "known_hosts.h"
 #include "limits.h"
 #include "ssh_auth.h"
-
-/* Read a whole file of at most max bytes, NUL-terminated. */
-static char *
-slurp(const char *path, size_t max, size_t *lenp)
-{
-	char *buf;
-	ssize_t n;
-	size_t len = 0;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return NULL;
-	if ((buf = malloc(max + 1)) == NULL) {
-		close(fd);
-		return NULL;
-	}
-	while (len <= max && (n = read(fd, buf + len, max + 1 - len)) > 0)
-		len += n;
-	close(fd);
-	if (n == -1 || len > max) {
-		explicit_bzero(buf, len);
-		free(buf);
-		errno = n == -1 ? errno : EFBIG;
-		return NULL;
-	}
-	buf[len] = '\0';
-	*lenp = len;
-	return buf;
-}
 
 /*
  * Host and port from ssh://user@host[:port]/path or user@host:path (port
  * 22), as config.c already checked their shape. [v6] hosts are unwrapped.
  */
-int
+static int
 ssh_url_host_port(const char *url, char *host, size_t hostlen, int *port)
 {
 	const char *h, *end;
@@ -105,12 +77,12 @@ ssh_auth_load(struct ssh_auth *a, const struct config *c, char *err, size_t errl
 		    (unsigned)(st.st_mode & 07777));
 		return -1;
 	}
-	if ((a->known_hosts = slurp(kh, LIMIT_KNOWN_HOSTS_BYTES, &a->known_hosts_len)) == NULL) {
+	if ((a->known_hosts = file_read(kh, LIMIT_KNOWN_HOSTS_BYTES, &a->known_hosts_len)) == NULL) {
 		snprintf(err, errlen, "KNOWN_HOSTS %s: %s", kh, strerror(errno));
 		return -1;
 	}
 	if (pp != NULL) {
-		if ((a->passphrase = slurp(pp, LIMIT_KEY_FILE_BYTES, &len)) == NULL) {
+		if ((a->passphrase = file_read(pp, LIMIT_KEY_FILE_BYTES, &len)) == NULL) {
 			snprintf(err, errlen, "SSH_PASSPHRASE_FILE %s: %s", pp, strerror(errno));
 			return -1;
 		}
@@ -143,7 +115,7 @@ key_is_rsa(const char *path)
 	size_t len, size = 0, i, j = 0;
 	int n, rsa = 0;
 
-	if ((text = slurp(path, LIMIT_KEY_FILE_BYTES, &len)) == NULL)
+	if ((text = file_read(path, LIMIT_KEY_FILE_BYTES, &len)) == NULL)
 		return 0;
 	if (strstr(text, "BEGIN RSA PRIVATE KEY") != NULL)
 		rsa = 1;

@@ -32,6 +32,5 @@ struct ssh_auth {
 int	ssh_auth_load(struct ssh_auth *, const struct config *, char *err, size_t errlen);
 void	ssh_auth_free(struct ssh_auth *);
 void	ssh_auth_callbacks(struct ssh_auth *, git_remote_callbacks *);
-int	ssh_url_host_port(const char *url, char *host, size_t hostlen, int *port);
 
 #endif

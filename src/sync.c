@@ -79,25 +79,17 @@ remove_stale_clones(const char *dir, const char *base)
 	closedir(d);
 }
 
-/* Make the clone survive a crash of the machine, not only of us. */
+/*
+ * Make the clone survive a crash of the machine, not only of us: its files
+ * (the whole file system, syncfs) before its name, then its name (fsync).
+ */
 static void
-sync_tree(const char *dir)
+flush_dir(const char *dir, int (*flush)(int))
 {
 	int fd;
 
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		syncfs(fd);
-		close(fd);
-	}
-}
-
-static void
-sync_dir(const char *dir)
-{
-	int fd;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		fsync(fd);
+		flush(fd);
 		close(fd);
 	}
 }
@@ -132,13 +124,12 @@ clone_fresh(const struct config *c, struct ssh_auth *a, const struct sync_target
 		log_msg("clone of %s: no HEAD: %s", url, last_git_error());
 		goto out;
 	}
-	/* The clone's files reach the disk before its name does. */
-	sync_tree(tmp);
+	flush_dir(tmp, syncfs);
 	if (rename(tmp, dest) == -1) {
 		log_msg("cannot move the clone to %s: %s", dest, strerror(errno));
 		goto out;
 	}
-	sync_dir(dir);
+	flush_dir(dir, fsync);
 	log_msg("cloned %s into %s: %s at %s", url, dest, t->branch,
 	    git_oid_tostr_s(git_reference_target(head)));
 	rc = EXIT_OK;

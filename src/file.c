@@ -1,0 +1,37 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "file.h"
+
+char *
+file_read(const char *path, size_t max, size_t *lenp)
+{
+	char *buf;
+	ssize_t n = 0;
+	size_t len = 0;
+	int fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	if ((buf = malloc(max + 1)) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	/* One byte more than max tells a file at the limit from a larger one. */
+	while (len <= max && (n = read(fd, buf + len, max + 1 - len)) > 0)
+		len += n;
+	saved = n == -1 ? errno : EFBIG;
+	close(fd);
+	if (n == -1 || len > max) {
+		explicit_bzero(buf, len);
+		free(buf);
+		errno = saved;
+		return NULL;
+	}
+	buf[len] = '\0';
+	*lenp = len;
+	return buf;
+}

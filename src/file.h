@@ -1,0 +1,11 @@
+/* Reading a whole small file (config, key, known_hosts) under a bound. */
+#ifndef SENTRY_FILE_H
+#define SENTRY_FILE_H
+
+#include <stddef.h>
+
+/* The file's bytes, NUL-terminated, malloc'd; NULL with errno set, EFBIG
+ * when it is larger than max. Callers holding secrets wipe before free. */
+char	*file_read(const char *path, size_t max, size_t *len);
+
+#endif
