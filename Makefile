@@ -1,4 +1,4 @@
-# sentry-source: see README.md. Targets: all check demo install uninstall clean.
+# sentry-source: see README.md. Targets: all check demo bench install uninstall clean.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -88,6 +88,11 @@ demo: deps
 	$(MAKE) all
 	bash tests/demo.sh
 
+# Measures and reports; never fails on a number (see bench/README.md).
+bench: deps
+	$(MAKE) all
+	bash bench/run.sh
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)/sentry-source \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
@@ -107,4 +112,4 @@ clean:
 	rm -f sentry-source sentry-source-sync src/*.o sources/*.o src/source_table.c \
 		tests/unit/*.o $(UNIT_TESTS)
 
-.PHONY: all check demo deps install uninstall clean
+.PHONY: all bench check demo deps install uninstall clean
