@@ -12,10 +12,13 @@ PKG_CONFIG ?= pkg-config
 WARNINGS = -Wall -Wextra
 
 FRONT_PKGS = libcjson
+# libcrypto's headers only: the front opens the library when it checks a
+# signature (see src/signature.c).
+FRONT_CFLAGS_CRYPTO = $(shell $(PKG_CONFIG) --cflags libcrypto)
 SYNC_PKGS = libgit2 libcrypto
 
 CPPFLAGS_ALL = -Isrc -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -DLIBEXECDIR='"$(LIBEXECDIR)"' $(CPPFLAGS)
-FRONT_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(FRONT_PKGS))
+FRONT_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(FRONT_PKGS)) $(FRONT_CFLAGS_CRYPTO)
 FRONT_LIBS = $(shell $(PKG_CONFIG) --libs $(FRONT_PKGS))
 SYNC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(SYNC_PKGS))
 SYNC_LIBS = $(shell $(PKG_CONFIG) --libs $(SYNC_PKGS))
@@ -26,7 +29,7 @@ SOURCE_OBJS = $(SOURCE_FILES:.c=.o)
 
 # The front: reads requests; never links libgit2 (see DESIGN.md).
 FRONT_LIB_OBJS = src/config.o src/file.o src/log.o src/http_parse.o src/http_io.o \
-	src/source.o src/source_table.o $(SOURCE_OBJS)
+	src/form.o src/signature.o src/source.o src/source_table.o $(SOURCE_OBJS)
 FRONT_OBJS = src/main.o src/serve.o src/exec_sync.o $(FRONT_LIB_OBJS)
 
 # The sync helper: holds the key and the repository; parses no payload.
@@ -63,7 +66,7 @@ src/sync_main.o src/sync.o src/worktree.o src/ssh_auth.o src/known_hosts.o src/l
 .c.o:
 	$(CC) $(CPPFLAGS_ALL) $(FRONT_CFLAGS) $(CFLAGS_EXTRA) $(WARNINGS) $(CFLAGS) -c -o $@ $<
 
-$(FRONT_OBJS) $(SYNC_OBJS): src/*.h Makefile
+$(FRONT_OBJS) $(SYNC_OBJS) $(UNIT_TESTS:=.o): src/*.h Makefile
 
 tests/unit/test-http: tests/unit/test-http.o tests/unit/tap.o $(FRONT_LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(FRONT_LIBS)

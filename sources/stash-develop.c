@@ -55,5 +55,6 @@ const struct source source_stash_develop = {
 	.name = "stash-develop",
 	.display_name = "Atlassian Stash, develop branch (Post-Receive WebHooks)",
 	.builtin_branch = "develop",
+	.signature = { SOURCE_UNSIGNED, NULL, NULL },	/* the plugin cannot sign */
 	.match = stash_develop_match,
 };

@@ -17,19 +17,39 @@ static const char *check_name(const char *);
 static const char *check_url(const char *);
 static const char *check_abspath(const char *);
 static const char *check_branch(const char *);
+static const char *check_yes_no(const char *);
+static const char *check_size(const char *);
+static const char *check_seconds(const char *);
+static const char *check_text(const char *);
+
+/* Bounds on the number keys: a typo must not become a 0 s deadline or an
+ * 8 GB body. */
+#define SIZE_MAX_BYTES	LIMIT_BODY_CEILING
+#define SECONDS_MAX	86400ul
 
 static const struct {
 	const char	*name;
 	int		 required;
 	config_check	 check;
+	unsigned long	 number;	/* default of a number key */
 } keys[CONFIG_NKEYS] = {
-	[CONFIG_SOURCE] =		{ "SOURCE", 1, check_name },
-	[CONFIG_CLONE_URL] =		{ "CLONE_URL", 1, check_url },
-	[CONFIG_CLONE_PATH] =		{ "CLONE_PATH", 1, check_abspath },
-	[CONFIG_BRANCH] =		{ "BRANCH", 0, check_branch },
-	[CONFIG_SSH_KEYPATH] =		{ "SSH_KEYPATH", 1, check_abspath },
-	[CONFIG_SSH_PASSPHRASE_FILE] =	{ "SSH_PASSPHRASE_FILE", 0, check_abspath },
-	[CONFIG_KNOWN_HOSTS] =		{ "KNOWN_HOSTS", 1, check_abspath },
+	[CONFIG_SOURCE] =		{ "SOURCE", 1, check_name, 0 },
+	[CONFIG_CLONE_URL] =		{ "CLONE_URL", 1, check_url, 0 },
+	[CONFIG_CLONE_PATH] =		{ "CLONE_PATH", 1, check_abspath, 0 },
+	[CONFIG_BRANCH] =		{ "BRANCH", 0, check_branch, 0 },
+	[CONFIG_SSH_KEYPATH] =		{ "SSH_KEYPATH", 1, check_abspath, 0 },
+	[CONFIG_SSH_PASSPHRASE_FILE] =	{ "SSH_PASSPHRASE_FILE", 0, check_abspath, 0 },
+	[CONFIG_KNOWN_HOSTS] =		{ "KNOWN_HOSTS", 1, check_abspath, 0 },
+	[CONFIG_SECRET_FILE] =		{ "SECRET_FILE", 0, check_abspath, 0 },
+	[CONFIG_ALLOW_UNSIGNED] =	{ "ALLOW_UNSIGNED", 0, check_yes_no, 0 },
+	[CONFIG_MAX_BODY] =		{ "MAX_BODY", 0, check_size, LIMIT_BODY_BYTES },
+	[CONFIG_REQUEST_TIMEOUT] =	{ "REQUEST_TIMEOUT", 0, check_seconds,
+					  LIMIT_REQUEST_SECONDS },
+	[CONFIG_SYNC_TIMEOUT] =		{ "SYNC_TIMEOUT", 0, check_seconds, LIMIT_SYNC_SECONDS },
+	[CONFIG_RUN] =			{ "RUN", 0, check_text, 0 },
+	[CONFIG_RUN_TIMEOUT] =		{ "RUN_TIMEOUT", 0, check_seconds, LIMIT_RUN_SECONDS },
+	[CONFIG_INCLUDE_FILES] =	{ "INCLUDE_FILES", 0, check_text, 0 },
+	[CONFIG_EXCLUDE_FILES] =	{ "EXCLUDE_FILES", 0, check_text, 0 },
 };
 
 static int	has_space_or_control(const char *);
@@ -103,6 +123,90 @@ check_branch(const char *v)
 	if (has_space_or_control(v) || strncmp(v, "refs/", 5) == 0 || v[0] == '-')
 		return "must be a branch name or glob, such as develop or release/*";
 	return NULL;
+}
+
+static const char *
+check_yes_no(const char *v)
+{
+	if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+		return "must be yes or no";
+	return NULL;
+}
+
+/* Decimal digits, then for sizes an optional K, M or G (powers of 1024). */
+static int
+parse_number(const char *v, int sized, unsigned long max, unsigned long *out)
+{
+	unsigned long n = 0, unit = 1;
+	const char *p;
+
+	for (p = v; *p >= '0' && *p <= '9'; p++) {
+		n = n * 10 + (unsigned long)(*p - '0');
+		if (n > max)
+			return -1;
+	}
+	if (p == v)
+		return -1;
+	if (sized && *p != '\0' && p[1] == '\0') {
+		switch (*p++) {
+		case 'K': unit = 1024; break;
+		case 'M': unit = 1024 * 1024; break;
+		case 'G': unit = 1024 * 1024 * 1024; break;
+		default: return -1;
+		}
+	}
+	if (*p != '\0' || n == 0 || n > max / unit)
+		return -1;
+	*out = n * unit;
+	return 0;
+}
+
+static const char *
+check_size(const char *v)
+{
+	unsigned long n;
+
+	if (parse_number(v, 1, SIZE_MAX_BYTES, &n) == -1)
+		return "must be a size from 1 to 1G bytes, such as 25M";
+	return NULL;
+}
+
+static const char *
+check_seconds(const char *v)
+{
+	unsigned long n;
+
+	if (parse_number(v, 0, SECONDS_MAX, &n) == -1)
+		return "must be a number of seconds from 1 to 86400";
+	return NULL;
+}
+
+/* Free text (a command line, a list of globs): one line, no controls. */
+static const char *
+check_text(const char *v)
+{
+	for (; *v != '\0'; v++)
+		if ((unsigned char)*v < ' ' || *v == 0x7f)
+			return "must not contain control characters";
+	return NULL;
+}
+
+unsigned long
+config_number(const struct config *c, enum config_key k)
+{
+	unsigned long n;
+
+	if (c->v[k].value == NULL ||
+	    parse_number(c->v[k].value, keys[k].check == check_size,
+	    keys[k].check == check_size ? SIZE_MAX_BYTES : SECONDS_MAX, &n) == -1)
+		return keys[k].number;
+	return n;
+}
+
+int
+config_yes(const struct config *c, enum config_key k)
+{
+	return c->v[k].value != NULL && strcmp(c->v[k].value, "yes") == 0;
 }
 
 static int

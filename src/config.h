@@ -15,6 +15,15 @@ enum config_key {
 	CONFIG_SSH_KEYPATH,
 	CONFIG_SSH_PASSPHRASE_FILE,
 	CONFIG_KNOWN_HOSTS,
+	CONFIG_SECRET_FILE,
+	CONFIG_ALLOW_UNSIGNED,
+	CONFIG_MAX_BODY,
+	CONFIG_REQUEST_TIMEOUT,
+	CONFIG_SYNC_TIMEOUT,
+	CONFIG_RUN,
+	CONFIG_RUN_TIMEOUT,
+	CONFIG_INCLUDE_FILES,
+	CONFIG_EXCLUDE_FILES,
 	CONFIG_NKEYS
 };
 
@@ -34,5 +43,9 @@ struct config {
 int		 config_load(struct config *, const char *path, char *err, size_t errlen);
 void		 config_free(struct config *);
 const char	*config_get(const struct config *, enum config_key);
+/* A number key (sizes take K, M or G), or its default when unset. */
+unsigned long	 config_number(const struct config *, enum config_key);
+/* A yes/no key: 1 for yes; no when unset. */
+int		 config_yes(const struct config *, enum config_key);
 
 #endif

@@ -7,12 +7,16 @@
 #define SENTRY_FRONT_H
 
 #include "config.h"
+#include "signature.h"
 #include "source.h"
 
 struct deployment {
 	const struct config	*config;
 	const struct source	*source;
 	struct source_rule	 rule;
+	struct secret		 secret;	/* none: unsigned requests pass */
+	size_t			 max_body;
+	int			 request_seconds;
 };
 
 int	serve_connection(const struct deployment *);

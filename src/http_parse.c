@@ -122,7 +122,7 @@ parse_framing(struct http_request *r)
 	for (p = seen; *p != '\0'; p++) {
 		if (*p < '0' || *p > '9')
 			return 400;
-		if (n > (LIMIT_BODY_BYTES - (size_t)(*p - '0')) / 10)
+		if (n > (LIMIT_BODY_CEILING - (size_t)(*p - '0')) / 10)
 			return 413;
 		n = n * 10 + (*p - '0');
 	}

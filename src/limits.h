@@ -16,8 +16,12 @@
 #define LIMIT_HEADER_COUNT	64
 
 /* Body: GitHub and GitLab document 25 MB as the largest payload they send.
- * Checked against Content-Length before anything is allocated; 413. */
+ * Checked against Content-Length before anything is allocated; 413.
+ * The default of MAX_BODY=. */
 #define LIMIT_BODY_BYTES	(25u * 1024 * 1024)
+/* The most MAX_BODY= may allow; a larger Content-Length is refused while
+ * the head is parsed. */
+#define LIMIT_BODY_CEILING	(1024ul * 1024 * 1024)
 
 /* JSON values in a body: cJSON spends ~64 bytes on each, so a 25 MiB
  * "[0,0,0,...]" would take 800 MB. Real payloads hold far fewer values
@@ -25,8 +29,17 @@
 #define LIMIT_JSON_VALUES	(2u * 1000 * 1000)
 
 /* Whole request, first byte to last: hosts give a webhook about 10 s,
- * so a client slower than that is not a host; 408. */
+ * so a client slower than that is not a host; 408. REQUEST_TIMEOUT=. */
 #define LIMIT_REQUEST_SECONDS	10
+
+/* A whole sync, connect to checkout: libgit2 1.5.1 has no network
+ * timeout, so a server that accepts and then says nothing would hold the
+ * helper forever. Ten minutes clones a few GB over a slow link.
+ * SYNC_TIMEOUT=. */
+#define LIMIT_SYNC_SECONDS	600
+
+/* The RUN= command after a sync. RUN_TIMEOUT=. */
+#define LIMIT_RUN_SECONDS	600
 
 /* After an early answer (413, 431...) we read and drop what the client
  * still sends, so that closing does not reset the connection before the
@@ -44,7 +57,9 @@
 /* Credential attempts: libgit2 asks again after every refusal, forever. */
 #define LIMIT_AUTH_ATTEMPTS	1
 
-/* Files read whole: private key, passphrase, known_hosts. */
+/* Files read whole: private key, passphrase, known_hosts, the webhook
+ * secret (hosts allow a few hundred bytes). */
+#define LIMIT_SECRET_BYTES	4096
 #define LIMIT_KEY_FILE_BYTES	65536
 #define LIMIT_KNOWN_HOSTS_BYTES	(1024u * 1024)
 

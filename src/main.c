@@ -77,6 +77,46 @@ list_sources(void)
 	return EXIT_OK;
 }
 
+/*
+ * A host that can sign must be given a secret, or be explicitly let off;
+ * a host that cannot sign must not seem protected by one.
+ */
+static int
+check_signing(struct deployment *d)
+{
+	const struct config *c = d->config;
+	const char *file = config_get(c, CONFIG_SECRET_FILE);
+	int allow = config_yes(c, CONFIG_ALLOW_UNSIGNED);
+	char err[512];
+
+	if (d->source->signature.how == SOURCE_UNSIGNED) {
+		if (file != NULL) {
+			log_msg("%s:%u: SECRET_FILE cannot be checked: %s does not sign "
+			    "its requests; restrict who may connect instead "
+			    "(IPAddressAllow= in the socket unit)",
+			    c->path, c->v[CONFIG_SECRET_FILE].line, d->source->name);
+			return -1;
+		}
+		return 0;
+	}
+	if (file != NULL && allow) {
+		log_msg("%s:%u: ALLOW_UNSIGNED=yes contradicts SECRET_FILE; drop one",
+		    c->path, c->v[CONFIG_ALLOW_UNSIGNED].line);
+		return -1;
+	}
+	if (file == NULL && !allow) {
+		log_msg("%s: missing SECRET_FILE: %s signs its requests with a shared "
+		    "secret; set one in the host and here, or set ALLOW_UNSIGNED=yes",
+		    c->path, d->source->name);
+		return -1;
+	}
+	if (file != NULL && secret_load(&d->secret, file, err, sizeof(err)) == -1) {
+		log_msg("%s:%u: %s", c->path, c->v[CONFIG_SECRET_FILE].line, err);
+		return -1;
+	}
+	return 0;
+}
+
 /* The config names a source we have, and a branch rule it can use. */
 static int
 check_deployment(struct deployment *d)
@@ -101,7 +141,9 @@ check_deployment(struct deployment *d)
 		return -1;
 	}
 	d->rule.branch = branch ? branch : d->source->builtin_branch;
-	return 0;
+	d->max_body = config_number(c, CONFIG_MAX_BODY);
+	d->request_seconds = (int)config_number(c, CONFIG_REQUEST_TIMEOUT);
+	return check_signing(d);
 }
 
 /* --sync: the watched branch, when the rule names exactly one. */
@@ -134,7 +176,7 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct config config = CONFIG_INIT;
-	struct deployment d = { .config = &config };
+	struct deployment d = { .config = &config, .secret = SECRET_INIT };
 	const char *path = CONFIG_DEFAULT_PATH;
 	enum mode mode = MODE_SERVE;
 	char err[512];
@@ -185,6 +227,7 @@ main(int argc, char *argv[])
 			serve_misconfigured();
 		rc = EXIT_CONFIG;
 	}
+	secret_free(&d.secret);
 	config_free(&config);
 	return rc;
 }

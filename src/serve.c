@@ -3,10 +3,12 @@
  * Every path that read a request writes a well-formed answer, and the
  * answer goes out before any sync starts: hosts give a webhook ~10 s.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "exitcode.h"
+#include "form.h"
 #include "front.h"
 #include "log.h"
 
@@ -14,10 +16,11 @@
 
 /* POST /webhook, or Sentry's per-source mount for hosts pointed at Sentry. */
 static int
-route(const struct http_request *req, const struct source *src)
+route(const struct http_request *req, const struct deployment *d)
 {
+	const struct source *src = d->source;
 	size_t n = strlen(SENTRY_MOUNT), m = strlen(src->name);
-	const char *p = req->path;
+	const char *p = req->path, *type = http_header(req, "Content-Type");
 	int known;
 
 	known = strcmp(p, "/webhook") == 0 ||
@@ -27,10 +30,13 @@ route(const struct http_request *req, const struct source *src)
 		return 404;
 	if (strcmp(req->method, "POST") != 0)
 		return 405;
-	if (!http_media_type_is(http_header(req, "Content-Type"), "application/json"))
+	if (!http_media_type_is(type, "application/json") &&
+	    !http_media_type_is(type, "application/x-www-form-urlencoded"))
 		return 415;
 	if (!req->has_length)
 		return 411;
+	if (req->content_length > d->max_body)
+		return 413;
 	return 0;
 }
 
@@ -60,13 +66,15 @@ error_text(int status)
 {
 	switch (status) {
 	case 400: return "malformed request";
+	case 401: return "signature does not match";
 	case 404: return "no such endpoint: POST /webhook";
 	case 405: return "method not allowed: use POST";
 	case 408: return "request not complete in time";
 	case 411: return "Content-Length required";
 	case 413: return "body too large";
 	case 414: return "request line too long";
-	case 415: return "Content-Type must be application/json";
+	case 415: return "Content-Type must be application/json or "
+	    "application/x-www-form-urlencoded";
 	case 431: return "header fields too large";
 	case 505: return "HTTP/1.1 or HTTP/1.0 only";
 	default: return "internal error";
@@ -91,24 +99,58 @@ too_many_values(const char *body, size_t len)
 }
 
 static int
-judge_body(const struct deployment *d, const struct http_request *req,
-    struct source_result *res)
+parse_json(const char *text, size_t len, cJSON **json, struct source_result *res)
 {
 	const char *end = NULL;
-	cJSON *json;
 
-	if (too_many_values(req->body, req->body_len)) {
+	if (too_many_values(text, len)) {
 		source_bad(res, "more than %u JSON values", LIMIT_JSON_VALUES);
 		return 413;
 	}
-	json = cJSON_ParseWithLengthOpts(req->body, req->body_len, &end, 0);
-	if (json != NULL && end != NULL)	/* only blanks may follow the value */
+	*json = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	if (*json != NULL && end != NULL)	/* only blanks may follow the value */
 		end += strspn(end, " \t\r\n");
-	if (json == NULL || end != req->body + req->body_len) {
-		cJSON_Delete(json);
+	if (*json == NULL || end != text + len) {
+		cJSON_Delete(*json);
+		*json = NULL;
 		source_bad(res, "body is not valid JSON");
 		return 400;
 	}
+	return 0;
+}
+
+/*
+ * The signature covers the bytes as received, so it is checked before
+ * anything is decoded; a form body's payload field is the JSON.
+ */
+static int
+judge_body(const struct deployment *d, const struct http_request *req,
+    struct source_result *res)
+{
+	const char *type = http_header(req, "Content-Type");
+	cJSON *json = NULL;
+	char *payload;
+	size_t len;
+	int status;
+
+	if ((status = signature_verify(&d->source->signature, &d->secret, req,
+	    res->why, sizeof(res->why))) != 0) {
+		res->verdict = SOURCE_BAD;
+		return status;
+	}
+	if (!http_media_type_is(type, "application/x-www-form-urlencoded"))
+		status = parse_json(req->body, req->body_len, &json, res);
+	else if ((payload = form_field(req->body, req->body_len, "payload", &len)) == NULL) {
+		if (errno == ENOMEM)
+			return 500;
+		source_bad(res, "form body without one payload= field");
+		return 400;
+	} else {
+		status = parse_json(payload, len, &json, res);
+		free(payload);
+	}
+	if (status != 0)
+		return status;
 	d->source->match(req, json, &d->rule, res);
 	cJSON_Delete(json);
 	return res->verdict == SOURCE_BAD ? 400 : 200;
@@ -135,7 +177,7 @@ serve_connection(const struct deployment *d)
 	int status;
 
 	http_peer_name(0, peer, sizeof(peer));
-	http_conn_start(&conn, 0, 1, LIMIT_REQUEST_SECONDS);
+	http_conn_start(&conn, 0, 1, d->request_seconds);
 	if ((req = calloc(1, sizeof(*req))) == NULL) {
 		http_respond(&conn, 500, "{\"error\":\"out of memory\"}");
 		http_close(&conn);
@@ -149,7 +191,7 @@ serve_connection(const struct deployment *d)
 		return EXIT_REFUSED;
 	}
 	if (status == 0)
-		status = route(req, d->source);
+		status = route(req, d);
 	if (status == 0)
 		status = http_continue(&conn, req);
 	if (status == 0)

@@ -43,12 +43,27 @@ struct source_rule {
 	const char	*branch;	/* glob on the branch's short name */
 };
 
+/* How the host proves a request is its own; checked by the caller, over
+ * the body's bytes as received, before match is called. */
+enum source_auth {
+	SOURCE_UNSIGNED,	/* the sender cannot sign: restrict who connects */
+	SOURCE_HMAC_SHA256,	/* header: prefix, then hex HMAC-SHA256 of the body */
+	SOURCE_TOKEN		/* header: the shared secret itself */
+};
+
+struct source_signature {
+	enum source_auth	 how;
+	const char		*header;
+	const char		*prefix;	/* "sha256=", or NULL for bare hex */
+};
+
 struct source {
-	const char	*name;		/* kebab-case; SOURCE= picks it */
-	const char	*display_name;
-	const char	*builtin_branch;	/* NULL: the config names BRANCH */
-	void		(*match)(const struct http_request *, const cJSON *body,
-			    const struct source_rule *, struct source_result *);
+	const char		*name;		/* kebab-case; SOURCE= picks it */
+	const char		*display_name;
+	const char		*builtin_branch;	/* NULL: the config names BRANCH */
+	struct source_signature	 signature;
+	void			(*match)(const struct http_request *, const cJSON *body,
+				    const struct source_rule *, struct source_result *);
 };
 
 /* The table the Makefile builds from the files in sources/; NULL ends it. */

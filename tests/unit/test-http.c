@@ -85,10 +85,10 @@ test_parser(void)
 	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", 400);
 	expect("the same length twice",
 	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n", 0);
-	expect("length over the limit",
-	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 26214401\r\n\r\n", 413);
-	expect("length at the limit",
-	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 26214400\r\n\r\n", 0);
+	expect("length over the ceiling of MAX_BODY",
+	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1073741825\r\n\r\n", 413);
+	expect("length at the ceiling of MAX_BODY",
+	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1073741824\r\n\r\n", 0);
 	expect("length overflowing size_t",
 	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999999\r\n\r\n", 413);
 	expect("chunked", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n", 411);
