@@ -38,8 +38,8 @@ SYNC_OBJS = src/sync_main.o src/sync.o src/worktree.o src/ssh_auth.o src/known_h
 
 MANPAGES = man/sentry-source.8 man/sentry-source.conf.5
 
-UNIT_TESTS = tests/unit/test-http tests/unit/test-config tests/unit/test-stash-develop \
-	tests/unit/test-known-hosts
+# Every tests/unit/test-*.c is a TAP program.
+UNIT_TESTS = $(patsubst %.c,%,$(sort $(wildcard tests/unit/test-*.c)))
 
 all: sentry-source sentry-source-sync
 
@@ -68,11 +68,7 @@ src/sync_main.o src/sync.o src/worktree.o src/ssh_auth.o src/known_hosts.o src/l
 
 $(FRONT_OBJS) $(SYNC_OBJS) $(UNIT_TESTS:=.o): src/*.h Makefile
 
-tests/unit/test-http: tests/unit/test-http.o tests/unit/tap.o $(FRONT_LIB_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(FRONT_LIBS)
-tests/unit/test-config: tests/unit/test-config.o tests/unit/tap.o $(FRONT_LIB_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(FRONT_LIBS)
-tests/unit/test-stash-develop: tests/unit/test-stash-develop.o tests/unit/tap.o $(FRONT_LIB_OBJS)
+tests/unit/test-%: tests/unit/test-%.o tests/unit/tap.o $(FRONT_LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(FRONT_LIBS)
 tests/unit/test-known-hosts: tests/unit/test-known-hosts.o tests/unit/tap.o src/known_hosts.o src/log.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(SYNC_LIBS)
