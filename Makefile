@@ -1,4 +1,4 @@
-# sentry-source: see README.md. Targets: all check demo bench install uninstall clean.
+# sentry-source: see README.md. Targets: all check demo bench fuzz install uninstall clean.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -87,6 +87,10 @@ demo: deps
 	$(MAKE) all
 	bash tests/demo.sh
 
+# libFuzzer targets, each run for a bounded time (see tests/fuzz/README.md).
+fuzz: deps
+	bash tests/fuzz/run.sh
+
 # Measures and reports; never fails on a number (see bench/README.md).
 bench: deps
 	$(MAKE) all
@@ -111,4 +115,4 @@ clean:
 	rm -f sentry-source sentry-source-sync src/*.o sources/*.o src/source_table.c \
 		tests/unit/*.o $(UNIT_TESTS)
 
-.PHONY: all bench check demo deps install uninstall clean
+.PHONY: all bench check demo deps fuzz install uninstall clean
