@@ -33,7 +33,7 @@ FRONT_LIB_OBJS = src/config.o src/file.o src/log.o src/http_parse.o src/http_io.
 FRONT_OBJS = src/main.o src/serve.o src/exec_sync.o $(FRONT_LIB_OBJS)
 
 # The sync helper: holds the key and the repository; parses no payload.
-SYNC_OBJS = src/sync_main.o src/sync.o src/worktree.o src/ssh_auth.o src/known_hosts.o \
+SYNC_OBJS = src/sync_main.o src/sync.o src/check.o src/services.o src/pack.o src/worktree.o src/ssh_auth.o src/known_hosts.o \
 	src/lock.o src/config.o src/file.o src/log.o
 
 MANPAGES = man/sentry-source.8 man/sentry-source.conf.5
@@ -61,7 +61,7 @@ src/source_table.c: $(SOURCE_FILES) Makefile
 	    echo "	&source_$$n,"; done; \
 	  echo '	NULL'; echo '};'; } > $@.tmp && mv $@.tmp $@
 
-src/sync_main.o src/sync.o src/worktree.o src/ssh_auth.o src/known_hosts.o src/lock.o tests/unit/test-known-hosts.o: CFLAGS_EXTRA = $(SYNC_CFLAGS)
+src/sync_main.o src/sync.o src/check.o src/services.o src/pack.o src/worktree.o src/ssh_auth.o src/known_hosts.o src/lock.o tests/unit/test-known-hosts.o: CFLAGS_EXTRA = $(SYNC_CFLAGS)
 
 .c.o:
 	$(CC) $(CPPFLAGS_ALL) $(FRONT_CFLAGS) $(CFLAGS_EXTRA) $(WARNINGS) $(CFLAGS) -c -o $@ $<

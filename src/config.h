@@ -5,6 +5,8 @@
 #ifndef SENTRY_CONFIG_H
 #define SENTRY_CONFIG_H
 
+#include <stddef.h>
+
 #define CONFIG_DEFAULT_PATH	"/etc/sentry-source/sentry-source.conf"
 
 enum config_key {

@@ -13,6 +13,7 @@ enum exit_code {
 	EXIT_HOSTKEY = 3,	/* server host key unknown or changed */
 	EXIT_AUTH = 4,		/* server refused our key */
 	EXIT_NOT_OURS = 5,	/* CLONE_PATH is not our clone, or is modified */
+	EXIT_RUN_FAILED = 6,	/* synced, but RUN= failed or timed out */
 	EXIT_USAGE = 64,	/* bad command line */
 	EXIT_INTERNAL = 70,	/* out of memory, exec failed, I/O error */
 	EXIT_CONFIG = 78	/* config file missing or wrong */

@@ -54,6 +54,10 @@
 /* Git ref names we pass on: refs/heads/ plus a branch name. */
 #define LIMIT_REF_BYTES		256
 
+/* Packs in a checkout's object store before a sync repacks them into one
+ * (so at most LIMIT_PACKS + 1 ever exist); each lookup searches them all. */
+#define LIMIT_PACKS		20
+
 /* Credential attempts: libgit2 asks again after every refusal, forever. */
 #define LIMIT_AUTH_ATTEMPTS	1
 

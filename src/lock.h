@@ -1,12 +1,19 @@
 /*
- * One sync per checkout at a time: an flock(2) on <CLONE_PATH>.lock, a
- * file beside the checkout (inside it, a clone could not start). The
- * kernel drops the lock when its holder dies, however it dies.
+ * One sync per checkout at a time, and at most one more waiting: flock(2)
+ * on two files beside the checkout (inside it, a clone could not start):
+ * <CLONE_PATH>.lock, held by the running sync, and <CLONE_PATH>.wait, held
+ * by the one waiting for it. An event that finds both taken needs no sync
+ * of its own: the waiting one fetches after it takes the lock, so it sees
+ * every commit pushed before that event was sent. The kernel drops a lock
+ * when its holder dies, however it dies.
  */
 #ifndef SENTRY_LOCK_H
 #define SENTRY_LOCK_H
 
-/* The held lock's descriptor, or -1 with errno set. Blocks until free. */
+#define LOCK_COALESCED	(-2)
+
+/* The held lock's descriptor; LOCK_COALESCED when another sync is already
+ * waiting; -1 with errno set. Blocks while another sync runs. */
 int	lock_checkout(const char *clone_path);
 void	unlock_checkout(int fd);
 

@@ -106,8 +106,8 @@ ssh_auth_free(struct ssh_auth *a)
 
 /* "RSA" when the private key file holds an RSA key; libssh2 1.10 signs
  * those with ssh-rsa (SHA-1), which OpenSSH 8.8 and later refuse. */
-static int
-key_is_rsa(const char *path)
+int
+ssh_key_is_rsa(const char *path)
 {
 	static const char begin[] = "BEGIN OPENSSH PRIVATE KEY-----";
 	char *text, *b64, *end;
@@ -154,7 +154,7 @@ credentials(git_credential **out, const char *url, const char *user,
 	/* libgit2 asks again after every refusal, for as long as we answer. */
 	if (a->attempts++ >= LIMIT_AUTH_ATTEMPTS) {
 		a->failure = SSH_FAILURE_AUTH;
-		git_error_set_str(GIT_ERROR_SSH, key_is_rsa(a->keypath) ?
+		git_error_set_str(GIT_ERROR_SSH, ssh_key_is_rsa(a->keypath) ?
 		    "the server refused the key in SSH_KEYPATH: it is an RSA key, "
 		    "which libssh2 signs with SHA-1 (ssh-rsa) and OpenSSH 8.8 and "
 		    "later refuse; use an ed25519 or ECDSA key" :

@@ -14,6 +14,7 @@
 #include "git_error.h"
 #include "log.h"
 #include "sync.h"
+#include "pack.h"
 #include "worktree.h"
 
 #define TMP_INFIX	".tmp-"
@@ -95,7 +96,8 @@ flush_dir(const char *dir, int (*flush)(int))
 }
 
 static int
-clone_fresh(const struct config *c, struct ssh_auth *a, const struct sync_target *t)
+clone_fresh(const struct config *c, struct ssh_auth *a, const struct sync_target *t,
+    struct sync_outcome *out)
 {
 	const char *url = config_get(c, CONFIG_CLONE_URL);
 	const char *dest = config_get(c, CONFIG_CLONE_PATH);
@@ -132,6 +134,8 @@ clone_fresh(const struct config *c, struct ssh_auth *a, const struct sync_target
 	flush_dir(dir, fsync);
 	log_msg("cloned %s into %s: %s at %s", url, dest, t->branch,
 	    git_oid_tostr_s(git_reference_target(head)));
+	out->cloned = 1;
+	git_oid_cpy(&out->new_head, git_reference_target(head));
 	rc = EXIT_OK;
 out:
 	git_reference_free(head);
@@ -202,7 +206,8 @@ check_changes(git_repository *repo, const char *path, const char *branch,
 }
 
 static int
-update_existing(const struct config *c, struct ssh_auth *a, const struct sync_target *t)
+update_existing(const struct config *c, struct ssh_auth *a, const struct sync_target *t,
+    struct sync_outcome *out)
 {
 	const char *path = config_get(c, CONFIG_CLONE_PATH);
 	git_fetch_options opts;
@@ -219,6 +224,7 @@ update_existing(const struct config *c, struct ssh_auth *a, const struct sync_ta
 	has_previous = git_reference_name_to_id(&previous, repo, tracking) == 0;
 	if ((rc = check_changes(repo, path, t->branch, has_previous ? &previous : NULL)) != EXIT_OK)
 		goto out;
+	pack_remove_leftovers(repo, path);
 	ssh_auth_callbacks(a, &opts.callbacks);
 	if (git_remote_fetch(origin, NULL, &opts, "sentry-source: fetch") < 0) {
 		log_msg("fetch from %s failed: %s", git_remote_url(origin), last_git_error());
@@ -240,8 +246,15 @@ update_existing(const struct config *c, struct ssh_auth *a, const struct sync_ta
 	}
 	if (git_reference_name_to_id(&head, repo, "HEAD") == 0)
 		git_oid_tostr(was, sizeof(was), &head);
-	if ((rc = worktree_move(repo, t->branch, &tip)) == EXIT_OK)
-		log_msg("%s: %s at %s (was %s)", path, t->branch, git_oid_tostr_s(&tip), was);
+	else
+		out->cloned = 1;	/* an unborn HEAD: everything is new */
+	if ((rc = worktree_move(repo, t->branch, &tip)) != EXIT_OK)
+		goto out;
+	log_msg("%s: %s at %s (was %s)", path, t->branch, git_oid_tostr_s(&tip), was);
+	if (!out->cloned)
+		git_oid_cpy(&out->old_head, &head);
+	git_oid_cpy(&out->new_head, &tip);
+	pack_bound(repo, path);
 out:
 	git_remote_free(origin);
 	git_repository_free(repo);
@@ -249,16 +262,27 @@ out:
 }
 
 int
-sync_checkout(const struct config *c, struct ssh_auth *a, const struct sync_target *t)
+sync_checkout(const struct config *c, struct ssh_auth *a, const struct sync_target *t,
+    struct sync_outcome *out)
 {
 	const char *path = config_get(c, CONFIG_CLONE_PATH);
 	struct stat st;
 
+	memset(out, 0, sizeof(*out));
 	if (lstat(path, &st) == 0)
-		return update_existing(c, a, t);
+		return update_existing(c, a, t, out);
 	if (errno != ENOENT) {
 		log_msg("%s: %s", path, strerror(errno));
 		return EXIT_SYNC_FAILED;
 	}
-	return clone_fresh(c, a, t);
+	return clone_fresh(c, a, t, out);
+}
+
+void
+sync_remove_leftovers(const struct config *c)
+{
+	char dir[PATH_MAX], base[NAME_MAX + 1];
+
+	split_path(config_get(c, CONFIG_CLONE_PATH), dir, base);
+	remove_stale_clones(dir, base);
 }

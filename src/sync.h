@@ -9,10 +9,22 @@
 #include "config.h"
 #include "ssh_auth.h"
 
+#include <git2.h>
+
 struct sync_target {
 	const char	*branch;	/* short name: develop */
 };
 
-int	sync_checkout(const struct config *, struct ssh_auth *, const struct sync_target *);
+/* What a successful sync did, for the services that run after it. */
+struct sync_outcome {
+	int	cloned;		/* a first clone: there was no old HEAD */
+	git_oid	old_head;	/* HEAD before the sync, unless cloned */
+	git_oid	new_head;	/* HEAD after it */
+};
+
+int	sync_checkout(const struct config *, struct ssh_auth *, const struct sync_target *,
+	    struct sync_outcome *);
+/* Remove what a sync that was killed left beside CLONE_PATH. */
+void	sync_remove_leftovers(const struct config *);
 
 #endif

@@ -1,23 +1,37 @@
 /*
  * sentry-source-sync: the half of sentry-source that links libgit2 and
  * holds the key. sentry-source execs it after answering a request; it
- * never sees a payload, only a branch ref and object names it re-checks.
+ * never parses a payload, only a branch ref and object names it re-checks
+ * (the body may pass through, on a descriptor, to RUN=).
  *
- * usage: sentry-source-sync -c file --ref refs/heads/BRANCH [--new oid --old oid]
+ * usage: sentry-source-sync -c file (--ref refs/heads/BRANCH | --current)
+ *            [--new oid --old oid] [--payload-fd n] [--syslog]
+ *        sentry-source-sync -c file --check
  */
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <git2.h>
 
+#include "check.h"
 #include "config.h"
 #include "exitcode.h"
+#include "git_error.h"
+#include "limits.h"
 #include "lock.h"
 #include "log.h"
+#include "services.h"
 #include "ssh_auth.h"
 #include "sync.h"
 
@@ -57,8 +71,119 @@ valid_branch_ref(const char *ref)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: sentry-source-sync -c file --ref refs/heads/BRANCH "
-	    "[--new oid --old oid]\n");
+	fprintf(stderr,
+	    "usage: sentry-source-sync -c file (--ref refs/heads/BRANCH | --current)\n"
+	    "           [--new oid --old oid] [--payload-fd n] [--syslog]\n"
+	    "       sentry-source-sync -c file --check\n");
+}
+
+/* --current: the branch CLONE_PATH has checked out, for a glob BRANCH. */
+static int
+current_ref(const struct config *c, char *ref, size_t len)
+{
+	const char *path = config_get(c, CONFIG_CLONE_PATH);
+	git_repository *repo = NULL;
+	git_reference *head = NULL;
+	int rc = -1;
+
+	if (git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+		log_msg("BRANCH %s is a glob and %s holds no checkout yet: name one "
+		    "branch, as in sentry-source --sync --branch NAME",
+		    config_get(c, CONFIG_BRANCH), path);
+		goto out;
+	}
+	if (git_reference_lookup(&head, repo, "HEAD") < 0 ||
+	    git_reference_type(head) != GIT_REFERENCE_SYMBOLIC) {
+		log_msg("%s: HEAD names no branch: %s", path, last_git_error());
+		goto out;
+	}
+	if ((size_t)snprintf(ref, len, "%s", git_reference_symbolic_target(head)) < len)
+		rc = 0;
+out:
+	git_reference_free(head);
+	git_repository_free(repo);
+	return rc;
+}
+
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Wait for the child's outcome, or its end, until the deadline. 1 when
+ * the outcome arrived, 0 when the child ended without one, -1 on timeout.
+ */
+static int
+await_outcome(int fd, struct sync_outcome *o, long deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	size_t got = 0;
+	ssize_t n;
+	long left;
+
+	while (got < sizeof(*o)) {
+		if ((left = deadline - now_ms()) <= 0)
+			return -1;
+		if (poll(&pfd, 1, (int)(left > 60000 ? 60000 : left)) <= 0)
+			continue;
+		if ((n = read(fd, (char *)o + got, sizeof(*o) - got)) == 0)
+			return 0;
+		if (n > 0)
+			got += n;
+		else if (errno != EINTR)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * libgit2 1.5.1 has no network timeout: a server that accepts and then
+ * says nothing would hold a sync forever. The sync runs in a child that
+ * is killed at SYNC_TIMEOUT; what it left is what a kill -9 leaves, and
+ * the same cleanup handles both.
+ */
+static int
+sync_with_deadline(const struct config *c, struct ssh_auth *auth,
+    const struct sync_target *t, struct sync_outcome *o)
+{
+	unsigned long seconds = config_number(c, CONFIG_SYNC_TIMEOUT);
+	int fds[2], status, rc, got;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
+		log_msg("cannot start the sync: %m");
+		return EXIT_INTERNAL;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		rc = sync_checkout(c, auth, t, o);
+		if (rc == EXIT_OK && write(fds[1], o, sizeof(*o)) != (ssize_t)sizeof(*o))
+			rc = EXIT_INTERNAL;
+		_exit(rc);
+	}
+	close(fds[1]);
+	got = await_outcome(fds[0], o, now_ms() + (long)seconds * 1000);
+	close(fds[0]);
+	if (got == -1) {
+		kill(pid, SIGKILL);
+		log_msg("sync of %s stopped after SYNC_TIMEOUT=%lus: the server at %s "
+		    "did not finish", t->branch, seconds, config_get(c, CONFIG_CLONE_URL));
+	}
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	if (got == -1 || !WIFEXITED(status)) {
+		if (got != -1)
+			log_msg("sync of %s died of signal %d", t->branch, WTERMSIG(status));
+		sync_remove_leftovers(c);
+		return EXIT_SYNC_FAILED;
+	}
+	rc = WEXITSTATUS(status);
+	return rc == EXIT_OK && got != 1 ? EXIT_INTERNAL : rc;
 }
 
 int
@@ -67,16 +192,22 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "ref", required_argument, NULL, 'r' },
+		{ "current", no_argument, NULL, 'C' },
 		{ "new", required_argument, NULL, 'n' },
 		{ "old", required_argument, NULL, 'o' },
+		{ "payload-fd", required_argument, NULL, 'p' },
+		{ "syslog", no_argument, NULL, 'S' },
+		{ "check", no_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct config config = CONFIG_INIT;
 	struct ssh_auth auth = SSH_AUTH_INIT;
 	struct sync_target target = { NULL };
+	struct sync_outcome outcome;
 	const char *path = NULL, *ref = NULL, *old = NULL, *new = NULL, *branch;
-	char err[512];
-	int ch, lock = -1, rc = EXIT_INTERNAL;
+	char err[512], current[LIMIT_REF_BYTES];
+	int ch, lock = -1, rc = EXIT_INTERNAL, payload_fd = -1, use_current = 0, check = 0;
+	char *end;
 
 	log_init("sentry-source-sync");
 	signal(SIGPIPE, SIG_IGN);
@@ -84,12 +215,23 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 'c': path = optarg; break;
 		case 'r': ref = optarg; break;
+		case 'C': use_current = 1; break;
 		case 'n': new = optarg; break;
 		case 'o': old = optarg; break;
+		case 'S': log_to_syslog(); break;
+		case 'k': check = 1; break;
+		case 'p':
+			payload_fd = (int)strtol(optarg, &end, 10);
+			if (*end != '\0' || payload_fd < 3 || fcntl(payload_fd, F_GETFD) == -1) {
+				usage();
+				return EXIT_USAGE;
+			}
+			break;
 		default: usage(); return EXIT_USAGE;
 		}
 	}
-	if (path == NULL || ref == NULL || optind != argc) {
+	if (path == NULL || optind != argc ||
+	    (check ? ref != NULL || use_current : (ref == NULL) == !use_current)) {
 		usage();
 		return EXIT_USAGE;
 	}
@@ -100,6 +242,17 @@ main(int argc, char *argv[])
 	if (git_libgit2_init() < 0 || isolate_libgit2() == -1) {
 		log_msg("cannot initialise libgit2");
 		goto out;
+	}
+	if (check) {
+		rc = check_deployment_sync(&config);
+		goto out;
+	}
+	if (use_current) {
+		if (current_ref(&config, current, sizeof(current)) == -1) {
+			rc = EXIT_CONFIG;
+			goto out;
+		}
+		ref = current;
 	}
 	if (!valid_branch_ref(ref)) {
 		log_msg("--ref %s is not a branch ref", ref);
@@ -119,14 +272,22 @@ main(int argc, char *argv[])
 		rc = EXIT_CONFIG;
 		goto out;
 	}
-	if ((lock = lock_checkout(config_get(&config, CONFIG_CLONE_PATH))) == -1) {
+	if ((lock = lock_checkout(config_get(&config, CONFIG_CLONE_PATH))) == LOCK_COALESCED) {
+		log_msg("%s: a sync is already waiting to run; it will fetch this push too",
+		    branch);
+		rc = EXIT_OK;
+		goto out;
+	}
+	if (lock == -1) {
 		log_msg("%s.lock: %m", config_get(&config, CONFIG_CLONE_PATH));
 		rc = EXIT_SYNC_FAILED;
 		goto out;
 	}
 	if (old != NULL && new != NULL)
 		log_msg("syncing %s for the push %.12s..%.12s", branch, old, new);
-	rc = sync_checkout(&config, &auth, &target);
+	rc = sync_with_deadline(&config, &auth, &target, &outcome);
+	if (rc == EXIT_OK)
+		rc = services_run(&config, ref, &outcome, payload_fd);
 out:
 	unlock_checkout(lock);
 	ssh_auth_free(&auth);

@@ -1,0 +1,448 @@
+#!/bin/bash
+# bench/run.sh: what a request and a sync cost, against yardsticks: a
+# trivial C responder for the front, the git CLI for the sync helper.
+# Run by `make bench` after `make all`; see bench/README.md.
+#
+# It measures and reports. It fails only when the set-up is broken (a tool
+# does not build, a request is not answered 200, a sync does not reach the
+# tip), never on a number. Everything talks to 127.0.0.1 only; every process
+# and directory it makes is gone when it exits.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BUILD="$ROOT/bench/build"
+
+# Counts, chosen so that `make bench` stays well under 5 minutes on 2 cores.
+# Override from the environment for a quick try (e.g. BENCH_REQUESTS=300).
+N_REQ=${BENCH_REQUESTS:-3000}	# requests per side, no match and match
+N_REAL=${BENCH_REAL_SYNCS:-40}	# matching requests that run the real helper
+N_SYNC=${BENCH_SYNCS:-21}	# no-op syncs per side
+N_FETCH=${BENCH_FETCHES:-11}	# syncs after a push, per side
+N_CLONE=${BENCH_CLONES:-5}	# clones per side
+N_RSS=${BENCH_RSS_RUNS:-5}	# traced runs per peak-RSS figure
+
+# The generated repository for the clone: cached, rebuilt when these change.
+BIG_COMMITS=2000
+BIG_FILES=500
+BIG_BLOB=9000
+
+# shellcheck source=tests/lib.sh
+. tests/lib.sh
+
+say() { printf '# %s\n' "$*" >&2; }
+die() {
+	printf 'bench: %s\n' "$*" >&2
+	exit 1
+}
+
+# --- tools ------------------------------------------------------------------
+
+# build_tool NAME: bench/NAME.c -> bench/build/NAME, warnings shown.
+build_tool() {
+	local src="$ROOT/bench/$1.c" out="$BUILD/$1"
+	if [ ! -x "$out" ] || [ "$src" -nt "$out" ]; then
+		${CC:-cc} -O2 -Wall -Wextra -o "$out" "$src" || die "cannot build bench/$1.c"
+	fi
+}
+
+mkdir -p "$BUILD"
+for t in client floor measure genrepo; do
+	build_tool "$t"
+done
+[ -x ./sentry-source ] && [ -x ./sentry-source-sync ] || die "run make all first"
+
+# --- small helpers ----------------------------------------------------------
+
+# kv KEY LINE: the value of KEY=value in a measure/client output line.
+kv() {
+	local f fields
+	read -ra fields <<<"$2"
+	for f in "${fields[@]}"; do
+		case $f in "$1="*)
+			printf '%s\n' "${f#*=}"
+			return 0
+			;;
+		esac
+	done
+	die "no $1 in: $2"
+}
+
+# median: of the numbers on stdin, one per line.
+median() {
+	sort -n | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "nan"; exit }
+		if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# ratio A B: A/B with 2 decimals.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", (b > 0 ? a / b : 0) }'; }
+us() { awk -v n="$1" 'BEGIN { printf "%.0f us", n / 1000 }'; }
+ms() { awk -v n="$1" 'BEGIN { printf "%.1f ms", n / 1000000 }'; }
+cpu_ms() { awk -v n="$1" 'BEGIN { printf "%.1f ms", n / 1000 }'; }
+verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r <= t ? "met" : "MISSED") }'; }
+
+# children PID: the pids of PID's children (empty when none).
+children() { cat "/proc/$1/task/$1/children" 2>/dev/null || true; }
+
+# settle PID: wait (max 30 s) until PID has no children: the syncs a
+# matching request started in the background are done.
+settle() {
+	local i
+	for i in $(seq 1 3000); do
+		[ -z "$(children "$1")" ] && return 0
+		sleep 0.01
+	done
+	die "process $1 still has children after 30 s"
+}
+
+# sshd_ticks: CPU of every sshd connection reaped so far (cutime + cstime
+# of the listening sshd, in clock ticks), once no connection is left.
+sshd_ticks() {
+	settle "$FX_SSHD_PID"
+	awk '{ print $16 + $17 }' "/proc/$FX_SSHD_PID/stat"
+}
+
+# probe PORT REQUEST WANT: one request by bash, the answer must hold WANT.
+probe() {
+	local got
+	got=$(timeout 20 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && cat "$2" >&3 && cat <&3' \
+		_ "$1" "$2" | tr -d '\r') || die "no answer on port $1"
+	case $got in
+	"HTTP/1.1 200 "*"$3"*) ;;
+	*) die "port $1: unexpected answer to $2: $got" ;;
+	esac
+}
+
+# activate LOG PROG...: PROG per connection on a free port under
+# systemd-socket-activate --inetd -a, as tests/lib.sh's start_front does.
+# Sets PORT and PID.
+activate() {
+	local log=$1 attempt port
+	shift
+	for attempt in 1 2 3 4 5; do
+		port=$(free_port)
+		start_bg "$log" systemd-socket-activate --inetd -a -l "127.0.0.1:$port" \
+			-E SENTRY_SOURCE_EXEC_PATH -E HOME "$@"
+		if wait_port "$port" "$FX_BG_PID" 10; then
+			PORT=$port
+			PID=$FX_BG_PID
+			return 0
+		fi
+		stop_bg "$FX_BG_PID" || true
+		say "systemd-socket-activate did not come up on $port (attempt $attempt)"
+	done
+	die "could not start systemd-socket-activate"
+}
+
+# --- fixture ----------------------------------------------------------------
+
+say "setting up sshd, keys and repositories on 127.0.0.1"
+fixture_setup || die "fixture setup failed"
+# lib.sh's cleanup, but never under set -e: a kill of a process that is
+# already gone must not cut the cleanup short.
+trap 'set +e; fixture_cleanup' EXIT
+F=$FX_DIR
+mkdir -p "$F/p" "$F/log" "$F/m" "$F/git-side"
+export SENTRY_SOURCE_EXEC_PATH="$ROOT"
+export GIT_SSH_COMMAND
+GIT_SSH_COMMAND=$(ssh_command "$FX_KEY" "$FX_KNOWN_HOSTS")
+
+LIBGIT2_VERSION=$(pkg-config --modversion libgit2 2>/dev/null || echo unknown)
+GIT_VERSION=$(git --version | awk '{ print $3 }')
+SSH_VERSION=$(ssh -V 2>&1 | awk '{ print $1 }')
+
+# The generated repository, cached across runs under bench/build/.
+BIG="$BUILD/big.git"
+big_stamp="genrepo $BIG_COMMITS $BIG_FILES $BIG_BLOB $(cksum <"$ROOT/bench/genrepo.c")"
+if [ "$(cat "$BUILD/big.stamp" 2>/dev/null || true)" != "$big_stamp" ]; then
+	say "generating $BIG ($BIG_COMMITS commits of $BIG_BLOB random bytes)"
+	rm -rf "$BIG" "$BUILD/big.stamp"
+	git init -q --bare "$BIG"
+	"$BUILD/genrepo" "$BIG_COMMITS" "$BIG_FILES" "$BIG_BLOB" |
+		git -C "$BIG" fast-import --quiet
+	git -C "$BIG" symbolic-ref HEAD refs/heads/develop
+	git -C "$BIG" repack -adq
+	printf '%s\n' "$big_stamp" >"$BUILD/big.stamp"
+fi
+BIG_TIP=$(git --git-dir="$BIG" rev-parse refs/heads/develop)
+BIG_PACK_KIB=$(git --git-dir="$BIG" count-objects -v | awk '$1 == "size-pack:" { print $2 }')
+BIG_COUNT=$(git --git-dir="$BIG" rev-list --count refs/heads/develop)
+
+# Configs. CONF: the sync benchmarks' checkout. CONF_REQ: another checkout,
+# kept at the tip, for the requests whose sync really runs (a no-op then).
+CONF="$F/sync.conf"
+CONF_REQ="$F/req.conf"
+CONF_CLONE="$F/clone.conf"
+write_config "$CONF" "CLONE_PATH=$F/srv/checkout"
+write_config "$CONF_REQ" "CLONE_PATH=$F/srv/req-checkout"
+write_config "$CONF_CLONE" "CLONE_URL=ssh://$FX_USER@127.0.0.1:$FX_SSH_PORT$BIG" \
+	"CLONE_PATH=$F/clone-ours/checkout"
+GIT_CLONE="$F/git-side/checkout"
+
+./sentry-source -c "$CONF" --sync 2>>"$F/log/sync.log" || die "first sync (clone) failed; see above"
+./sentry-source -c "$CONF_REQ" --sync 2>>"$F/log/sync.log" || die "first sync of req-checkout failed"
+git clone -q -b develop "$FX_CLONE_URL" "$GIT_CLONE" || die "git clone over ssh failed"
+
+# --- requests ---------------------------------------------------------------
+
+TIP=$(repo_tip develop)
+PARENT=$(git --git-dir="$FX_REPO" rev-parse develop^)
+stash_payload "$F/p/nomatch.json" refs/heads/feature "$PARENT" "$TIP" UPDATE
+stash_payload_develop "$F/p/match.json" "$PARENT" "$TIP"
+make_request POST /webhook application/json "$F/p/nomatch.json" >"$F/p/nomatch.http"
+make_request POST /webhook application/json "$F/p/match.json" >"$F/p/match.http"
+
+# A helper that does nothing, for the matching requests in bulk (see README).
+mkdir -p "$F/stub"
+ln -s /bin/true "$F/stub/sentry-source-sync"
+
+activate "$F/log/floor.log" "$BUILD/floor"
+FLOOR_PORT=$PORT FLOOR_PID=$PID
+activate "$F/log/front.log" "$ROOT/sentry-source" -c "$CONF_REQ"
+FRONT_PORT=$PORT FRONT_PID=$PID
+SENTRY_SOURCE_EXEC_PATH="$F/stub" activate "$F/log/front-stub.log" \
+	"$ROOT/sentry-source" -c "$CONF_REQ"
+STUB_PORT=$PORT STUB_PID=$PID
+
+probe "$FLOOR_PORT" "$F/p/nomatch.http" '{"success":true}'
+probe "$FRONT_PORT" "$F/p/nomatch.http" '"ignored"'
+probe "$STUB_PORT" "$F/p/match.http" '{"success":true}'
+settle "$STUB_PID"
+
+# client_medians OUT ROUNDS PORT:FILE...: run the client, print the medians.
+client_medians() {
+	local out=$1 rounds=$2
+	shift 2
+	"$BUILD/client" -n "$rounds" -w "$out" "$@" >"$out.txt" ||
+		die "client: failed requests: $(cat "$out.txt")"
+	awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^median_ns=/) print substr($i, 11) }' "$out.txt"
+}
+
+say "requests: $N_REQ non-matching each, front and floor alternating"
+client_medians "$F/m/warm" 100 "$FRONT_PORT:$F/p/nomatch.http" "$FLOOR_PORT:$F/p/nomatch.http" >/dev/null
+mapfile -t med < <(client_medians "$F/m/nomatch" "$N_REQ" \
+	"$FRONT_PORT:$F/p/nomatch.http" "$FLOOR_PORT:$F/p/nomatch.http")
+NOMATCH_NS=${med[0]} NOMATCH_FLOOR_NS=${med[1]}
+p90() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR - 1) * 0.9) + 1] }'; }
+NOMATCH_P90=$(p90 "$F/m/nomatch.0") NOMATCH_FLOOR_P90=$(p90 "$F/m/nomatch.1")
+
+say "requests: $N_REQ matching each (helper: a stub), front and floor alternating"
+mapfile -t med < <(client_medians "$F/m/match" "$N_REQ" \
+	"$STUB_PORT:$F/p/match.http" "$FLOOR_PORT:$F/p/match.http")
+MATCH_NS=${med[0]} MATCH_FLOOR_NS=${med[1]}
+MATCH_P90=$(p90 "$F/m/match.0") MATCH_FLOOR_P90=$(p90 "$F/m/match.1")
+settle "$STUB_PID"
+
+say "requests: $N_REAL matching each with the real helper, each sync waited for"
+probe "$FRONT_PORT" "$F/p/match.http" '{"success":true}'
+settle "$FRONT_PID"
+: >"$F/m/real.front" && : >"$F/m/real.floor"
+for i in $(seq 1 "$N_REAL"); do
+	client_medians "$F/m/r" 1 "$FRONT_PORT:$F/p/match.http" >>"$F/m/real.front"
+	settle "$FRONT_PID"
+	client_medians "$F/m/r" 1 "$FLOOR_PORT:$F/p/match.http" >>"$F/m/real.floor"
+done
+REAL_NS=$(median <"$F/m/real.front") REAL_FLOOR_NS=$(median <"$F/m/real.floor")
+if grep -E 'failed|cannot|refus|not touching|modifications' "$F/log/front.log" >&2; then
+	die "a sync started by a request failed (log above)"
+fi
+[ "$(git -C "$F/srv/req-checkout" rev-parse HEAD)" = "$TIP" ] || die "req-checkout not at the tip"
+
+say "front peak RSS: $N_RSS traced non-matching requests"
+activate "$F/log/front-rss.log" "$BUILD/measure" -t -o "$F/m/front-rss" \
+	"$ROOT/sentry-source" -c "$CONF_REQ"
+FRONT_RSS_PID=$PID FRONT_RSS_PORT=$PORT
+activate "$F/log/floor-rss.log" "$BUILD/measure" -t -o "$F/m/floor-rss" "$BUILD/floor"
+FLOOR_RSS_PID=$PID FLOOR_RSS_PORT=$PORT
+"$BUILD/client" -n "$N_RSS" "$FRONT_RSS_PORT:$F/p/nomatch.http" \
+	"$FLOOR_RSS_PORT:$F/p/nomatch.http" >/dev/null || die "traced requests failed"
+settle "$FRONT_RSS_PID"
+settle "$FLOOR_RSS_PID"
+# measure writes its line after the traced process is reaped: wait for both.
+for i in $(seq 1 100); do
+	[ "$(wc -l <"$F/m/front-rss")" -ge "$N_RSS" ] && [ "$(wc -l <"$F/m/floor-rss")" -ge "$N_RSS" ] && break
+	sleep 0.05
+done
+FRONT_RSS=$(while read -r l; do kv rss_sum_kib "$l"; done <"$F/m/front-rss" | median)
+FRONT_RUMAX=$(while read -r l; do kv ru_maxrss_kib "$l"; done <"$F/m/front-rss" | median)
+FLOOR_RSS=$(while read -r l; do kv rss_sum_kib "$l"; done <"$F/m/floor-rss" | median)
+FRONT_PROCS=$(kv procs "$(tail -n 1 "$F/m/front-rss")")
+
+for pid in "$FRONT_PID" "$STUB_PID" "$FLOOR_PID" "$FRONT_RSS_PID" "$FLOOR_RSS_PID"; do
+	stop_bg "$pid" || true
+done
+
+# --- syncs ------------------------------------------------------------------
+
+# ours / theirs: one measured sync of each side, output line on stdout.
+# (Variables expand at call time: $1 picks the config, $2 the git clone.)
+ours() {
+	"$BUILD/measure" ./sentry-source -c "$1" --sync 2>>"$F/log/sync.log" ||
+		die "sentry-source -c $1 --sync failed (see $F/log/sync.log)"
+}
+theirs() {
+	"$BUILD/measure" git -C "$1" fetch -q ::: git -C "$1" merge -q --ff-only 2>>"$F/log/git.log" ||
+		die "git fetch + merge --ff-only in $1 failed"
+}
+
+# one SIDE KIND ARGS...: run one side, append its line to $F/m/KIND.SIDE
+# and the server-side sshd CPU of that run to $F/m/KIND.SIDE.sshd.
+one() {
+	local side=$1 kind=$2 before after line
+	shift 2
+	before=$(sshd_ticks)
+	line=$("$side" "$@")
+	after=$(sshd_ticks)
+	printf '%s\n' "$line" >>"$F/m/$kind.$side"
+	printf '%s\n' "$((after - before))" >>"$F/m/$kind.$side.sshd"
+}
+
+# col KIND SIDE KEY: the median of KEY over that side's runs.
+col() { while read -r l; do kv "$3" "$l"; done <"$F/m/$1.$2" | median; }
+
+say "no-op syncs: $N_SYNC each, alternating"
+for i in 1 2; do ours "$CONF" >/dev/null && theirs "$GIT_CLONE" >/dev/null; done
+for i in $(seq 1 "$N_SYNC"); do
+	one ours noop "$CONF"
+	one theirs noop "$GIT_CLONE"
+done
+
+say "syncs after a push: $N_FETCH each (a push, then A B; a push, then B A ...)"
+for i in $(seq 1 "$N_FETCH"); do
+	push_commit develop >/dev/null
+	if [ $((i % 2)) = 1 ]; then
+		one ours fetch "$CONF"
+		one theirs fetch "$GIT_CLONE"
+	else
+		one theirs fetch "$GIT_CLONE"
+		one ours fetch "$CONF"
+	fi
+done
+TIP=$(repo_tip develop)
+[ "$(git -C "$F/srv/checkout" rev-parse HEAD)" = "$TIP" ] || die "our checkout is not at the tip"
+[ "$(git -C "$GIT_CLONE" rev-parse HEAD)" = "$TIP" ] || die "git's checkout is not at the tip"
+
+say "peak RSS of a no-op sync: $N_RSS traced runs each"
+for i in $(seq 1 "$N_RSS"); do
+	"$BUILD/measure" -t ./sentry-source -c "$CONF" --sync >>"$F/m/rss.ours" 2>>"$F/log/sync.log" ||
+		die "traced sync failed"
+	"$BUILD/measure" -t git -C "$GIT_CLONE" fetch -q ::: git -C "$GIT_CLONE" merge -q --ff-only \
+		>>"$F/m/rss.theirs" 2>>"$F/log/git.log" || die "traced git fetch failed"
+done
+
+say "clones of a $((BIG_PACK_KIB / 1024)) MiB, $BIG_COUNT-commit repository: $N_CLONE each"
+clone_ours() {
+	rm -rf "$F/clone-ours"
+	mkdir -p "$F/clone-ours"
+	sync # the dirty pages of the last run are not this run's to write
+	"$BUILD/measure" ./sentry-source -c "$CONF_CLONE" --sync 2>>"$F/log/sync.log" ||
+		die "sentry-source clone failed (see $F/log/sync.log)"
+	[ "$(git -C "$F/clone-ours/checkout" rev-parse HEAD)" = "$BIG_TIP" ] || die "our clone is not at the tip"
+}
+clone_theirs() {
+	rm -rf "$F/clone-git"
+	mkdir -p "$F/clone-git"
+	sync
+	"$BUILD/measure" git clone -q "ssh://$FX_USER@127.0.0.1:$FX_SSH_PORT$BIG" "$F/clone-git/checkout" \
+		2>>"$F/log/git.log" || die "git clone of the big repository failed"
+	[ "$(git -C "$F/clone-git/checkout" rev-parse HEAD)" = "$BIG_TIP" ] || die "git's clone is not at the tip"
+}
+clone_ours >/dev/null && clone_theirs >/dev/null # warm the caches
+for i in $(seq 1 "$N_CLONE"); do
+	one clone_ours clone
+	one clone_theirs clone
+done
+rm -rf "$F/clone-ours" "$F/clone-git"
+
+# --- report -------------------------------------------------------------------
+
+NOOP_OURS=$(col noop ours wall_ns) NOOP_GIT=$(col noop theirs wall_ns)
+FETCH_OURS=$(col fetch ours wall_ns) FETCH_GIT=$(col fetch theirs wall_ns)
+CLONE_OURS=$(col clone clone_ours wall_ns) CLONE_GIT=$(col clone clone_theirs wall_ns)
+CPU_OURS=$(col noop ours cpu_us) CPU_GIT=$(col noop theirs cpu_us)
+FCPU_OURS=$(col fetch ours cpu_us) FCPU_GIT=$(col fetch theirs cpu_us)
+CCPU_OURS=$(col clone clone_ours cpu_us) CCPU_GIT=$(col clone clone_theirs cpu_us)
+TICK_MS=$((1000 / $(getconf CLK_TCK)))
+SSHD_OURS=$(($(median <"$F/m/noop.ours.sshd") * TICK_MS))
+SSHD_GIT=$(($(median <"$F/m/noop.theirs.sshd") * TICK_MS))
+SYNC_RSS=$(col rss ours rss_sum_kib) GIT_RSS=$(col rss theirs rss_sum_kib)
+SYNC_RUMAX=$(col rss ours ru_maxrss_kib) GIT_RUMAX=$(col rss theirs ru_maxrss_kib)
+SYNC_LIST=$(kv list "$(tail -n 1 "$F/m/rss.ours")")
+GIT_LIST=$(kv list "$(tail -n 1 "$F/m/rss.theirs")")
+
+R_NOMATCH=$(ratio "$NOMATCH_NS" "$NOMATCH_FLOOR_NS")
+R_MATCH=$(ratio "$MATCH_NS" "$MATCH_FLOOR_NS")
+R_REAL=$(ratio "$REAL_NS" "$REAL_FLOOR_NS")
+R_NOOP=$(ratio "$NOOP_OURS" "$NOOP_GIT")
+R_FETCH=$(ratio "$FETCH_OURS" "$FETCH_GIT")
+R_CLONE=$(ratio "$CLONE_OURS" "$CLONE_GIT")
+R_CPU=$(ratio "$CPU_OURS" "$CPU_GIT")
+R_FCPU=$(ratio "$FCPU_OURS" "$FCPU_GIT")
+R_CCPU=$(ratio "$CCPU_OURS" "$CCPU_GIT")
+R_RSS=$(ratio "$SYNC_RSS" "$GIT_RSS")
+FRONT_RSS_OK=$(awk -v v="$FRONT_RSS" 'BEGIN { print (v <= 2048 ? "met" : "MISSED") }')
+
+row() { printf '%-34s %14s %14s %7s %8s  %s\n' "$@"; }
+
+echo
+echo "sentry-source benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "nproc: $(nproc)  libgit2: $LIBGIT2_VERSION  git: $GIT_VERSION  ssh: $SSH_VERSION  kernel: $(uname -r)"
+echo
+row "measure" "sentry-source" "yardstick" "ratio" "target" ""
+row "-------" "-------------" "---------" "-----" "------" ""
+row "request, no match (median)" "$(us "$NOMATCH_NS")" "$(us "$NOMATCH_FLOOR_NS")" "$R_NOMATCH" "<= 1.25" "$(verdict "$R_NOMATCH" 1.25)"
+row "  90th percentile" "$(us "$NOMATCH_P90")" "$(us "$NOMATCH_FLOOR_P90")" "" "" ""
+row "request, match, stub helper" "$(us "$MATCH_NS")" "$(us "$MATCH_FLOOR_NS")" "$R_MATCH" "<= 1.5" "$(verdict "$R_MATCH" 1.5)"
+row "  90th percentile" "$(us "$MATCH_P90")" "$(us "$MATCH_FLOOR_P90")" "" "" ""
+row "request, match, real helper" "$(us "$REAL_NS")" "$(us "$REAL_FLOOR_NS")" "$R_REAL" "(info)" ""
+row "sync, nothing new (wall)" "$(ms "$NOOP_OURS")" "$(ms "$NOOP_GIT")" "$R_NOOP" "<= 0.9" "$(verdict "$R_NOOP" 0.9)"
+row "sync, one new commit (wall)" "$(ms "$FETCH_OURS")" "$(ms "$FETCH_GIT")" "$R_FETCH" "<= 0.9" "$(verdict "$R_FETCH" 0.9)"
+row "first sync = clone (wall)" "$(ms "$CLONE_OURS")" "$(ms "$CLONE_GIT")" "$R_CLONE" "<= 1.0" "$(verdict "$R_CLONE" 1.0)"
+row "sync, nothing new (CPU, client)" "$(cpu_ms "$CPU_OURS")" "$(cpu_ms "$CPU_GIT")" "$R_CPU" "<= 0.3" "$(verdict "$R_CPU" 0.3)"
+row "sync, one new commit (CPU)" "$(cpu_ms "$FCPU_OURS")" "$(cpu_ms "$FCPU_GIT")" "$R_FCPU" "(info)" ""
+row "clone (CPU)" "$(cpu_ms "$CCPU_OURS")" "$(cpu_ms "$CCPU_GIT")" "$R_CCPU" "(info)" ""
+row "sync, nothing new (CPU, sshd)" "$SSHD_OURS ms" "$SSHD_GIT ms" "" "(info)" ""
+row "front peak RSS, sum" "$FRONT_RSS KiB" "$FLOOR_RSS KiB" "" "<= 2048" "$FRONT_RSS_OK"
+row "no-op sync peak RSS, sum" "$SYNC_RSS KiB" "$GIT_RSS KiB" "$R_RSS" "(info)" ""
+row "  largest process (ru_maxrss)" "$SYNC_RUMAX KiB" "$GIT_RUMAX KiB" "" "" ""
+cat <<EOF
+
+How the numbers were obtained (medians; the two sides alternate run by run):
+- requests: bench/client.c on 127.0.0.1, connect() to end of answer, $N_REQ per side
+  alternating A B A B, both under systemd-socket-activate --inetd -a (one fork+exec
+  per connection). Yardstick: bench/floor.c (reads head and body, fixed 200, exits).
+  No match: a Stash payload for refs/heads/feature (answered 200 "ignored").
+  Match, stub helper: SENTRY_SOURCE_EXEC_PATH holds sentry-source-sync -> /bin/true,
+  so $N_REQ syncs do not pile up behind the checkout lock. Real helper: $N_REAL
+  requests, the no-op sync of an up-to-date checkout waited for after each.
+- syncs: bench/measure.c forks and times 'sentry-source -c CONF --sync' (execs
+  ./sentry-source-sync: libgit2 + libssh2, one process) against 'git fetch -q'
+  then 'git merge -q --ff-only' in a git clone (ssh via GIT_SSH_COMMAND, same key
+  and known_hosts), same sshd; $N_SYNC no-op runs, $N_FETCH after-push runs per side.
+- clone: $BIG_COUNT commits, $((BIG_PACK_KIB / 1024)) MiB packed (random blobs, bench/build/big.git),
+  'sentry-source --sync' into an empty CLONE_PATH against 'git clone', $N_CLONE per side,
+  after 'sync' so earlier writes are not charged to the next run.
+- CPU (client): user+sys from getrusage(RUSAGE_CHILDREN) in measure, all processes
+  of the command (git's ssh and helpers included); sshd's server side is excluded
+  for both. The sshd row shows it separately: cutime+cstime of the listening sshd
+  across each run (whole ${TICK_MS} ms clock ticks, so coarse).
+- peak RSS: measure -t traces every process (ptrace, following forks) and sums each
+  process's peak (VmHWM at exit, and before each execve, as ru_maxrss counts it).
+  The sync side is one process (front exec'd into the helper). Front: the
+  sentry-source answering a non-matching request under the launcher ($FRONT_PROCS process(es));
+  ru_maxrss of the same runs: $FRONT_RUMAX KiB. git's sum adds processes that do not
+  run at the same time, so it is an upper bound on git's footprint at any moment.
+  last traced sync: $SYNC_LIST
+  last traced git:  $GIT_LIST
+
+EOF
+echo "nomatch_vs_floor: $R_NOMATCH"
+echo "match_answer_vs_floor: $R_MATCH"
+echo "noop_sync_vs_git: $R_NOOP"
+echo "fetch_sync_vs_git: $R_FETCH"
+echo "clone_vs_git: $R_CLONE"
+echo "sync_cpu_vs_git: $R_CPU"
+echo "front_peak_rss_kib: $FRONT_RSS"
+echo "sync_peak_rss_kib: $SYNC_RSS"
+echo "git_peak_rss_kib: $GIT_RSS"

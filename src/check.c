@@ -1,0 +1,150 @@
+#include <sys/param.h>	/* PATH_MAX; <limits.h> is src/limits.h here */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "check.h"
+#include "exitcode.h"
+#include "git_error.h"
+#include "known_hosts.h"
+#include "ssh_auth.h"
+
+static int worst = EXIT_OK;
+
+static void
+report(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+report(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s: ", status == EXIT_OK ? "ok" : "FAIL");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (status != EXIT_OK && worst == EXIT_OK)
+		worst = status;
+}
+
+/*
+ * Does any entry name the host? Asked with a key that cannot be in the
+ * file: "unknown" then means no entry names the host at all.
+ */
+static int
+names_host(const struct ssh_auth *a)
+{
+	static const unsigned char probe[4 + 11 + 4 + 32] =
+	    "\0\0\0\13ssh-ed25519\0\0\0\40";
+
+	return known_hosts_check(a->known_hosts, a->known_hosts_len, a->host, a->port,
+	    probe, sizeof(probe)) != KNOWN_HOST_UNKNOWN;
+}
+
+static void
+check_clone_path(const struct config *c)
+{
+	const char *path = config_get(c, CONFIG_CLONE_PATH);
+	char parent[PATH_MAX];
+	git_repository *repo = NULL;
+	struct stat st;
+
+	snprintf(parent, sizeof(parent), "%s", path);
+	dirname(parent);
+	if (lstat(path, &st) == -1) {
+		if (access(parent, W_OK | X_OK) == 0)
+			report(EXIT_OK, "CLONE_PATH %s: absent; the first sync clones into it",
+			    path);
+		else
+			report(EXIT_SYNC_FAILED, "CLONE_PATH %s: cannot create it in %s: %s; "
+			    "make the directory writable by this user", path, parent,
+			    strerror(errno));
+		return;
+	}
+	if (git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
+		report(EXIT_NOT_OURS, "CLONE_PATH %s: exists and is not a git repository; "
+		    "move it away or choose another CLONE_PATH", path);
+	else
+		report(EXIT_OK, "CLONE_PATH %s: a git repository", path);
+	git_repository_free(repo);
+}
+
+/* Connect as a sync would, and list the branches the remote has. */
+static void
+check_remote(const struct config *c, struct ssh_auth *a)
+{
+	const char *url = config_get(c, CONFIG_CLONE_URL);
+	const char *branch = config_get(c, CONFIG_BRANCH);
+	git_remote_callbacks cb;
+	const git_remote_head **heads;
+	git_remote *remote = NULL;
+	char list[512] = "";
+	size_t i, n, len, count = 0;
+
+	git_remote_init_callbacks(&cb, GIT_REMOTE_CALLBACKS_VERSION);
+	ssh_auth_callbacks(a, &cb);
+	if (git_remote_create_detached(&remote, url) < 0 ||
+	    git_remote_connect(remote, GIT_DIRECTION_FETCH, &cb, NULL, NULL) < 0 ||
+	    git_remote_ls(&heads, &n, remote) < 0) {
+		report(a->failure == SSH_FAILURE_HOSTKEY ? EXIT_HOSTKEY :
+		    a->failure == SSH_FAILURE_AUTH ? EXIT_AUTH : EXIT_SYNC_FAILED,
+		    "connecting to %s: %s", url, last_git_error());
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (strncmp(heads[i]->name, "refs/heads/", 11) != 0)
+			continue;
+		len = strlen(list);
+		if (count++ < 10)
+			snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "",
+			    heads[i]->name + 11);
+	}
+	report(EXIT_OK, "%s: host key known, key accepted; %zu branches: %s%s", url,
+	    count, count ? list : "none", count > 10 ? ", ..." : "");
+	(void)branch;
+out:
+	git_remote_free(remote);
+}
+
+int
+check_deployment_sync(const struct config *c)
+{
+	struct ssh_auth auth = SSH_AUTH_INIT;
+	const char *key = config_get(c, CONFIG_SSH_KEYPATH);
+	char err[512];
+
+	if (ssh_auth_load(&auth, c, err, sizeof(err)) == -1) {
+		report(EXIT_CONFIG, "%s", err);
+		goto out;
+	}
+	if (ssh_key_is_rsa(key)) {
+		report(EXIT_AUTH, "SSH_KEYPATH %s: an RSA key, which libssh2 signs with "
+		    "SHA-1 (ssh-rsa) and OpenSSH 8.8 and later refuse; make an ed25519 "
+		    "key: ssh-keygen -t ed25519 -N '' -f %s.ed25519", key, key);
+		goto out;
+	}
+	report(EXIT_OK, "SSH_KEYPATH %s: readable by this user only, not RSA", key);
+	if (!names_host(&auth)) {
+		report(EXIT_HOSTKEY, "KNOWN_HOSTS %s: no entry names %s%s%s:%d; add the "
+		    "host's keys (ssh-keyscan -p %d %s) after checking their fingerprints",
+		    config_get(c, CONFIG_KNOWN_HOSTS), auth.port == 22 ? "" : "[", auth.host,
+		    auth.port == 22 ? "" : "]", auth.port, auth.port, auth.host);
+		goto out;
+	}
+	report(EXIT_OK, "KNOWN_HOSTS %s: names %s", config_get(c, CONFIG_KNOWN_HOSTS),
+	    auth.host);
+	check_clone_path(c);
+	check_remote(c, &auth);
+out:
+	ssh_auth_free(&auth);
+	fflush(stdout);
+	return worst;
+}

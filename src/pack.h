@@ -1,0 +1,16 @@
+/*
+ * libgit2 writes one pack per fetch and never collects them: a checkout
+ * synced every few minutes would hold thousands, and every object lookup
+ * searches them all. After a fetch, more than LIMIT_PACKS packs become one.
+ */
+#ifndef SENTRY_PACK_H
+#define SENTRY_PACK_H
+
+#include <git2.h>
+
+/* Repack when needed; failures are logged and leave the packs as they were. */
+void	pack_bound(git_repository *, const char *clone_path);
+/* Remove the temporary files of a fetch that was killed. */
+void	pack_remove_leftovers(git_repository *, const char *clone_path);
+
+#endif
