@@ -30,7 +30,7 @@ SOURCE_OBJS = $(SOURCE_FILES:.c=.o)
 # The front: reads requests; never links libgit2 (see DESIGN.md).
 FRONT_LIB_OBJS = src/config.o src/file.o src/log.o src/http_parse.o src/http_io.o \
 	src/form.o src/signature.o src/source.o src/source_table.o $(SOURCE_OBJS)
-FRONT_OBJS = src/main.o src/serve.o src/exec_sync.o $(FRONT_LIB_OBJS)
+FRONT_OBJS = src/main.o src/serve.o src/hook.o src/exec_sync.o $(FRONT_LIB_OBJS)
 
 # The sync helper: holds the key and the repository; parses no payload.
 SYNC_OBJS = src/sync_main.o src/sync.o src/check.o src/services.o src/pack.o src/worktree.o src/ssh_auth.o src/known_hosts.o \

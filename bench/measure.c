@@ -31,7 +31,8 @@
  *   procs         how many processes were counted
  *   preexec       1 if images replaced by execve were seen, 0 if seccomp
  *                 was unavailable (then only each last image counts)
- *   list          comm:peak_kib for each process, in order of exit
+ *   list          name:peak_kib for each process, in the order they
+ *                 started; name is the program and its subcommand
  *
  * Tracing slows the commands down: their times under -t mean little.
  */
@@ -76,7 +77,7 @@ struct proc {
 	int dead;		/* gone: its pid may be reused */
 	int shares_mm;		/* a vfork child that has not exec'd yet */
 	int skip_preexec;	/* measure's own fork image: not the command's */
-	char comm[32];
+	char comm[48];		/* its label, see read_label */
 };
 
 static struct proc procs[MAX_PROCS];
@@ -152,21 +153,48 @@ sample(struct proc *p)
 		leader->peak_kib = hwm;
 }
 
-static void
-read_comm(struct proc *p)
+/* Only lowercase words and dashes: a subcommand, not a path or a value. */
+static int
+is_word(const char *s)
 {
-	char path[64];
+	if (*s < 'a' || *s > 'z')
+		return 0;
+	for (; *s != '\0'; s++)
+		if ((*s < 'a' || *s > 'z') && *s != '-')
+			return 0;
+	return 1;
+}
+
+/*
+ * A name for the list: the program's base name, and its first argument
+ * that looks like a subcommand ("git.fetch", "git.maintenance", "ssh").
+ */
+static void
+read_label(struct proc *p)
+{
+	char path[64], buf[4096], *arg, *end, *slash;
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)p->pid);
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)p->pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return;
-	if ((n = read(fd, p->comm, sizeof(p->comm) - 1)) > 0) {
-		p->comm[n] = '\0';
-		p->comm[strcspn(p->comm, "\n:,")] = '\0';
-	}
+	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	end = buf + n;
+	slash = strrchr(buf, '/');
+	snprintf(p->comm, sizeof(p->comm), "%.32s", slash ? slash + 1 : buf);
+	for (arg = buf + strlen(buf) + 1; arg < end; arg += strlen(arg) + 1)
+		if (is_word(arg)) {
+			size_t len = strlen(p->comm);
+
+			snprintf(p->comm + len, sizeof(p->comm) - len, ".%s", arg);
+			break;
+		}
+	p->comm[strcspn(p->comm, " \t\n:,=")] = '\0';
 }
 
 /* In the child: stop at every execve, so the tracer sees the old image. */
@@ -256,7 +284,7 @@ trace_loop(pid_t top, int *top_status, int *preexec, int *orphans_left)
 			case PTRACE_EVENT_EXIT:
 				if (!p->shares_mm)
 					sample(p);
-				read_comm(p);
+				read_label(p);
 				break;
 			}
 			sig = 0;

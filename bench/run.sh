@@ -27,7 +27,7 @@ BIG_COMMITS=2000
 BIG_FILES=500
 BIG_BLOB=9000
 
-# shellcheck source=tests/lib.sh
+# shellcheck source=../tests/lib.sh disable=SC1091 # followed with shellcheck -x
 . tests/lib.sh
 
 say() { printf '# %s\n' "$*" >&2; }
@@ -50,7 +50,9 @@ mkdir -p "$BUILD"
 for t in client floor measure genrepo; do
 	build_tool "$t"
 done
-[ -x ./sentry-source ] && [ -x ./sentry-source-sync ] || die "run make all first"
+if [ ! -x ./sentry-source ] || [ ! -x ./sentry-source-sync ]; then
+	die "./sentry-source and ./sentry-source-sync are not built: run make all first"
+fi
 
 # --- small helpers ----------------------------------------------------------
 
@@ -106,6 +108,7 @@ sshd_ticks() {
 # probe PORT REQUEST WANT: one request by bash, the answer must hold WANT.
 probe() {
 	local got
+	# shellcheck disable=SC2016 # $1 and $2 are the inner bash's
 	got=$(timeout 20 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && cat "$2" >&3 && cat <&3' \
 		_ "$1" "$2" | tr -d '\r') || die "no answer on port $1"
 	case $got in
@@ -281,6 +284,13 @@ ours() {
 	"$BUILD/measure" ./sentry-source -c "$1" --sync 2>>"$F/log/sync.log" ||
 		die "sentry-source -c $1 --sync failed (see $F/log/sync.log)"
 }
+# What any sync over ssh pays at least: git's ssh command, running `true`.
+sshonly() {
+	local -a cmd
+	eval "cmd=($GIT_SSH_COMMAND)"
+	"$BUILD/measure" "${cmd[@]}" -p "$FX_SSH_PORT" "$FX_USER@127.0.0.1" true 2>>"$F/log/git.log" ||
+		die "ssh $FX_USER@127.0.0.1 true failed"
+}
 theirs() {
 	"$BUILD/measure" git -C "$1" fetch -q ::: git -C "$1" merge -q --ff-only 2>>"$F/log/git.log" ||
 		die "git fetch + merge --ff-only in $1 failed"
@@ -306,6 +316,15 @@ for i in 1 2; do ours "$CONF" >/dev/null && theirs "$GIT_CLONE" >/dev/null; done
 for i in $(seq 1 "$N_SYNC"); do
 	one ours noop "$CONF"
 	one theirs noop "$GIT_CLONE"
+	one sshonly noop
+done
+# sshd runs every command through the user's login shell, which reads its
+# rc file when started by sshd (Debian's bash does): the same for both sides.
+IFS=: read -r _ _ _ _ _ USER_HOME USER_SHELL < <(getent passwd "$FX_USER")
+for i in $(seq 1 "$N_RSS"); do
+	"$BUILD/measure" env -i HOME="$USER_HOME" PATH=/usr/local/bin:/usr/bin:/bin \
+		SSH_CLIENT="127.0.0.1 50000 $FX_SSH_PORT" "$USER_SHELL" -c true >>"$F/m/shell.login" ||
+		die "$USER_SHELL -c true failed"
 done
 
 say "syncs after a push: $N_FETCH each (a push, then A B; a push, then B A ...)"
@@ -361,6 +380,9 @@ NOOP_OURS=$(col noop ours wall_ns) NOOP_GIT=$(col noop theirs wall_ns)
 FETCH_OURS=$(col fetch ours wall_ns) FETCH_GIT=$(col fetch theirs wall_ns)
 CLONE_OURS=$(col clone clone_ours wall_ns) CLONE_GIT=$(col clone clone_theirs wall_ns)
 CPU_OURS=$(col noop ours cpu_us) CPU_GIT=$(col noop theirs cpu_us)
+SSHONLY_NS=$(col noop sshonly wall_ns) SSHONLY_CPU=$(col noop sshonly cpu_us)
+SSHONLY_SSHD=$(($(median <"$F/m/noop.sshonly.sshd") * 1000 / $(getconf CLK_TCK)))
+LOGIN_NS=$(col shell login wall_ns)
 FCPU_OURS=$(col fetch ours cpu_us) FCPU_GIT=$(col fetch theirs cpu_us)
 CCPU_OURS=$(col clone clone_ours cpu_us) CCPU_GIT=$(col clone clone_theirs cpu_us)
 TICK_MS=$((1000 / $(getconf CLK_TCK)))
@@ -369,6 +391,7 @@ SSHD_GIT=$(($(median <"$F/m/noop.theirs.sshd") * TICK_MS))
 SYNC_RSS=$(col rss ours rss_sum_kib) GIT_RSS=$(col rss theirs rss_sum_kib)
 SYNC_RUMAX=$(col rss ours ru_maxrss_kib) GIT_RUMAX=$(col rss theirs ru_maxrss_kib)
 SYNC_LIST=$(kv list "$(tail -n 1 "$F/m/rss.ours")")
+SYNC_PROCS=$(kv procs "$(tail -n 1 "$F/m/rss.ours")")
 GIT_LIST=$(kv list "$(tail -n 1 "$F/m/rss.theirs")")
 
 R_NOMATCH=$(ratio "$NOMATCH_NS" "$NOMATCH_FLOOR_NS")
@@ -403,6 +426,9 @@ row "sync, nothing new (CPU, client)" "$(cpu_ms "$CPU_OURS")" "$(cpu_ms "$CPU_GI
 row "sync, one new commit (CPU)" "$(cpu_ms "$FCPU_OURS")" "$(cpu_ms "$FCPU_GIT")" "$R_FCPU" "(info)" ""
 row "clone (CPU)" "$(cpu_ms "$CCPU_OURS")" "$(cpu_ms "$CCPU_GIT")" "$R_CCPU" "(info)" ""
 row "sync, nothing new (CPU, sshd)" "$SSHD_OURS ms" "$SSHD_GIT ms" "" "(info)" ""
+row "ssh ... true alone (wall)" "" "$(ms "$SSHONLY_NS")" "" "(info)" ""
+row "  CPU: ssh client / sshd side" "" "$(cpu_ms "$SSHONLY_CPU") / $SSHONLY_SSHD ms" "" "" ""
+row "  $(basename "$USER_SHELL") -c true as sshd runs it" "" "$(ms "$LOGIN_NS")" "" "" ""
 row "front peak RSS, sum" "$FRONT_RSS KiB" "$FLOOR_RSS KiB" "" "<= 2048" "$FRONT_RSS_OK"
 row "no-op sync peak RSS, sum" "$SYNC_RSS KiB" "$GIT_RSS KiB" "$R_RSS" "(info)" ""
 row "  largest process (ru_maxrss)" "$SYNC_RUMAX KiB" "$GIT_RUMAX KiB" "" "" ""
@@ -417,7 +443,7 @@ How the numbers were obtained (medians; the two sides alternate run by run):
   so $N_REQ syncs do not pile up behind the checkout lock. Real helper: $N_REAL
   requests, the no-op sync of an up-to-date checkout waited for after each.
 - syncs: bench/measure.c forks and times 'sentry-source -c CONF --sync' (execs
-  ./sentry-source-sync: libgit2 + libssh2, one process) against 'git fetch -q'
+  ./sentry-source-sync: libgit2 + libssh2 in-process) against 'git fetch -q'
   then 'git merge -q --ff-only' in a git clone (ssh via GIT_SSH_COMMAND, same key
   and known_hosts), same sshd; $N_SYNC no-op runs, $N_FETCH after-push runs per side.
 - clone: $BIG_COUNT commits, $((BIG_PACK_KIB / 1024)) MiB packed (random blobs, bench/build/big.git),
@@ -429,7 +455,7 @@ How the numbers were obtained (medians; the two sides alternate run by run):
   across each run (whole ${TICK_MS} ms clock ticks, so coarse).
 - peak RSS: measure -t traces every process (ptrace, following forks) and sums each
   process's peak (VmHWM at exit, and before each execve, as ru_maxrss counts it).
-  The sync side is one process (front exec'd into the helper). Front: the
+  Sync: the front exec's into the helper; $SYNC_PROCS process(es) in all. Front: the
   sentry-source answering a non-matching request under the launcher ($FRONT_PROCS process(es));
   ru_maxrss of the same runs: $FRONT_RUMAX KiB. git's sum adds processes that do not
   run at the same time, so it is an upper bound on git's footprint at any moment.

@@ -13,7 +13,22 @@
  *   source_match(res, ref, old, new, change)  a push to sync to (200)
  *   source_ignore(res, "why", ...)            well-formed, not for us (200)
  *   source_bad(res, "why", ...)               not this source's payload (400)
- * source_match checks the ref and object names itself.
+ * source_match checks the ref and object names itself. For a host that
+ * lists several changes in one push, source_push_change (source.h) judges
+ * each in turn and says why none matched.
+ *
+ * .signature says how the host proves a request is its own; the caller
+ * checks it over the body's bytes as received, before match is called,
+ * and answers 401 when it fails, whenever the config names SECRET_FILE:
+ *   { SOURCE_UNSIGNED, NULL, NULL }         the host cannot sign
+ *   { SOURCE_HMAC_SHA256, "X-Hub-Signature-256", "sha256=" }
+ *                                           header = prefix + hex HMAC
+ *   { SOURCE_HMAC_SHA256, "X-Gitea-Signature", NULL }
+ *                                           bare hex HMAC, no prefix
+ *   { SOURCE_TOKEN, "X-Gitlab-Token", NULL }
+ *                                           header = the secret itself
+ * Name the one header the host signs with; a host's legacy SHA-1 header
+ * is never the one.
  */
 #include "source.h"
 
@@ -47,5 +62,6 @@ const struct source source_template = {
 	.name = "template",
 	.display_name = "Template: copy me",
 	.builtin_branch = NULL,		/* the config's BRANCH= is required */
+	.signature = { SOURCE_UNSIGNED, NULL, NULL },
 	.match = template_match,
 };

@@ -1,12 +1,16 @@
 /*
  * Hand a sync to sentry-source-sync, the only program that links libgit2
- * and reads the key. Only checked values cross: the config path, a branch
- * ref and two object names.
+ * and reads the key. Only checked values cross on its command line: the
+ * config path, a branch ref and two object names. The request body, when
+ * RUN= wants it, crosses as a memory file on descriptor 3.
  */
+#include <sys/mman.h>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "exitcode.h"
@@ -18,29 +22,58 @@
 #endif
 
 #define SYNC_PROGRAM	"sentry-source-sync"
+#define PAYLOAD_FD	3
 
-/* The connection is closed by now; the helper gets /dev/null, not the peer. */
+/* The connection is closed by now; the helper gets /dev/null, not the peer.
+ * A detached helper (hook mode) must not hold the pusher's stderr either. */
 static int
-detach_stdio(void)
+detach_stdio(int also_stderr)
 {
 	int fd;
 
 	if ((fd = open("/dev/null", O_RDWR)) == -1)
 		return -1;
-	if (dup2(fd, 0) == -1 || dup2(fd, 1) == -1)
+	if (dup2(fd, 0) == -1 || dup2(fd, 1) == -1 || (also_stderr && dup2(fd, 2) == -1))
 		return -1;
 	if (fd > 2)
 		close(fd);
 	return 0;
 }
 
+/* The body in a memory file at PAYLOAD_FD, read from offset 0. */
+static int
+payload_to_fd(const char *body, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = memfd_create("sentry-source-payload", 0)) == -1)
+		return -1;
+	for (; done < len; done += n)
+		if ((n = write(fd, body + done, len - done)) <= 0)
+			goto fail;
+	if (lseek(fd, 0, SEEK_SET) == -1)
+		goto fail;
+	if (fd != PAYLOAD_FD) {
+		if (dup2(fd, PAYLOAD_FD) == -1)
+			goto fail;
+		close(fd);
+	}
+	return 0;
+fail:
+	close(fd);
+	return -1;
+}
+
 int
-exec_sync(const struct deployment *d, const struct push *p)
+exec_sync(const struct deployment *d, const struct sync_call *call)
 {
 	const char *dir = getenv("SENTRY_SOURCE_EXEC_PATH");
+	const struct push *p = call->push;
 	char path[4096];
-	char *argv[10];
-	int argc = 0;
+	char *argv[16];
+	int argc = 0, first_unused_fd = 3;
 
 	if (dir == NULL || *dir == '\0')
 		dir = LIBEXECDIR "/sentry-source";
@@ -51,22 +84,40 @@ exec_sync(const struct deployment *d, const struct push *p)
 	argv[argc++] = SYNC_PROGRAM;
 	argv[argc++] = "-c";
 	argv[argc++] = (char *)d->config->path;
-	argv[argc++] = "--ref";
-	argv[argc++] = (char *)p->ref;
-	if (p->old_oid[0] != '\0') {
+	if (call->check) {
+		argv[argc++] = "--check";
+	} else if (p == NULL) {
+		argv[argc++] = "--current";
+	} else {
+		argv[argc++] = "--ref";
+		argv[argc++] = (char *)p->ref;
+	}
+	if (p != NULL && p->old_oid[0] != '\0') {
 		argv[argc++] = "--new";
 		argv[argc++] = (char *)p->new_oid;
 		argv[argc++] = "--old";
 		argv[argc++] = (char *)p->old_oid;
 	}
+	if (call->detach)
+		argv[argc++] = "--syslog";
+	if (call->body != NULL && config_get(d->config, CONFIG_RUN) != NULL) {
+		if (payload_to_fd(call->body, call->body_len) == -1) {
+			log_msg("cannot keep the payload for RUN: %m");
+			return EXIT_INTERNAL;
+		}
+		argv[argc++] = "--payload-fd";
+		argv[argc++] = "3";
+		first_unused_fd = PAYLOAD_FD + 1;
+	}
 	argv[argc] = NULL;
-	if (detach_stdio() == -1) {
+	if (!call->check && detach_stdio(call->detach) == -1) {
 		log_msg("/dev/null: cannot open");
 		return EXIT_INTERNAL;
 	}
-	/* Nothing we inherited beyond 0-2 is the helper's business. */
-	close_range(3, ~0U, 0);
+	/* Nothing else we inherited is the helper's business. */
+	close_range(first_unused_fd, ~0U, 0);
 	signal(SIGPIPE, SIG_DFL);
+	fflush(stdout);
 	fflush(stderr);
 	execv(path, argv);
 	log_msg("%s: cannot run: %m", path);

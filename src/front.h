@@ -19,8 +19,18 @@ struct deployment {
 	int			 request_seconds;
 };
 
+/* What the helper is asked to do. */
+struct sync_call {
+	const struct push	*push;		/* NULL: the branch checked out */
+	const char		*body;		/* the request body, for RUN= */
+	size_t			 body_len;
+	int			 detach;	/* hook mode: log to syslog */
+	int			 check;		/* --check: try, do not sync */
+};
+
 int	serve_connection(const struct deployment *);
 void	serve_misconfigured(void);
-int	exec_sync(const struct deployment *, const struct push *);
+int	post_receive(const struct deployment *);
+int	exec_sync(const struct deployment *, const struct sync_call *);
 
 #endif

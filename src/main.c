@@ -22,13 +22,18 @@
 #define VERSION "0.1"
 #endif
 
-enum mode { MODE_SERVE, MODE_SYNC, MODE_LIST, MODE_VERSION, MODE_HELP };
+enum mode {
+	MODE_SERVE, MODE_HOOK, MODE_SYNC, MODE_CHECK, MODE_LIST, MODE_VERSION, MODE_HELP
+};
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: sentry-source [-c file] [--sync]\n"
+	    "usage: sentry-source [-c file]\n"
+	    "       sentry-source [-c file] --post-receive\n"
+	    "       sentry-source [-c file] --sync [--branch name]\n"
+	    "       sentry-source [-c file] --check\n"
 	    "       sentry-source --list-sources | --version | --help\n");
 }
 
@@ -146,22 +151,50 @@ check_deployment(struct deployment *d)
 	return check_signing(d);
 }
 
-/* --sync: the watched branch, when the rule names exactly one. */
+/*
+ * --sync: the named branch, or the one branch the rule names; with a glob
+ * and no name, the branch the checkout has (the helper knows it).
+ */
 static int
-sync_now(const struct deployment *d)
+sync_now(const struct deployment *d, const char *branch)
 {
 	struct push p = { .change = PUSH_UPDATE };
+	struct sync_call call = { .push = &p };
 
-	if (strpbrk(d->rule.branch, "*?[") != NULL) {
-		log_msg("BRANCH %s is a glob: --sync needs one branch", d->rule.branch);
-		return EXIT_CONFIG;
+	if (branch == NULL && strpbrk(d->rule.branch, "*?[") != NULL) {
+		call.push = NULL;
+		return exec_sync(d, &call);
 	}
-	if ((size_t)snprintf(p.ref, sizeof(p.ref), "refs/heads/%s", d->rule.branch) >=
-	    sizeof(p.ref)) {
-		log_msg("BRANCH too long");
-		return EXIT_CONFIG;
+	if ((size_t)snprintf(p.ref, sizeof(p.ref), "refs/heads/%s",
+	    branch ? branch : d->rule.branch) >= sizeof(p.ref)) {
+		log_msg("branch name too long");
+		return EXIT_USAGE;
 	}
-	return exec_sync(d, &p);
+	if (!source_wants_ref(&d->rule, p.ref)) {
+		log_msg("--branch %s: BRANCH %s does not take it", branch, d->rule.branch);
+		return EXIT_USAGE;
+	}
+	return exec_sync(d, &call);
+}
+
+/* --check: the front's half, then the helper's (which connects). */
+static int
+check_now(const struct deployment *d)
+{
+	const struct config *c = d->config;
+	struct sync_call call = { .check = 1 };
+
+	printf("ok: %s: SOURCE %s (%s), BRANCH %s\n", c->path, d->source->name,
+	    d->source->display_name, d->rule.branch);
+	if (d->source->signature.how == SOURCE_UNSIGNED)
+		printf("ok: %s cannot sign its requests: restrict who may connect "
+		    "(IPAddressAllow= in the socket unit)\n", d->source->name);
+	else if (d->secret.bytes != NULL)
+		printf("ok: SECRET_FILE %s: readable, checked against %s\n",
+		    config_get(c, CONFIG_SECRET_FILE), d->source->signature.header);
+	else
+		printf("ok: ALLOW_UNSIGNED=yes: requests are not authenticated\n");
+	return exec_sync(d, &call);
 }
 
 int
@@ -169,7 +202,10 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "post-receive", no_argument, NULL, 'P' },
 		{ "sync", no_argument, NULL, 's' },
+		{ "branch", required_argument, NULL, 'b' },
+		{ "check", no_argument, NULL, 'k' },
 		{ "list-sources", no_argument, NULL, 'l' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -177,7 +213,7 @@ main(int argc, char *argv[])
 	};
 	struct config config = CONFIG_INIT;
 	struct deployment d = { .config = &config, .secret = SECRET_INIT };
-	const char *path = CONFIG_DEFAULT_PATH;
+	const char *path = CONFIG_DEFAULT_PATH, *branch = NULL;
 	enum mode mode = MODE_SERVE;
 	char err[512];
 	int ch, rc = -1;
@@ -191,14 +227,17 @@ main(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': path = optarg; break;
+		case 'P': mode = MODE_HOOK; break;
 		case 's': mode = MODE_SYNC; break;
+		case 'b': branch = optarg; break;
+		case 'k': mode = MODE_CHECK; break;
 		case 'l': mode = MODE_LIST; break;
 		case 'V': mode = MODE_VERSION; break;
 		case 'h': mode = MODE_HELP; break;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc || (branch != NULL && mode != MODE_SYNC)) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -219,7 +258,9 @@ main(int argc, char *argv[])
 	if (config_load(&config, path, err, sizeof(err)) == -1)
 		log_msg("%s", err);
 	else if (check_deployment(&d) == 0)
-		rc = mode == MODE_SYNC ? sync_now(&d) : serve_connection(&d);
+		rc = mode == MODE_SYNC ? sync_now(&d, branch) :
+		    mode == MODE_CHECK ? check_now(&d) :
+		    mode == MODE_HOOK ? post_receive(&d) : serve_connection(&d);
 	else
 		rc = -1;
 	if (rc == -1) {

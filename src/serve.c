@@ -172,9 +172,10 @@ serve_connection(const struct deployment *d)
 {
 	struct http_request *req;
 	struct source_result res = { .verdict = SOURCE_IGNORED };
+	struct sync_call call = { NULL };
 	struct http_conn conn;
 	char peer[80];
-	int status;
+	int status, rc = EXIT_OK;
 
 	http_peer_name(0, peer, sizeof(peer));
 	http_conn_start(&conn, 0, 1, d->request_seconds);
@@ -210,13 +211,16 @@ serve_connection(const struct deployment *d)
 	else
 		log_msg("%s: %s %.12s..%.12s: syncing", peer, res.push.ref,
 		    res.push.old_oid, res.push.new_oid);
+	if (status == 200 && res.verdict == SOURCE_MATCH) {
+		call.push = &res.push;
+		call.body = req->body;
+		call.body_len = req->body_len;
+		rc = exec_sync(d, &call);
+	} else if (status != 200)
+		rc = status == 500 ? EXIT_INTERNAL : EXIT_REFUSED;
 	http_request_free(req);
 	free(req);
-	if (status != 200)
-		return status == 500 ? EXIT_INTERNAL : EXIT_REFUSED;
-	if (res.verdict != SOURCE_MATCH)
-		return EXIT_OK;
-	return exec_sync(d, &res.push);
+	return rc;
 }
 
 /* The host should see a failure, not a connection closed without a word. */

@@ -120,3 +120,119 @@ source_bad(struct source_result *res, const char *fmt, ...)
 	set_verdict(res, SOURCE_BAD, fmt, ap);
 	va_end(ap);
 }
+
+/*
+ * How much a reason tells the operator: any change beats none, and a
+ * watched branch that was deleted beats a change to something else.
+ */
+enum {
+	RANK_NONE,
+	RANK_OTHER,
+	RANK_WATCHED
+};
+
+static void
+push_vreason(struct source_push *p, int rank, const char *fmt, va_list ap)
+{
+	if (rank <= p->rank)
+		return;
+	p->rank = rank;
+	set_verdict(p->res, SOURCE_IGNORED, fmt, ap);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+push_reason(struct source_push *p, int rank, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	push_vreason(p, rank, fmt, ap);
+	va_end(ap);
+}
+
+int
+source_push_change(struct source_push *p, const char *ref, const char *old_oid,
+    const char *new_oid)
+{
+	size_t n = strlen(BRANCH_PREFIX);
+	int wanted;
+
+	p->changes++;
+	if (strncmp(ref, "refs/tags/", strlen("refs/tags/")) == 0) {
+		push_reason(p, RANK_OTHER, "%s is a tag, not a branch", ref);
+		return 0;
+	}
+	if (strncmp(ref, BRANCH_PREFIX, n) != 0 || ref[n] == '\0') {
+		push_reason(p, RANK_OTHER, "%s is not a branch", ref);
+		return 0;
+	}
+	wanted = source_wants_ref(p->rule, ref);
+	if (source_oid_is_zero(new_oid)) {
+		push_reason(p, wanted ? RANK_WATCHED : RANK_OTHER, "%s was deleted", ref);
+		return 0;
+	}
+	if (!wanted) {
+		push_reason(p, RANK_OTHER, "%s is not a watched branch (%s)", ref,
+		    p->rule->branch);
+		return 0;
+	}
+	source_match(p->res, ref, old_oid, new_oid,
+	    source_oid_is_zero(old_oid) ? PUSH_ADD : PUSH_UPDATE);
+	return 1;
+}
+
+int
+source_push_members(struct source_push *p, const cJSON *object, const char *ref_key,
+    const char *old_key, const char *new_key)
+{
+	const char *ref, *old_oid, *new_oid;
+
+	ref = source_string(object, ref_key);
+	old_oid = source_string(object, old_key);
+	new_oid = source_string(object, new_key);
+	if (ref == NULL || old_oid == NULL || new_oid == NULL) {
+		source_bad(p->res, "no string %s, %s and %s: not a push", ref_key,
+		    old_key, new_key);
+		return 1;
+	}
+	return source_push_change(p, ref, old_oid, new_oid);
+}
+
+void
+source_push_skip(struct source_push *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	p->changes++;
+	va_start(ap, fmt);
+	push_vreason(p, RANK_OTHER, fmt, ap);
+	va_end(ap);
+}
+
+void
+source_push_end(struct source_push *p)
+{
+	struct source_result *res = p->res;
+	size_t len;
+
+	if (p->changes == 0) {
+		source_ignore(res, "the push changes no ref");
+		return;
+	}
+	len = strlen(res->why);
+	if (p->changes > 1 && len < sizeof(res->why))
+		snprintf(res->why + len, sizeof(res->why) - len,
+		    " (and %u more change%s, none to sync)", p->changes - 1,
+		    p->changes > 2 ? "s" : "");
+}
+
+const char *
+source_event(const struct http_request *req, const char *header,
+    struct source_result *res)
+{
+	const char *event = http_header(req, header);
+
+	if (event == NULL)
+		source_bad(res, "no %s header: not a delivery from this host", header);
+	return event;
+}

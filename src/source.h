@@ -66,6 +66,43 @@ struct source {
 				    const struct source_rule *, struct source_result *);
 };
 
+/*
+ * A push of one or more ref changes, judged in payload order: the first
+ * change that creates or moves a branch the rule wants is the match, and
+ * nothing after it is read. Object names follow git's post-receive
+ * convention, 40 zeros on the side that does not exist, so a source passes
+ * OID_ZERO for the old side of a branch its host says was created and for
+ * the new side of one it says was deleted. When nothing matches, res says
+ * why, naming a ref: a deleted watched branch first, else the first change.
+ */
+#define OID_ZERO	"0000000000000000000000000000000000000000"
+
+struct source_push {
+	const struct source_rule	*rule;
+	struct source_result		*res;
+	unsigned			 changes;	/* judged so far */
+	int				 rank;		/* weight of the reason in res->why */
+};
+
+#define SOURCE_PUSH_INIT(rule, res)	{ (rule), (res), 0, 0 }
+
+/* 1 when res is final (a match, or a bad name): stop reading the push. */
+int	source_push_change(struct source_push *, const char *ref,
+	    const char *old_oid, const char *new_oid);
+/* The same for a change named by three string members of object; one
+ * missing or not a string makes res bad. */
+int	source_push_members(struct source_push *, const cJSON *object,
+	    const char *ref_key, const char *old_key, const char *new_key);
+/* A change that is no git ref update (a host's own kind of ref). */
+void	source_push_skip(struct source_push *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* After the last change, when none was final: res says why. */
+void	source_push_end(struct source_push *);
+
+/* The value of the header that names the event; NULL, res bad, when absent. */
+const char	*source_event(const struct http_request *, const char *header,
+		    struct source_result *);
+
 /* The table the Makefile builds from the files in sources/; NULL ends it. */
 extern const struct source *const source_table[];
 

@@ -1,0 +1,46 @@
+/*
+ * gogs: Gogs webhooks.
+ *
+ * Sender: Gogs, X-Gogs-Event naming the event and, when the hook has a
+ * secret, X-Gogs-Signature: the bare hex HMAC-SHA256 of the body, no
+ * prefix. Event: push, one per ref, named by ref, before and after (40
+ * zeros on the side that does not exist). The separate create and delete
+ * events are ignored with a reason (the push event carries a new branch;
+ * deletions are never synced), as are other events: an error would count against
+ * the hook. Refs: a branch whose short name BRANCH= matches, created or
+ * moved; tags and deletions are ignored with the ref named.
+ */
+#include <string.h>
+
+#include "source.h"
+
+static void
+gogs_match(const struct http_request *req, const cJSON *body,
+    const struct source_rule *rule, struct source_result *res)
+{
+	struct source_push push = SOURCE_PUSH_INIT(rule, res);
+	const char *event, *ref;
+
+	if ((event = source_event(req, "X-Gogs-Event", res)) == NULL)
+		return;
+	if (strcmp(event, "create") == 0 || strcmp(event, "delete") == 0) {
+		ref = source_string(body, "ref");
+		source_ignore(res, "X-Gogs-Event %s of %s: only push events are "
+		    "judged", event, ref ? ref : "a ref");
+		return;
+	}
+	if (strcmp(event, "push") != 0) {
+		source_ignore(res, "X-Gogs-Event %s is not a push", event);
+		return;
+	}
+	if (!source_push_members(&push, body, "ref", "before", "after"))
+		source_push_end(&push);
+}
+
+const struct source source_gogs = {
+	.name = "gogs",
+	.display_name = "Gogs (push)",
+	.builtin_branch = NULL,
+	.signature = { SOURCE_HMAC_SHA256, "X-Gogs-Signature", NULL },
+	.match = gogs_match,
+};

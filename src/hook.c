@@ -1,0 +1,120 @@
+/*
+ * Hook mode: installed as a bare repository's post-receive hook, read the
+ * githooks(5) lines "<old> SP <new> SP <refname>", tell the pusher what
+ * each ref means to us, and sync without holding the push: the sync runs
+ * detached, logging to syslog, and git push returns at once.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exitcode.h"
+#include "front.h"
+#include "log.h"
+
+/* Two object names, a ref and the separators; longer lines are not git's. */
+#define HOOK_LINE_MAX	(2 * OID_HEX_LEN + LIMIT_REF_BYTES + 4)
+#define SHORT_OID	7
+
+static const char *
+short_name(const char *ref)
+{
+	if (strncmp(ref, "refs/heads/", 11) == 0)
+		return ref + 11;
+	if (strncmp(ref, "refs/tags/", 10) == 0)
+		return ref + 10;
+	return ref;
+}
+
+/* Judge one line; 1 when it is the push to sync, filling p. */
+static int
+judge_line(const struct deployment *d, char *line, struct push *p)
+{
+	char *old = line, *new, *ref;
+	struct source_result res = { .verdict = SOURCE_IGNORED };
+
+	line[strcspn(line, "\n")] = '\0';
+	if ((new = strchr(old, ' ')) == NULL || (ref = strchr(new + 1, ' ')) == NULL) {
+		printf("sentry-source: a line that is not \"<old> <new> <ref>\", ignored\n");
+		return 0;
+	}
+	*new++ = '\0';
+	*ref++ = '\0';
+	if (strncmp(ref, "refs/heads/", 11) != 0) {
+		printf("sentry-source: %s ignored (not a branch)\n", short_name(ref));
+		return 0;
+	}
+	if (!source_wants_ref(&d->rule, ref)) {
+		printf("sentry-source: %s ignored (BRANCH is %s)\n", short_name(ref),
+		    d->rule.branch);
+		return 0;
+	}
+	if (source_oid_is_zero(new)) {
+		printf("sentry-source: %s deleted, ignored\n", short_name(ref));
+		return 0;
+	}
+	source_match(&res, ref, old, new, source_oid_is_zero(old) ? PUSH_ADD : PUSH_UPDATE);
+	if (res.verdict != SOURCE_MATCH) {
+		printf("sentry-source: %s ignored: %s\n", short_name(ref), res.why);
+		return 0;
+	}
+	*p = res.push;
+	return 1;
+}
+
+/*
+ * Fork the sync off: the child leaves the hook's session and its pipes
+ * (git reads the hook's output until the last holder closes it), and the
+ * parent returns to git at once.
+ */
+static int
+detach_sync(const struct deployment *d, const struct push *p)
+{
+	struct sync_call call = { .push = p, .detach = 1 };
+	pid_t pid;
+
+	fflush(stdout);
+	if ((pid = fork()) == -1) {
+		log_msg("cannot start the sync: %m");
+		return EXIT_INTERNAL;
+	}
+	if (pid > 0)
+		return EXIT_OK;
+	setsid();
+	log_to_syslog();
+	_exit(exec_sync(d, &call));
+}
+
+int
+post_receive(const struct deployment *d)
+{
+	char line[HOOK_LINE_MAX + 2];
+	struct push p, chosen;
+	int matched = 0, c;
+
+	while (fgets(line, sizeof(line), stdin) != NULL) {
+		if (strchr(line, '\n') == NULL && !feof(stdin)) {
+			while ((c = getchar()) != EOF && c != '\n')
+				;
+			printf("sentry-source: a line longer than git writes, ignored\n");
+			continue;
+		}
+		if (!judge_line(d, line, &p))
+			continue;
+		if (matched++) {
+			printf("sentry-source: %s also matches; the checkout follows %s\n",
+			    short_name(p.ref), short_name(chosen.ref));
+			continue;
+		}
+		chosen = p;
+		printf("sentry-source: %s -> %.*s, syncing\n", short_name(p.ref),
+		    SHORT_OID, p.new_oid);
+	}
+	if (ferror(stdin)) {
+		log_msg("reading the hook's input: %s", strerror(errno));
+		return EXIT_INTERNAL;
+	}
+	return matched ? detach_sync(d, &chosen) : EXIT_OK;
+}
