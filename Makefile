@@ -3,7 +3,9 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec
-MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 VERSION = 0.1
 
 CC ?= cc
@@ -17,7 +19,7 @@ FRONT_PKGS = libcjson
 FRONT_CFLAGS_CRYPTO = $(shell $(PKG_CONFIG) --cflags libcrypto)
 SYNC_PKGS = libgit2 libcrypto
 
-CPPFLAGS_ALL = -Isrc -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -DLIBEXECDIR='"$(LIBEXECDIR)"' $(CPPFLAGS)
+CPPFLAGS_ALL = -Isrc -D_GNU_SOURCE -DVERSION='"$(VERSION)"' $(CPPFLAGS)
 FRONT_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(FRONT_PKGS)) $(FRONT_CFLAGS_CRYPTO)
 FRONT_LIBS = $(shell $(PKG_CONFIG) --libs $(FRONT_PKGS))
 SYNC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(SYNC_PKGS))
@@ -33,10 +35,12 @@ FRONT_LIB_OBJS = src/config.o src/file.o src/log.o src/http_parse.o src/http_io.
 FRONT_OBJS = src/main.o src/serve.o src/hook.o src/exec_sync.o $(FRONT_LIB_OBJS)
 
 # The sync helper: holds the key and the repository; parses no payload.
-SYNC_OBJS = src/sync_main.o src/sync.o src/check.o src/services.o src/pack.o src/worktree.o src/ssh_auth.o src/known_hosts.o \
+SYNC_OBJS = src/sync_main.o src/sync.o src/check.o src/services.o src/run.o src/pathglob.o src/changes.o src/pack.o src/worktree.o src/ssh_auth.o src/known_hosts.o \
 	src/lock.o src/config.o src/file.o src/log.o
 
-MANPAGES = man/sentry-source.8 man/sentry-source.conf.5
+MANPAGES = man/sentry-source.8 man/sentry-source.conf.5 man/sentry-source-sources.7
+UNITS = examples/sentry-source.socket examples/sentry-source@.service \
+	examples/sentry-source-sync.service examples/sentry-source-sync.timer
 
 # Every tests/unit/test-*.c is a TAP program.
 UNIT_TESTS = $(patsubst %.c,%,$(sort $(wildcard tests/unit/test-*.c)))
@@ -48,6 +52,13 @@ sentry-source: $(FRONT_OBJS)
 
 sentry-source-sync: $(SYNC_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(SYNC_OBJS) $(SYNC_LIBS)
+
+# Where the front finds its helper. Rewritten only when LIBEXECDIR changes,
+# so `make install PREFIX=/usr` after `make` rebuilds what depends on it.
+src/paths.h: FORCE
+	@printf '#define LIBEXECDIR "%s"\n' '$(LIBEXECDIR)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+src/exec_sync.o: src/paths.h
 
 # The table of sources, made from the file names: adding a source is
 # adding a file.
@@ -61,7 +72,7 @@ src/source_table.c: $(SOURCE_FILES) Makefile
 	    echo "	&source_$$n,"; done; \
 	  echo '	NULL'; echo '};'; } > $@.tmp && mv $@.tmp $@
 
-src/sync_main.o src/sync.o src/check.o src/services.o src/pack.o src/worktree.o src/ssh_auth.o src/known_hosts.o src/lock.o tests/unit/test-known-hosts.o: CFLAGS_EXTRA = $(SYNC_CFLAGS)
+src/sync_main.o src/sync.o src/check.o src/services.o src/run.o src/pathglob.o src/changes.o src/pack.o src/worktree.o src/ssh_auth.o src/known_hosts.o src/lock.o tests/unit/test-known-hosts.o: CFLAGS_EXTRA = $(SYNC_CFLAGS)
 
 .c.o:
 	$(CC) $(CPPFLAGS_ALL) $(FRONT_CFLAGS) $(CFLAGS_EXTRA) $(WARNINGS) $(CFLAGS) -c -o $@ $<
@@ -96,23 +107,38 @@ bench: deps
 	$(MAKE) all
 	bash bench/run.sh
 
+# Units and the hook name the installed paths, not /usr/local's.
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)/sentry-source \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DATADIR)/sentry-source/hooks \
+		$(DESTDIR)$(DATADIR)/sentry-source/examples
 	install -m 755 sentry-source $(DESTDIR)$(BINDIR)/sentry-source
 	install -m 755 sentry-source-sync $(DESTDIR)$(LIBEXECDIR)/sentry-source/sentry-source-sync
 	install -m 644 man/sentry-source.conf.5 $(DESTDIR)$(MANDIR)/man5/sentry-source.conf.5
+	install -m 644 man/sentry-source-sources.7 $(DESTDIR)$(MANDIR)/man7/sentry-source-sources.7
 	install -m 644 man/sentry-source.8 $(DESTDIR)$(MANDIR)/man8/sentry-source.8
+	for u in $(UNITS); do \
+		sed 's|/usr/local/bin/|$(BINDIR)/|g' $$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} && \
+		chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} || exit 1; done
+	install -m 755 hooks/post-receive $(DESTDIR)$(DATADIR)/sentry-source/hooks/post-receive
+	install -m 644 examples/sentry-source.conf \
+		$(DESTDIR)$(DATADIR)/sentry-source/examples/sentry-source.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sentry-source \
 		$(DESTDIR)$(LIBEXECDIR)/sentry-source/sentry-source-sync \
 		$(DESTDIR)$(MANDIR)/man5/sentry-source.conf.5 \
-		$(DESTDIR)$(MANDIR)/man8/sentry-source.8
-	-rmdir $(DESTDIR)$(LIBEXECDIR)/sentry-source
+		$(DESTDIR)$(MANDIR)/man7/sentry-source-sources.7 \
+		$(DESTDIR)$(MANDIR)/man8/sentry-source.8 \
+		$(DESTDIR)$(DATADIR)/sentry-source/hooks/post-receive \
+		$(DESTDIR)$(DATADIR)/sentry-source/examples/sentry-source.conf
+	for u in $(UNITS); do rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/}; done
+	-rmdir $(DESTDIR)$(LIBEXECDIR)/sentry-source $(DESTDIR)$(DATADIR)/sentry-source/hooks \
+		$(DESTDIR)$(DATADIR)/sentry-source/examples $(DESTDIR)$(DATADIR)/sentry-source
 
 clean:
-	rm -f sentry-source sentry-source-sync src/*.o sources/*.o src/source_table.c \
+	rm -f sentry-source sentry-source-sync src/*.o sources/*.o src/source_table.c src/paths.h \
 		tests/unit/*.o $(UNIT_TESTS)
 
-.PHONY: all bench check demo deps fuzz install uninstall clean
+.PHONY: all bench check demo deps fuzz install uninstall clean FORCE

@@ -16,10 +16,7 @@
 #include "exitcode.h"
 #include "front.h"
 #include "log.h"
-
-#ifndef LIBEXECDIR
-#define LIBEXECDIR "/usr/local/libexec"
-#endif
+#include "paths.h"	/* LIBEXECDIR, made by make */
 
 #define SYNC_PROGRAM	"sentry-source-sync"
 #define PAYLOAD_FD	3

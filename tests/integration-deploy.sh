@@ -1,0 +1,232 @@
+#!/bin/bash
+# tests/integration-deploy.sh: the ways sentry-source is deployed, each
+# through its real interface: the post-receive hook under a real git push,
+# --sync, --check, make install into a DESTDIR, and the systemd units.
+# Prints TAP. Needs `make` first.
+set -u
+
+cd "$(dirname "$0")/.." || exit 70
+. tests/lib.sh
+. tests/tap.sh
+
+export SENTRY_SOURCE_EXEC_PATH="$PWD"
+RUN_TIMEOUT=60
+
+fixture_setup || bail "fixture setup failed"
+mkdir -p "$FX_DIR/run" "$FX_DIR/bin"
+CP=$FX_CLONE_PATH
+CONF="$FX_DIR/sentry-source.conf"
+write_config "$CONF"
+
+# The shim finds sentry-source on PATH, as an installed one would.
+ln -s "$PWD/sentry-source" "$FX_DIR/bin/sentry-source"
+export PATH="$FX_DIR/bin:$PATH"
+
+# --- the post-receive hook ---------------------------------------------
+
+# push_and_say BRANCH: commit on BRANCH and push it over the local path (so
+# the hook runs here, with our PATH). Sets OUT (what the pusher saw), RC
+# (git push's status) and TIP (the pushed commit).
+push_and_say() {
+	local s="$FX_DIR/git/scratch" b=$1
+	next_run
+	git -C "$s" fetch -q origin &&
+		git -C "$s" checkout -q -B "$b" "origin/$b" 2>/dev/null ||
+		git -C "$s" checkout -q -B "$b" origin/main || return 1
+	fx_git_commit "$s" "$b: pushed with the hook" || return 1
+	git -C "$s" push origin "$b" >"$OUT" 2>&1
+	RC=$?
+	TIP=$(git -C "$s" rev-parse HEAD)
+}
+
+# lock_held FILE: someone holds an flock on FILE.
+lock_held() { ! flock -n "$1" true; }
+
+test_hook() {
+	local tip hold
+	install -m 755 hooks/post-receive "$FX_REPO/hooks/post-receive"
+	git --git-dir="$FX_REPO" config sentry-source.config "$CONF"
+	# lib.sh turns hooks off globally; this repository runs its own.
+	git --git-dir="$FX_REPO" config core.hooksPath "$FX_REPO/hooks"
+
+	# Ordering, not timing: while we hold the checkout's lock the sync
+	# cannot finish, so a push that returns shows it did not wait for it.
+	exec {hold}>"$CP.lock"
+	flock "$hold"
+	push_and_say develop
+	tip=$TIP
+	check_eq "hook: git push exits 0" 0 "$RC"
+	check "hook: the pusher sees 'develop -> ${tip:0:7}, syncing'" \
+		grep -q "remote: sentry-source: develop -> ${tip:0:7}, syncing" "$OUT"
+	check "hook: push returned while the sync still waits (no checkout yet)" \
+		test ! -e "$CP"
+	exec {hold}>&-
+	check "hook: after the lock is released the checkout reaches the pushed tip" \
+		wait_head "$CP" "$tip" 30
+
+	push_and_say main
+	check_eq "hook: a push of main exits 0" 0 "$RC"
+	check "hook: the pusher sees 'main ignored'" \
+		grep -q "remote: sentry-source: main ignored (BRANCH is develop)" "$OUT"
+	sleep 1
+	check_eq "hook: a push of main leaves the checkout at develop's tip" \
+		"$tip" "$(head_of "$CP")"
+
+	# A push that deletes a branch, and one with a tag.
+	next_run
+	git -C "$FX_DIR/git/scratch" tag -f hook-tag >/dev/null
+	git -C "$FX_DIR/git/scratch" push origin hook-tag >"$OUT" 2>&1
+	check "hook: a tag push is ignored, and says so" \
+		grep -q "sentry-source: hook-tag ignored (not a branch)" "$OUT"
+
+	# Two branches in one push, develop second.
+	tip=$(push_two main develop)
+	check "hook: develop as the second ref of one push still syncs" \
+		wait_head "$CP" "$tip" 30
+
+	# No config at the named path: the shim's sentry-source says so and
+	# the push still succeeds (post-receive cannot undo a push).
+	git --git-dir="$FX_REPO" config sentry-source.config "$FX_DIR/none.conf"
+	push_and_say develop
+	check_eq "hook: a missing config does not fail the push" 0 "$RC"
+	check "hook: ...and the pusher is told the config is missing" \
+		grep -q "none.conf" "$OUT"
+	git --git-dir="$FX_REPO" config sentry-source.config "$CONF"
+	git --git-dir="$FX_REPO" config --unset core.hooksPath
+	rm -f "$FX_REPO/hooks/post-receive"
+}
+
+# push_two B1 B2: one push updating both branches; prints B2's new tip.
+push_two() {
+	local s="$FX_DIR/git/scratch"
+	git -C "$s" fetch -q origin
+	git -C "$s" checkout -q -B "$1" "origin/$1" && fx_git_commit "$s" "$1: two" &&
+		git -C "$s" checkout -q -B "$2" "origin/$2" && fx_git_commit "$s" "$2: two" &&
+		git -C "$s" push -q origin "$1" "$2" >/dev/null 2>&1 &&
+		git -C "$s" rev-parse HEAD
+}
+
+# --- --sync -------------------------------------------------------------
+
+test_sync_glob() {
+	local conf="$FX_DIR/glob.conf" cp="$FX_DIR/glob/checkout" tip
+	mkdir -p "$FX_DIR/glob"
+	write_config "$conf" SOURCE=stash "CLONE_PATH=$cp" "BRANCH=dev*"
+	cli -c "$conf" --sync
+	check_eq "--sync, glob BRANCH, no checkout yet: exits 78" 78 "$RC"
+	check "--sync, glob BRANCH, no checkout yet: says to name one branch" \
+		grep -q -- "--branch" "$ERR"
+	check "--sync, glob BRANCH, no checkout yet: nothing created" test ! -e "$cp"
+
+	cli -c "$conf" --sync --branch main
+	check_eq "--sync --branch main, BRANCH=dev*: exits 64" 64 "$RC"
+
+	tip=$(repo_tip develop)
+	cli -c "$conf" --sync --branch develop
+	check_eq "--sync --branch develop: exits 0" 0 "$RC"
+	check_eq "--sync --branch develop: HEAD at develop's tip" "$tip" "$(head_of "$cp")"
+
+	tip=$(push_commit develop)
+	cli -c "$conf" --sync
+	check_eq "--sync, glob BRANCH, with a checkout: exits 0" 0 "$RC"
+	check_eq "--sync, glob BRANCH: follows the branch checked out" "$tip" "$(head_of "$cp")"
+
+	cli -c "$CONF" --sync --branch develop
+	check_eq "--sync --branch with stash-develop (develop built in): exits 0" 0 "$RC"
+}
+
+# --- --check ------------------------------------------------------------
+
+test_check() {
+	local conf="$FX_DIR/check.conf" key="$FX_DIR/loose_key"
+	write_config "$conf" "CLONE_PATH=$FX_DIR/check/checkout"
+	mkdir -p "$FX_DIR/check"
+	cli -c "$conf" --check
+	check_eq "--check, good deployment: exits 0" 0 "$RC"
+	check "--check: lists the remote's branches" grep -q "2 branches: develop, main" "$OUT"
+	check "--check: says the source cannot sign" grep -q "cannot sign" "$OUT"
+	check "--check: no FAIL line" not grep -q FAIL "$OUT"
+
+	write_config "$conf" "CLONE_PATH=$FX_DIR/check/checkout" "SSH_KEYPATH=$FX_KEY_RSA"
+	cli -c "$conf" --check
+	check_eq "--check, RSA key: exits 4" 4 "$RC"
+	check "--check, RSA key: advises ed25519" grep -q "FAIL.*RSA.*ed25519" "$OUT"
+
+	cp "$FX_KEY" "$key"
+	chmod 644 "$key"
+	write_config "$conf" "CLONE_PATH=$FX_DIR/check/checkout" "SSH_KEYPATH=$key"
+	cli -c "$conf" --check
+	check_eq "--check, key mode 0644: exits 78" 78 "$RC"
+	check "--check, key mode 0644: says chmod 600" grep -q "FAIL.*chmod 600" "$OUT"
+
+	write_config "$conf" "CLONE_PATH=$FX_DIR/check/checkout" \
+		"KNOWN_HOSTS=$FX_KNOWN_HOSTS_OTHER"
+	cli -c "$conf" --check
+	check_eq "--check, known_hosts with other keys for the host: exits 3" 3 "$RC"
+	check "--check, known_hosts with other keys for the host: says CHANGED" \
+		grep -q "FAIL.*CHANGED" "$OUT"
+
+	sed 's/^\[127\.0\.0\.1\]:[0-9]*/[192.0.2.1]:22/' "$FX_KNOWN_HOSTS" >"$FX_DIR/kh.elsewhere"
+	write_config "$conf" "CLONE_PATH=$FX_DIR/check/checkout" \
+		"KNOWN_HOSTS=$FX_DIR/kh.elsewhere"
+	cli -c "$conf" --check
+	check_eq "--check, known_hosts without the host: exits 3" 3 "$RC"
+	check "--check, known_hosts without the host: names it and ssh-keyscan" \
+		grep -q "FAIL.*no entry names \[127.0.0.1\]:$FX_SSH_PORT.*ssh-keyscan" "$OUT"
+
+	write_config "$conf" "CLONE_PATH=$FX_DIR/check/checkout" \
+		"SSH_KEYPATH=$FX_KEY_UNAUTHORIZED"
+	cli -c "$conf" --check
+	check_eq "--check, unauthorized key: exits 4" 4 "$RC"
+	check "--check, unauthorized key: says the server refused it" \
+		grep -q "FAIL.*refused the key" "$OUT"
+
+	mkdir -p "$FX_DIR/check/foreign"
+	write_config "$conf" "CLONE_PATH=$FX_DIR/check/foreign"
+	cli -c "$conf" --check
+	check_eq "--check, CLONE_PATH a foreign directory: exits 5" 5 "$RC"
+
+	write_config "$conf" SOURCE=github BRANCH=develop
+	cli -c "$conf" --check
+	check_eq "--check, github without SECRET_FILE: exits 78" 78 "$RC"
+	check "--check, github without SECRET_FILE: says ALLOW_UNSIGNED or SECRET_FILE" \
+		grep -q "SECRET_FILE.*ALLOW_UNSIGNED=yes" "$ERR"
+}
+
+# --- make install -------------------------------------------------------
+
+test_install() {
+	local d="$FX_DIR/destdir" got want
+	make -s install DESTDIR="$d" PREFIX=/usr >"$FX_DIR/install.log" 2>&1
+	check_eq "make install DESTDIR=...: exits 0" 0 "$?"
+	want=$(printf '%s\n' \
+		/usr/bin/sentry-source \
+		/usr/lib/systemd/system/sentry-source-sync.service \
+		/usr/lib/systemd/system/sentry-source-sync.timer \
+		/usr/lib/systemd/system/sentry-source.socket \
+		/usr/lib/systemd/system/sentry-source@.service \
+		/usr/libexec/sentry-source/sentry-source-sync \
+		/usr/share/sentry-source/examples/sentry-source.conf \
+		/usr/share/man/man5/sentry-source.conf.5 \
+		/usr/share/man/man7/sentry-source-sources.7 \
+		/usr/share/man/man8/sentry-source.8 \
+		/usr/share/sentry-source/hooks/post-receive | sort)
+	got=$(cd "$d" && find . -type f | sed 's|^\.||' | sort)
+	check_eq "make install: the expected files, no others" "$want" "$got"
+	check "make install: sentry-source is executable" test -x "$d/usr/bin/sentry-source"
+	check "make install: the hook is executable" \
+		test -x "$d/usr/share/sentry-source/hooks/post-receive"
+	check "make install: the installed front finds its helper under PREFIX" \
+		grep -q "/usr/libexec/sentry-source" "$d/usr/bin/sentry-source"
+	check "make install: the units run the installed binary" \
+		grep -q "^ExecStart=/usr/bin/sentry-source " "$d/usr/lib/systemd/system/sentry-source@.service"
+	make -s uninstall DESTDIR="$d" PREFIX=/usr >>"$FX_DIR/install.log" 2>&1
+	check_eq "make uninstall: no files left" "" "$(cd "$d" && find . -type f)"
+	make -s all >/dev/null 2>&1 # back to the test build's paths
+}
+
+test_hook
+test_sync_glob
+test_check
+test_install
+printf '1..%d\n' "$n"

@@ -1,0 +1,51 @@
+#!/bin/bash
+# tests/integration-units.sh: the systemd units in examples/ pass
+# `systemd-analyze verify` with nothing to say, and each service's
+# `systemd-analyze security --offline=true` exposure is at most 2.0.
+# The units name /usr/local/bin/sentry-source; verify wants the binary to
+# exist, so copies point at the built one. Prints TAP.
+set -u
+
+cd "$(dirname "$0")/.." || exit 70
+. tests/lib.sh
+. tests/tap.sh
+
+MAX_EXPOSURE=2.0
+fixture_init || bail "no work directory"
+mkdir -p "$FX_DIR/run" "$FX_DIR/units"
+U="$FX_DIR/units"
+for f in examples/*.socket examples/*.service examples/*.timer; do
+	sed "s|/usr/local/bin/sentry-source|$PWD/sentry-source|g" "$f" >"$U/$(basename "$f")"
+done
+# A template is verified as one of its instances; the socket needs the
+# template itself beside it.
+cp "$U/sentry-source@.service" "$U/sentry-source@0.service"
+
+for f in "$U"/*; do
+	[ "$f" != "$U/sentry-source@.service" ] || continue
+	next_run
+	systemd-analyze verify --man=no "$f" >"$OUT" 2>"$ERR"
+	RC=$?
+	check_eq "systemd-analyze verify $(basename "$f"): exits 0" 0 "$RC"
+	check_eq "systemd-analyze verify $(basename "$f"): no warnings" "" "$(cat "$ERR")"
+done
+
+for f in "$U"/sentry-source-sync.service "$U"/sentry-source@0.service; do
+	next_run
+	systemd-analyze security --offline=true --no-pager "$f" >"$OUT" 2>"$ERR"
+	RC=$?
+	level=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' "$OUT")
+	check "systemd-analyze security $(basename "$f"): exposure ${level:-?} <= $MAX_EXPOSURE" \
+		awk -v l="${level:-99}" -v m="$MAX_EXPOSURE" 'BEGIN { exit !(l <= m) }'
+done
+
+# What the hardening must still allow: reach the Git server, write the
+# state directory where CLONE_PATH lives.
+for f in "$U"/sentry-source-sync.service "$U"/sentry-source@0.service; do
+	check "$(basename "$f") may connect over IPv4 and IPv6" \
+		grep -q '^RestrictAddressFamilies=.*AF_INET .*AF_INET6' "$f"
+	check "$(basename "$f") has a writable state directory" \
+		grep -q '^StateDirectory=sentry-source' "$f"
+	check "$(basename "$f") runs as the dedicated user" grep -q '^User=sentry-source' "$f"
+done
+printf '1..%d\n' "$n"
