@@ -81,6 +81,10 @@ $(FRONT_OBJS) $(SYNC_OBJS) $(UNIT_TESTS:=.o): src/*.h Makefile
 
 tests/unit/test-%: tests/unit/test-%.o tests/unit/tap.o $(FRONT_LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(FRONT_LIBS)
+tests/unit/test-pathglob: tests/unit/test-pathglob.o tests/unit/tap.o src/pathglob.o
+	$(CC) $(LDFLAGS) -o $@ $^
+tests/unit/test-run-split: tests/unit/test-run-split.o tests/unit/tap.o src/run.o src/log.o
+	$(CC) $(LDFLAGS) -o $@ $^
 tests/unit/test-known-hosts: tests/unit/test-known-hosts.o tests/unit/tap.o src/known_hosts.o src/log.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(SYNC_LIBS)
 

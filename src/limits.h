@@ -67,4 +67,22 @@
 #define LIMIT_KEY_FILE_BYTES	65536
 #define LIMIT_KNOWN_HOSTS_BYTES	(1024u * 1024)
 
+/* --- RUN= (src/run.c, src/services.c) ---------------------------------- */
+
+/* One line of RUN='s output in the log: log_msg formats into 1 KiB, so a
+ * longer line (or megabytes without a newline) is logged in pieces of
+ * this many bytes; nothing the command prints is held longer than that. */
+#define LIMIT_RUN_LINE		960
+
+/* What one run may put in the log, in bytes and in lines (a flood of
+ * empty lines costs the journal more than its bytes); the rest is read
+ * and dropped, so the command never blocks on a full pipe, and the log
+ * says where it stopped. */
+#define LIMIT_RUN_LOG_BYTES	(1024u * 1024)
+#define LIMIT_RUN_LOG_LINES	10000u
+
+/* SIGTERM to RUN='s process group, then SIGKILL this many seconds later:
+ * on RUN_TIMEOUT, or for processes it left behind when it exited. */
+#define LIMIT_RUN_KILL_GRACE	5
+
 #endif

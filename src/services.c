@@ -1,14 +1,285 @@
+/*
+ * RUN= gets the event through its environment and two files in a private
+ * directory: the changed paths, and the request body when a webhook
+ * started the sync. The body never goes on a command line, where any
+ * user could read it in ps.
+ */
+#include <sys/param.h>	/* PATH_MAX; <limits.h> is src/limits.h here */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "changes.h"
 #include "exitcode.h"
+#include "limits.h"
 #include "log.h"
+#include "pathglob.h"
+#include "run.h"
 #include "services.h"
+
+#define ZERO_OID	"0000000000000000000000000000000000000000"
+#define CHANGED_NAME	"changed-files"
+#define PAYLOAD_NAME	"payload"
+
+/* What the command is told; an inherited variable of the same name is
+ * dropped, so that SENTRY_PAYLOAD, say, is set only when there is one. */
+static const char *const our_vars[] = {
+	"SENTRY_SOURCE", "SENTRY_REF", "SENTRY_OLD", "SENTRY_NEW", "SENTRY_REPO_PATH",
+	"SENTRY_CHANGED_FILES", "SENTRY_PAYLOAD", "HOME", "XDG_CONFIG_HOME"
+};
+#define NVARS	(sizeof(our_vars) / sizeof(our_vars[0]))
+
+/* The invoking environment's HOME and XDG_CONFIG_HOME (NULL when unset). */
+static struct {
+	int	 kept;
+	char	*home;
+	char	*xdg_config_home;
+} saved;
+
+static int
+keep_var(const char *name, char **copy)
+{
+	const char *v = getenv(name);
+
+	*copy = NULL;
+	return v != NULL && (*copy = strdup(v)) == NULL ? -1 : 0;
+}
+
+int
+services_init(const struct config *c, char *err, size_t errlen)
+{
+	static const enum config_key globs[] = { CONFIG_INCLUDE_FILES, CONFIG_EXCLUDE_FILES };
+	static const char *const glob_names[] = { "INCLUDE_FILES", "EXCLUDE_FILES" };
+	const char *run = config_get(c, CONFIG_RUN), *why;
+	char **argv = NULL, problem[300];
+	size_t i;
+
+	if (run == NULL)
+		return 0;
+	if ((why = run_split(run, &argv)) == NULL)
+		why = run_findable(argv[0]);
+	if (why != NULL) {
+		snprintf(err, errlen, "%s:%u: RUN %s%s%s", c->path, c->v[CONFIG_RUN].line,
+		    argv != NULL ? argv[0] : "", argv != NULL ? " " : "", why);
+		free(argv);
+		return -1;
+	}
+	free(argv);
+	for (i = 0; i < sizeof(globs) / sizeof(globs[0]); i++)
+		if (config_get(c, globs[i]) != NULL &&
+		    pathglob_check_list(config_get(c, globs[i]), problem, sizeof(problem)) == -1) {
+			snprintf(err, errlen, "%s:%u: %s: %s", c->path, c->v[globs[i]].line,
+			    glob_names[i], problem);
+			return -1;
+		}
+	if (!saved.kept && (keep_var("HOME", &saved.home) == -1 ||
+	    keep_var("XDG_CONFIG_HOME", &saved.xdg_config_home) == -1)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	saved.kept = 1;
+	return 0;
+}
+
+static int
+is_ours(const char *entry)
+{
+	size_t i, n;
+
+	for (i = 0; i < NVARS; i++) {
+		n = strlen(our_vars[i]);
+		if (strncmp(entry, our_vars[i], n) == 0 && entry[n] == '=')
+			return 1;
+	}
+	return 0;
+}
+
+/* One more NAME=value of ours; -1 when out of memory. */
+static int
+add_var(char **mine, size_t *n, const char *name, const char *value)
+{
+	if (value == NULL)
+		return 0;
+	if (asprintf(&mine[*n], "%s=%s", name, value) == -1) {
+		mine[*n] = NULL;
+		return -1;
+	}
+	(*n)++;
+	return 0;
+}
+
+/*
+ * The helper's environment, less what we set, plus what we set; mine
+ * holds our strings (NVARS slots), freed by the caller.
+ */
+static char **
+make_env(const struct config *c, const char *ref, const struct sync_outcome *o,
+    const char *list, const char *payload, char **mine)
+{
+	char old[GIT_OID_HEXSZ + 1], new[GIT_OID_HEXSZ + 1], **envp, **e;
+	size_t n = 0, count = 0;
+
+	snprintf(old, sizeof(old), "%s", o->cloned ? ZERO_OID : git_oid_tostr_s(&o->old_head));
+	git_oid_tostr(new, sizeof(new), &o->new_head);
+	if (add_var(mine, &n, "SENTRY_SOURCE", config_get(c, CONFIG_SOURCE)) == -1 ||
+	    add_var(mine, &n, "SENTRY_REF", ref) == -1 ||
+	    add_var(mine, &n, "SENTRY_OLD", old) == -1 ||
+	    add_var(mine, &n, "SENTRY_NEW", new) == -1 ||
+	    add_var(mine, &n, "SENTRY_REPO_PATH", config_get(c, CONFIG_CLONE_PATH)) == -1 ||
+	    add_var(mine, &n, "SENTRY_CHANGED_FILES", list) == -1 ||
+	    add_var(mine, &n, "SENTRY_PAYLOAD", payload) == -1)
+		return NULL;
+	/* Without services_init, HOME is whatever the helper has. */
+	if (saved.kept && (add_var(mine, &n, "HOME", saved.home) == -1 ||
+	    add_var(mine, &n, "XDG_CONFIG_HOME", saved.xdg_config_home) == -1))
+		return NULL;
+	for (e = environ; *e != NULL; e++)
+		count++;
+	if ((envp = calloc(count + n + 1, sizeof(*envp))) == NULL)
+		return NULL;
+	count = 0;
+	for (e = environ; *e != NULL; e++)
+		if (!is_ours(*e) || (!saved.kept && (strncmp(*e, "HOME=", 5) == 0 ||
+		    strncmp(*e, "XDG_CONFIG_HOME=", 16) == 0)))
+			envp[count++] = *e;
+	memcpy(envp + count, mine, n * sizeof(*envp));
+	return envp;
+}
+
+/* A private directory for the files: $TMPDIR when absolute, else /tmp. */
+static int
+make_dir(char *dir, size_t len)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (tmp == NULL || tmp[0] != '/')
+		tmp = "/tmp";
+	/* mkdtemp makes it 0700. */
+	if ((size_t)snprintf(dir, len, "%s/sentry-source-run.XXXXXX", tmp) >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, buf, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The body the front left in payload_fd, from its start, into path. */
+static int
+copy_payload(int payload_fd, const char *path)
+{
+	char buf[65536];
+	off_t at = 0;
+	ssize_t n;
+	int fd, rc = -1;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) == -1) {
+		log_msg("%s: %m", path);
+		return -1;
+	}
+	/* pread: wherever the descriptor's offset was left, the body starts at 0. */
+	while ((n = pread(payload_fd, buf, sizeof(buf), at)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			log_msg("the request body (descriptor %d): %m", payload_fd);
+			goto out;
+		}
+		if ((at += n) > (off_t)LIMIT_BODY_CEILING) {
+			log_msg("the request body (descriptor %d) is larger than any "
+			    "MAX_BODY allows", payload_fd);
+			goto out;
+		}
+		if (write_all(fd, buf, (size_t)n) == -1) {
+			log_msg("%s: %m", path);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (close(fd) == -1 && rc == 0) {
+		log_msg("%s: %m", path);
+		rc = -1;
+	}
+	return rc;
+}
+
+/* The files go whatever happened: the body may hold what the command
+ * was trusted with, and nobody else. */
+static void
+remove_dir(const char *dir, const char *list, const char *payload)
+{
+	if ((unlink(list) == -1 && errno != ENOENT) ||
+	    (payload != NULL && unlink(payload) == -1 && errno != ENOENT) ||
+	    rmdir(dir) == -1)
+		log_msg("cannot remove %s: %m", dir);
+}
 
 int
 services_run(const struct config *c, const char *ref, const struct sync_outcome *o,
     int payload_fd)
 {
-	(void)ref; (void)o; (void)payload_fd;
-	if (config_get(c, CONFIG_RUN) == NULL)
+	const char *run = config_get(c, CONFIG_RUN), *why;
+	/* dir leaves room in the others for a slash and a name. */
+	char dir[PATH_MAX - sizeof(CHANGED_NAME) - 1], list[PATH_MAX], payload[PATH_MAX];
+	char **argv = NULL, **envp = NULL, *mine[NVARS] = { NULL };
+	struct run_command r;
+	size_t count = 0, i;
+	int rc = EXIT_RUN_FAILED, made = 0;
+
+	if (run == NULL)
 		return EXIT_OK;
-	log_msg("RUN is not supported yet");
-	return EXIT_RUN_FAILED;
+	if ((why = run_split(run, &argv)) != NULL) {
+		log_msg("%s:%u: RUN %s", c->path, c->v[CONFIG_RUN].line, why);
+		return EXIT_CONFIG;
+	}
+	if (make_dir(dir, sizeof(dir)) == -1) {
+		log_msg("RUN: cannot make a private directory in %s: %m", dir);
+		goto out;
+	}
+	made = 1;
+	snprintf(list, sizeof(list), "%s/" CHANGED_NAME, dir);
+	snprintf(payload, sizeof(payload), "%s/" PAYLOAD_NAME, dir);
+	if (changes_write(c, o, list, &count) == -1 ||
+	    (payload_fd >= 0 && copy_payload(payload_fd, payload) == -1))
+		goto out;
+	if ((envp = make_env(c, ref, o, list, payload_fd >= 0 ? payload : NULL, mine)) == NULL) {
+		log_msg("RUN: out of memory");
+		goto out;
+	}
+	r.argv = argv;
+	r.envp = envp;
+	r.dir = config_get(c, CONFIG_CLONE_PATH);
+	r.seconds = config_number(c, CONFIG_RUN_TIMEOUT);
+	log_msg("running %s in %s: %zu changed file%s%s", argv[0], r.dir, count,
+	    count == 1 ? "" : "s", payload_fd >= 0 ? ", with the request body" : "");
+	if (run_command(&r) == 0)
+		rc = EXIT_OK;
+out:
+	if (made)
+		remove_dir(dir, list, payload_fd >= 0 ? payload : NULL);
+	for (i = 0; i < NVARS; i++)
+		free(mine[i]);
+	free(envp);
+	free(argv);
+	return rc;
 }

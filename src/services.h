@@ -5,13 +5,24 @@
 #ifndef SENTRY_SERVICES_H
 #define SENTRY_SERVICES_H
 
+#include <stddef.h>
+
 #include "config.h"
 #include "sync.h"
 
 /*
+ * Before the sync, and before anything changes the environment (the
+ * helper points HOME away for libgit2's sake): check RUN=, INCLUDE_FILES
+ * and EXCLUDE_FILES, and keep HOME and XDG_CONFIG_HOME for the command.
+ * 0, or -1 with a message naming the file and line in err.
+ */
+int	services_init(const struct config *, char *err, size_t errlen);
+
+/*
  * Run RUN= (nothing when unset) after a successful sync of ref, with the
  * outcome's old and new HEAD and, when payload_fd >= 0, the request body
- * that fd holds. EXIT_OK, or EXIT_RUN_FAILED once logged.
+ * that fd holds from offset 0. EXIT_OK, or EXIT_RUN_FAILED once logged
+ * (EXIT_CONFIG for a RUN= that services_init would have refused).
  */
 int	services_run(const struct config *, const char *ref, const struct sync_outcome *,
 	    int payload_fd);

@@ -8,6 +8,7 @@
  *            [--new oid --old oid] [--payload-fd n] [--syslog]
  *        sentry-source-sync -c file --check
  */
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -153,13 +154,18 @@ sync_with_deadline(const struct config *c, struct ssh_auth *auth,
 {
 	unsigned long seconds = config_number(c, CONFIG_SYNC_TIMEOUT);
 	int fds[2], status, rc, got;
-	pid_t pid;
+	pid_t pid, parent;
 
+	parent = getpid();
 	if (pipe2(fds, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
 		log_msg("cannot start the sync: %m");
 		return EXIT_INTERNAL;
 	}
 	if (pid == 0) {
+		/* Killed with its parent (systemd's stop, a kill -9), so a sync
+		 * can never outlive the process that answers for it. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
+			_exit(EXIT_INTERNAL);
 		close(fds[0]);
 		rc = sync_checkout(c, auth, t, o);
 		if (rc == EXIT_OK && write(fds[1], o, sizeof(*o)) != (ssize_t)sizeof(*o))
@@ -237,6 +243,12 @@ main(int argc, char *argv[])
 	}
 	if (config_load(&config, path, err, sizeof(err)) == -1) {
 		log_msg("%s", err);
+		return EXIT_CONFIG;
+	}
+	/* Before isolate_libgit2 moves HOME: RUN= gets the invoking one. */
+	if (services_init(&config, err, sizeof(err)) == -1) {
+		log_msg("%s", err);
+		config_free(&config);
 		return EXIT_CONFIG;
 	}
 	if (git_libgit2_init() < 0 || isolate_libgit2() == -1) {
