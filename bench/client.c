@@ -1,7 +1,7 @@
 /*
  * client: a minimal HTTP/1.1 client for the request benchmarks.
  *
- * usage: client [-n rounds] [-w prefix] port:file [port:file ...]
+ * usage: client [-n rounds] [-q pid ...] [-w prefix] port:file [port:file ...]
  *
  * Each round sends, one target after the other (A B A B ...), the bytes of
  * `file` to 127.0.0.1:port on a fresh connection and reads until the server
@@ -9,6 +9,11 @@
  * the answer: connection set-up, the launcher's fork and exec, the server's
  * work, the answer. The client's own start-up is not in it, which is why
  * this is not curl.
+ *
+ * The server process outlives the answer a little (it exits, or execs the
+ * sync). With -q PID (a launcher; up to 8 of them), each request waits,
+ * untimed, until no launcher has a child left, so that no request shares
+ * the CPUs with the tail of the one before: one request at a time.
  *
  * Per target it prints one line:
  *   target=I port=P n=N fail=F median_ns=.. p10_ns=.. p90_ns=.. mean_ns=..
@@ -36,6 +41,8 @@
 #define MAX_ROUNDS	100000
 #define MAX_REQUEST	(4 * 1024 * 1024)
 #define IO_TIMEOUT_S	10	/* a request slower than this is a broken set-up */
+#define MAX_QUIET	8
+#define QUIET_WAIT_S	30	/* a server process living longer is a broken set-up */
 
 struct target {
 	unsigned short port;
@@ -87,6 +94,41 @@ load_file(const char *path, char **buf, size_t *len)
 	close(fd);
 	*len = have;
 	return 0;
+}
+
+/* True if PID has a child: /proc/PID/task/PID/children is not empty. */
+static int
+has_children(pid_t pid)
+{
+	char path[64], c;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, &c, 1);
+	close(fd);
+	return n == 1;
+}
+
+/* Wait until none of the launchers has a child; -1 after QUIET_WAIT_S. */
+static int
+quiesce(const pid_t *pids, size_t n)
+{
+	struct timespec pause = { .tv_nsec = 20000 };
+	uint64_t until = now_ns() + (uint64_t)QUIET_WAIT_S * 1000000000u;
+	size_t i;
+
+	for (;;) {
+		for (i = 0; i < n && !has_children(pids[i]); i++)
+			;
+		if (i == n)
+			return 0;
+		if (now_ns() > until)
+			return -1;
+		nanosleep(&pause, NULL);
+	}
 }
 
 /* One request; the answer's first bytes must be "HTTP/1.1 200". */
@@ -184,7 +226,7 @@ write_samples(const char *prefix, size_t i, const struct target *t)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: client [-n rounds] [-w prefix] port:file [port:file ...]\n");
+	fprintf(stderr, "usage: client [-n rounds] [-q pid ...] [-w prefix] port:file [port:file ...]\n");
 	exit(64);
 }
 
@@ -192,15 +234,22 @@ int
 main(int argc, char *argv[])
 {
 	struct target t[MAX_TARGETS];
+	pid_t quiet[MAX_QUIET];
 	const char *prefix = NULL;
-	size_t nt = 0, i, r, rounds = 1;
+	size_t nt = 0, nq = 0, i, r, rounds = 1;
 	long v;
 	char *end;
 	int ch, rc = 0;
 
 	signal(SIGPIPE, SIG_IGN);
-	while ((ch = getopt(argc, argv, "n:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "n:q:w:")) != -1) {
 		switch (ch) {
+		case 'q':
+			v = strtol(optarg, &end, 10);
+			if (*end != '\0' || v < 1 || v > 4194304 || nq == MAX_QUIET)
+				usage();
+			quiet[nq++] = (pid_t)v;
+			break;
 		case 'n':
 			v = strtol(optarg, &end, 10);
 			if (*end != '\0' || v < 1 || v > MAX_ROUNDS)
@@ -231,6 +280,11 @@ main(int argc, char *argv[])
 		for (i = 0; i < nt; i++) {
 			uint64_t e = 0;
 
+			if (quiesce(quiet, nq) == -1) {
+				fprintf(stderr, "client: a server process still runs after %d s\n",
+				    QUIET_WAIT_S);
+				return 1;
+			}
 			if (one_request(&t[i], &e) == 0)
 				t[i].ns[t[i].n++] = e;
 			else

@@ -17,10 +17,17 @@ BUILD="$ROOT/bench/build"
 # Override from the environment for a quick try (e.g. BENCH_REQUESTS=300).
 N_REQ=${BENCH_REQUESTS:-3000}	# requests per side, no match and match
 N_REAL=${BENCH_REAL_SYNCS:-40}	# matching requests that run the real helper
-N_SYNC=${BENCH_SYNCS:-21}	# no-op syncs per side
-N_FETCH=${BENCH_FETCHES:-11}	# syncs after a push, per side
-N_CLONE=${BENCH_CLONES:-5}	# clones per side
+N_SYNC=${BENCH_SYNCS:-31}	# no-op syncs per side
+N_FETCH=${BENCH_FETCHES:-15}	# syncs after a push, per side
+N_CLONE=${BENCH_CLONES:-7}	# clones per side
 N_RSS=${BENCH_RSS_RUNS:-5}	# traced runs per peak-RSS figure
+for n in "$N_REQ" "$N_REAL" "$N_SYNC" "$N_FETCH" "$N_CLONE" "$N_RSS"; do
+	case $n in '' | 0 | *[!0-9]*)
+		echo "bench: BENCH_* counts must be positive integers, not '$n'" >&2
+		exit 64
+		;;
+	esac
+done
 
 # The generated repository for the clone: cached, rebuilt when these change.
 BIG_COMMITS=2000
@@ -98,13 +105,6 @@ settle() {
 	die "process $1 still has children after 30 s"
 }
 
-# sshd_ticks: CPU of every sshd connection reaped so far (cutime + cstime
-# of the listening sshd, in clock ticks), once no connection is left.
-sshd_ticks() {
-	settle "$FX_SSHD_PID"
-	awk '{ print $16 + $17 }' "/proc/$FX_SSHD_PID/stat"
-}
-
 # probe PORT REQUEST WANT: one request by bash, the answer must hold WANT.
 probe() {
 	local got
@@ -151,6 +151,8 @@ export SENTRY_SOURCE_EXEC_PATH="$ROOT"
 export GIT_SSH_COMMAND
 GIT_SSH_COMMAND=$(ssh_command "$FX_KEY" "$FX_KNOWN_HOSTS")
 
+# Other work on the machine shows in the numbers: say how busy it was.
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 LIBGIT2_VERSION=$(pkg-config --modversion libgit2 2>/dev/null || echo unknown)
 GIT_VERSION=$(git --version | awk '{ print $3 }')
 SSH_VERSION=$(ssh -V 2>&1 | awk '{ print $1 }')
@@ -214,41 +216,50 @@ probe "$STUB_PORT" "$F/p/match.http" '{"success":true}'
 settle "$STUB_PID"
 
 # client_medians OUT ROUNDS PORT:FILE...: run the client, print the medians.
+# Each request waits until the launchers named in QUIET have no child left.
 client_medians() {
-	local out=$1 rounds=$2
+	local out=$1 rounds=$2 pid
+	local -a q=()
 	shift 2
-	"$BUILD/client" -n "$rounds" -w "$out" "$@" >"$out.txt" ||
+	for pid in $QUIET; do
+		q+=(-q "$pid")
+	done
+	"$BUILD/client" -n "$rounds" "${q[@]}" -w "$out" "$@" >"$out.txt" ||
 		die "client: failed requests: $(cat "$out.txt")"
 	awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^median_ns=/) print substr($i, 11) }' "$out.txt"
 }
 
+QUIET="$FRONT_PID $STUB_PID $FLOOR_PID"
 say "requests: $N_REQ non-matching each, front and floor alternating"
 client_medians "$F/m/warm" 100 "$FRONT_PORT:$F/p/nomatch.http" "$FLOOR_PORT:$F/p/nomatch.http" >/dev/null
-mapfile -t med < <(client_medians "$F/m/nomatch" "$N_REQ" \
-	"$FRONT_PORT:$F/p/nomatch.http" "$FLOOR_PORT:$F/p/nomatch.http")
+client_medians "$F/m/nomatch" "$N_REQ" \
+	"$FRONT_PORT:$F/p/nomatch.http" "$FLOOR_PORT:$F/p/nomatch.http" >"$F/m/med"
+mapfile -t med <"$F/m/med"
 NOMATCH_NS=${med[0]} NOMATCH_FLOOR_NS=${med[1]}
 p90() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR - 1) * 0.9) + 1] }'; }
 NOMATCH_P90=$(p90 "$F/m/nomatch.0") NOMATCH_FLOOR_P90=$(p90 "$F/m/nomatch.1")
 
 say "requests: $N_REQ matching each (helper: a stub), front and floor alternating"
-mapfile -t med < <(client_medians "$F/m/match" "$N_REQ" \
-	"$STUB_PORT:$F/p/match.http" "$FLOOR_PORT:$F/p/match.http")
+client_medians "$F/m/match" "$N_REQ" \
+	"$STUB_PORT:$F/p/match.http" "$FLOOR_PORT:$F/p/match.http" >"$F/m/med"
+mapfile -t med <"$F/m/med"
 MATCH_NS=${med[0]} MATCH_FLOOR_NS=${med[1]}
 MATCH_P90=$(p90 "$F/m/match.0") MATCH_FLOOR_P90=$(p90 "$F/m/match.1")
 settle "$STUB_PID"
 
 say "requests: $N_REAL matching each with the real helper, each sync waited for"
 probe "$FRONT_PORT" "$F/p/match.http" '{"success":true}'
+client_medians "$F/m/real" "$N_REAL" \
+	"$FRONT_PORT:$F/p/match.http" "$FLOOR_PORT:$F/p/match.http" >"$F/m/med"
+mapfile -t med <"$F/m/med"
+REAL_NS=${med[0]} REAL_FLOOR_NS=${med[1]}
 settle "$FRONT_PID"
-: >"$F/m/real.front" && : >"$F/m/real.floor"
-for i in $(seq 1 "$N_REAL"); do
-	client_medians "$F/m/r" 1 "$FRONT_PORT:$F/p/match.http" >>"$F/m/real.front"
-	settle "$FRONT_PID"
-	client_medians "$F/m/r" 1 "$FLOOR_PORT:$F/p/match.http" >>"$F/m/real.floor"
-done
-REAL_NS=$(median <"$F/m/real.front") REAL_FLOOR_NS=$(median <"$F/m/real.floor")
-if grep -E 'failed|cannot|refus|not touching|modifications' "$F/log/front.log" >&2; then
-	die "a sync started by a request failed (log above)"
+# Each of those syncs (and the probe's) must have run to the end: the
+# helper logs "CLONE_PATH: develop at OID (was OID)" when it has.
+synced=$(grep -c ": develop at $TIP (was " "$F/log/front.log" || true)
+if [ "$synced" -ne $((N_REAL + 1)) ]; then
+	tail -n 20 "$F/log/front.log" >&2
+	die "$((N_REAL + 1)) syncs started by requests, $synced finished (log above)"
 fi
 [ "$(git -C "$F/srv/req-checkout" rev-parse HEAD)" = "$TIP" ] || die "req-checkout not at the tip"
 
@@ -258,8 +269,9 @@ activate "$F/log/front-rss.log" "$BUILD/measure" -t -o "$F/m/front-rss" \
 FRONT_RSS_PID=$PID FRONT_RSS_PORT=$PORT
 activate "$F/log/floor-rss.log" "$BUILD/measure" -t -o "$F/m/floor-rss" "$BUILD/floor"
 FLOOR_RSS_PID=$PID FLOOR_RSS_PORT=$PORT
-"$BUILD/client" -n "$N_RSS" "$FRONT_RSS_PORT:$F/p/nomatch.http" \
-	"$FLOOR_RSS_PORT:$F/p/nomatch.http" >/dev/null || die "traced requests failed"
+QUIET="$FRONT_RSS_PID $FLOOR_RSS_PID"
+client_medians "$F/m/rss" "$N_RSS" "$FRONT_RSS_PORT:$F/p/nomatch.http" \
+	"$FLOOR_RSS_PORT:$F/p/nomatch.http" >/dev/null
 settle "$FRONT_RSS_PID"
 settle "$FLOOR_RSS_PID"
 # measure writes its line after the traced process is reaped: wait for both.
@@ -296,16 +308,15 @@ theirs() {
 		die "git fetch + merge --ff-only in $1 failed"
 }
 
-# one SIDE KIND ARGS...: run one side, append its line to $F/m/KIND.SIDE
-# and the server-side sshd CPU of that run to $F/m/KIND.SIDE.sshd.
+# one SIDE KIND ARGS...: run one side, append its line to $F/m/KIND.SIDE.
+# The last run's sshd processes are gone first, as they would be on a
+# server that is not hammered.
 one() {
-	local side=$1 kind=$2 before after line
+	local side=$1 kind=$2 line
 	shift 2
-	before=$(sshd_ticks)
+	settle "$FX_SSHD_PID"
 	line=$("$side" "$@")
-	after=$(sshd_ticks)
 	printf '%s\n' "$line" >>"$F/m/$kind.$side"
-	printf '%s\n' "$((after - before))" >>"$F/m/$kind.$side.sshd"
 }
 
 # col KIND SIDE KEY: the median of KEY over that side's runs.
@@ -381,13 +392,10 @@ FETCH_OURS=$(col fetch ours wall_ns) FETCH_GIT=$(col fetch theirs wall_ns)
 CLONE_OURS=$(col clone clone_ours wall_ns) CLONE_GIT=$(col clone clone_theirs wall_ns)
 CPU_OURS=$(col noop ours cpu_us) CPU_GIT=$(col noop theirs cpu_us)
 SSHONLY_NS=$(col noop sshonly wall_ns) SSHONLY_CPU=$(col noop sshonly cpu_us)
-SSHONLY_SSHD=$(($(median <"$F/m/noop.sshonly.sshd") * 1000 / $(getconf CLK_TCK)))
+SSHONLY_CPU_RATIO=$(ratio "$CPU_OURS" "$SSHONLY_CPU")
 LOGIN_NS=$(col shell login wall_ns)
 FCPU_OURS=$(col fetch ours cpu_us) FCPU_GIT=$(col fetch theirs cpu_us)
 CCPU_OURS=$(col clone clone_ours cpu_us) CCPU_GIT=$(col clone clone_theirs cpu_us)
-TICK_MS=$((1000 / $(getconf CLK_TCK)))
-SSHD_OURS=$(($(median <"$F/m/noop.ours.sshd") * TICK_MS))
-SSHD_GIT=$(($(median <"$F/m/noop.theirs.sshd") * TICK_MS))
 SYNC_RSS=$(col rss ours rss_sum_kib) GIT_RSS=$(col rss theirs rss_sum_kib)
 SYNC_RUMAX=$(col rss ours ru_maxrss_kib) GIT_RUMAX=$(col rss theirs ru_maxrss_kib)
 SYNC_LIST=$(kv list "$(tail -n 1 "$F/m/rss.ours")")
@@ -406,11 +414,12 @@ R_CCPU=$(ratio "$CCPU_OURS" "$CCPU_GIT")
 R_RSS=$(ratio "$SYNC_RSS" "$GIT_RSS")
 FRONT_RSS_OK=$(awk -v v="$FRONT_RSS" 'BEGIN { print (v <= 2048 ? "met" : "MISSED") }')
 
-row() { printf '%-34s %14s %14s %7s %8s  %s\n' "$@"; }
+row() { printf '%-34s %14s %14s %7s %8s  %s\n' "$@" | sed 's/ *$//'; }
 
 echo
 echo "sentry-source benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "nproc: $(nproc)  libgit2: $LIBGIT2_VERSION  git: $GIT_VERSION  ssh: $SSH_VERSION  kernel: $(uname -r)"
+echo "load average: $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 echo
 row "measure" "sentry-source" "yardstick" "ratio" "target" ""
 row "-------" "-------------" "---------" "-----" "------" ""
@@ -425,9 +434,8 @@ row "first sync = clone (wall)" "$(ms "$CLONE_OURS")" "$(ms "$CLONE_GIT")" "$R_C
 row "sync, nothing new (CPU, client)" "$(cpu_ms "$CPU_OURS")" "$(cpu_ms "$CPU_GIT")" "$R_CPU" "<= 0.3" "$(verdict "$R_CPU" 0.3)"
 row "sync, one new commit (CPU)" "$(cpu_ms "$FCPU_OURS")" "$(cpu_ms "$FCPU_GIT")" "$R_FCPU" "(info)" ""
 row "clone (CPU)" "$(cpu_ms "$CCPU_OURS")" "$(cpu_ms "$CCPU_GIT")" "$R_CCPU" "(info)" ""
-row "sync, nothing new (CPU, sshd)" "$SSHD_OURS ms" "$SSHD_GIT ms" "" "(info)" ""
 row "ssh ... true alone (wall)" "" "$(ms "$SSHONLY_NS")" "" "(info)" ""
-row "  CPU: ssh client / sshd side" "" "$(cpu_ms "$SSHONLY_CPU") / $SSHONLY_SSHD ms" "" "" ""
+row "  CPU: our no-op sync vs ssh true" "$(cpu_ms "$CPU_OURS")" "$(cpu_ms "$SSHONLY_CPU")" "$SSHONLY_CPU_RATIO" "" ""
 row "  $(basename "$USER_SHELL") -c true as sshd runs it" "" "$(ms "$LOGIN_NS")" "" "" ""
 row "front peak RSS, sum" "$FRONT_RSS KiB" "$FLOOR_RSS KiB" "" "<= 2048" "$FRONT_RSS_OK"
 row "no-op sync peak RSS, sum" "$SYNC_RSS KiB" "$GIT_RSS KiB" "$R_RSS" "(info)" ""
@@ -439,9 +447,10 @@ How the numbers were obtained (medians; the two sides alternate run by run):
   alternating A B A B, both under systemd-socket-activate --inetd -a (one fork+exec
   per connection). Yardstick: bench/floor.c (reads head and body, fixed 200, exits).
   No match: a Stash payload for refs/heads/feature (answered 200 "ignored").
-  Match, stub helper: SENTRY_SOURCE_EXEC_PATH holds sentry-source-sync -> /bin/true,
-  so $N_REQ syncs do not pile up behind the checkout lock. Real helper: $N_REAL
-  requests, the no-op sync of an up-to-date checkout waited for after each.
+  Match, stub helper: SENTRY_SOURCE_EXEC_PATH holds sentry-source-sync -> /bin/true
+  (the answer is out before the exec; $N_REQ real syncs would take minutes). Real helper: $N_REAL
+  requests, the no-op sync of an up-to-date checkout. Every request waits, untimed,
+  until the launchers have no child left (the last server process, its sync).
 - syncs: bench/measure.c forks and times 'sentry-source -c CONF --sync' (execs
   ./sentry-source-sync: libgit2 + libssh2 in-process) against 'git fetch -q'
   then 'git merge -q --ff-only' in a git clone (ssh via GIT_SSH_COMMAND, same key
@@ -449,10 +458,10 @@ How the numbers were obtained (medians; the two sides alternate run by run):
 - clone: $BIG_COUNT commits, $((BIG_PACK_KIB / 1024)) MiB packed (random blobs, bench/build/big.git),
   'sentry-source --sync' into an empty CLONE_PATH against 'git clone', $N_CLONE per side,
   after 'sync' so earlier writes are not charged to the next run.
-- CPU (client): user+sys from getrusage(RUSAGE_CHILDREN) in measure, all processes
-  of the command (git's ssh and helpers included); sshd's server side is excluded
-  for both. The sshd row shows it separately: cutime+cstime of the listening sshd
-  across each run (whole ${TICK_MS} ms clock ticks, so coarse).
+- CPU: user+sys from getrusage(RUSAGE_CHILDREN) in measure, all processes of the
+  command (git's ssh and helpers included); sshd's server side (sshd, the login
+  shell, git-upload-pack) is excluded for both. 'ssh ... true alone' is git's ssh
+  command running true on the same sshd: what a sync over OpenSSH costs at least.
 - peak RSS: measure -t traces every process (ptrace, following forks) and sums each
   process's peak (VmHWM at exit, and before each execve, as ru_maxrss counts it).
   Sync: the front exec's into the helper; $SYNC_PROCS process(es) in all. Front: the
