@@ -12,6 +12,7 @@
 
 #include "exitcode.h"
 #include "git_error.h"
+#include "limits.h"
 #include "log.h"
 #include "sync.h"
 #include "pack.h"
@@ -95,19 +96,69 @@ flush_dir(const char *dir, int (*flush)(int))
 	}
 }
 
+/*
+ * Fetch one branch into an empty repository at dir and check it out.
+ * Not git_clone: libgit2 1.5.1's clone fails, with no message, when the
+ * remote's HEAD names a branch that does not exist (a bare repository
+ * whose default branch was never pushed), which a sync of another branch
+ * does not care about.
+ */
+static int
+clone_into(const char *dir, const char *url, struct ssh_auth *a, const char *branch,
+    git_oid *tip)
+{
+	git_repository_init_options iopts;
+	git_fetch_options fopts;
+	git_repository *repo = NULL;
+	git_remote *origin = NULL;
+	git_reference *local = NULL;
+	char tracking[LIMIT_REF_BYTES + 32];
+	int rc = EXIT_SYNC_FAILED;
+
+	git_repository_init_options_init(&iopts, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+	iopts.initial_head = branch;
+	git_fetch_options_init(&fopts, GIT_FETCH_OPTIONS_VERSION);
+	ssh_auth_callbacks(a, &fopts.callbacks);
+	if (git_repository_init_ext(&repo, dir, &iopts) < 0 ||
+	    git_remote_create(&origin, repo, "origin", url) < 0) {
+		log_msg("cannot make a repository in %s: %s", dir, last_git_error());
+		goto out;
+	}
+	if (git_remote_fetch(origin, NULL, &fopts, "sentry-source: clone") < 0) {
+		log_msg("clone of %s failed: %s", url, last_git_error());
+		rc = failure_status(a);
+		goto out;
+	}
+	snprintf(tracking, sizeof(tracking), "refs/remotes/origin/%s", branch);
+	if (git_reference_name_to_id(tip, repo, tracking) < 0) {
+		log_msg("the remote has no branch %s", branch);
+		goto out;
+	}
+	if ((rc = worktree_move(repo, branch, tip)) != EXIT_OK)
+		goto out;
+	/* As git clone leaves it: the branch tracks origin's. */
+	snprintf(tracking, sizeof(tracking), "origin/%s", branch);
+	if (git_branch_lookup(&local, repo, branch, GIT_BRANCH_LOCAL) < 0 ||
+	    git_branch_set_upstream(local, tracking) < 0) {
+		log_msg("%s: cannot set its upstream: %s", branch, last_git_error());
+		rc = EXIT_SYNC_FAILED;
+	}
+out:
+	git_reference_free(local);
+	git_remote_free(origin);
+	git_repository_free(repo);
+	return rc;
+}
+
 static int
 clone_fresh(const struct config *c, struct ssh_auth *a, const struct sync_target *t,
     struct sync_outcome *out)
 {
 	const char *url = config_get(c, CONFIG_CLONE_URL);
 	const char *dest = config_get(c, CONFIG_CLONE_PATH);
-	git_clone_options opts;
 	char dir[PATH_MAX], base[NAME_MAX + 1], tmp[PATH_MAX];
-	git_repository *repo = NULL;
-	git_reference *head = NULL;
-	int rc = EXIT_SYNC_FAILED;
+	int rc;
 
-	git_clone_options_init(&opts, GIT_CLONE_OPTIONS_VERSION);
 	split_path(dest, dir, base);
 	remove_stale_clones(dir, base);
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s" TMP_INFIX "XXXXXX", dir, base) >=
@@ -115,17 +166,9 @@ clone_fresh(const struct config *c, struct ssh_auth *a, const struct sync_target
 		log_msg("cannot make a directory beside %s: %s", dest, strerror(errno));
 		return EXIT_SYNC_FAILED;
 	}
-	opts.checkout_branch = t->branch;
-	ssh_auth_callbacks(a, &opts.fetch_opts.callbacks);
-	if (git_clone(&repo, url, tmp, &opts) < 0) {
-		log_msg("clone of %s failed: %s", url, last_git_error());
-		rc = failure_status(a);
+	if ((rc = clone_into(tmp, url, a, t->branch, &out->new_head)) != EXIT_OK)
 		goto out;
-	}
-	if (git_repository_head(&head, repo) < 0) {
-		log_msg("clone of %s: no HEAD: %s", url, last_git_error());
-		goto out;
-	}
+	rc = EXIT_SYNC_FAILED;
 	flush_dir(tmp, syncfs);
 	if (rename(tmp, dest) == -1) {
 		log_msg("cannot move the clone to %s: %s", dest, strerror(errno));
@@ -133,13 +176,10 @@ clone_fresh(const struct config *c, struct ssh_auth *a, const struct sync_target
 	}
 	flush_dir(dir, fsync);
 	log_msg("cloned %s into %s: %s at %s", url, dest, t->branch,
-	    git_oid_tostr_s(git_reference_target(head)));
+	    git_oid_tostr_s(&out->new_head));
 	out->cloned = 1;
-	git_oid_cpy(&out->new_head, git_reference_target(head));
 	rc = EXIT_OK;
 out:
-	git_reference_free(head);
-	git_repository_free(repo);
 	if (rc != EXIT_OK && rm_tree(tmp) == -1 && errno != ENOENT)
 		log_msg("cannot remove %s: %s", tmp, strerror(errno));
 	return rc;
