@@ -290,6 +290,12 @@ main(int argc, char *argv[])
 		rc = EXIT_OK;
 		goto out;
 	}
+	if (lock == -1 && errno == ENOENT) {
+		log_msg("CLONE_PATH %s: its directory does not exist; create it, "
+		    "writable by this user", config_get(&config, CONFIG_CLONE_PATH));
+		rc = EXIT_SYNC_FAILED;
+		goto out;
+	}
 	if (lock == -1) {
 		log_msg("%s.lock: %m", config_get(&config, CONFIG_CLONE_PATH));
 		rc = EXIT_SYNC_FAILED;

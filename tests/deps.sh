@@ -10,6 +10,9 @@ PACKAGES=(
 	openssh-server openssh-client git curl
 	systemd # systemd-socket-activate, the inetd-style launcher the tests use
 	mandoc  # man page lint
+	openssl # signing test requests as the hosts do
+	procps  # pgrep, to see that every sync has ended
+	util-linux # flock, to hold a checkout's lock in the hook test
 )
 
 # is_installed PKG: dpkg says "install ok installed" (not merely known,
