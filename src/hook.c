@@ -28,12 +28,14 @@ short_name(const char *ref)
 	return ref;
 }
 
-/* Judge one line; 1 when it is the push to sync, filling p. */
+/* Judge one line as a source judges a change; 1 when it is the push to
+ * sync, filling p; otherwise the pusher is told why not. */
 static int
 judge_line(const struct deployment *d, char *line, struct push *p)
 {
-	char *old = line, *new, *ref;
 	struct source_result res = { .verdict = SOURCE_IGNORED };
+	struct source_push judge = SOURCE_PUSH_INIT(&d->rule, &res);
+	char *old = line, *new, *ref;
 
 	line[strcspn(line, "\n")] = '\0';
 	if ((new = strchr(old, ' ')) == NULL || (ref = strchr(new + 1, ' ')) == NULL) {
@@ -42,26 +44,12 @@ judge_line(const struct deployment *d, char *line, struct push *p)
 	}
 	*new++ = '\0';
 	*ref++ = '\0';
-	if (strncmp(ref, "refs/heads/", 11) != 0) {
-		printf("sentry-source: %s ignored (not a branch)\n", short_name(ref));
-		return 0;
+	if (source_push_change(&judge, ref, old, new) && res.verdict == SOURCE_MATCH) {
+		*p = res.push;
+		return 1;
 	}
-	if (!source_wants_ref(&d->rule, ref)) {
-		printf("sentry-source: %s ignored (BRANCH is %s)\n", short_name(ref),
-		    d->rule.branch);
-		return 0;
-	}
-	if (source_oid_is_zero(new)) {
-		printf("sentry-source: %s deleted, ignored\n", short_name(ref));
-		return 0;
-	}
-	source_match(&res, ref, old, new, source_oid_is_zero(old) ? PUSH_ADD : PUSH_UPDATE);
-	if (res.verdict != SOURCE_MATCH) {
-		printf("sentry-source: %s ignored: %s\n", short_name(ref), res.why);
-		return 0;
-	}
-	*p = res.push;
-	return 1;
+	printf("sentry-source: %s ignored: %s\n", short_name(ref), res.why);
+	return 0;
 }
 
 /*

@@ -67,7 +67,7 @@ test_hook() {
 	push_and_say main
 	check_eq "hook: a push of main exits 0" 0 "$RC"
 	check "hook: the pusher sees 'main ignored'" \
-		grep -q "remote: sentry-source: main ignored (BRANCH is develop)" "$OUT"
+		grep -q "remote: sentry-source: main ignored: refs/heads/main is not a watched branch (develop)" "$OUT"
 	sleep 1
 	check_eq "hook: a push of main leaves the checkout at develop's tip" \
 		"$tip" "$(head_of "$CP")"
@@ -77,7 +77,7 @@ test_hook() {
 	git -C "$FX_DIR/git/scratch" tag -f hook-tag >/dev/null
 	git -C "$FX_DIR/git/scratch" push origin hook-tag >"$OUT" 2>&1
 	check "hook: a tag push is ignored, and says so" \
-		grep -q "sentry-source: hook-tag ignored (not a branch)" "$OUT"
+		grep -q "sentry-source: hook-tag ignored: refs/tags/hook-tag is a tag, not a branch" "$OUT"
 
 	# Two branches in one push, develop second.
 	tip=$(push_two main develop)
