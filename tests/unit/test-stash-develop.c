@@ -87,10 +87,11 @@ main(void)
 	    "stash-develop is compiled in and follows develop"))
 		return tap_done();
 
-	/* None of the real payloads touches develop. */
+	/* None of the real payloads touches develop; the reason names the
+	 * branch each one changed. */
 	for (i = 0; i < sizeof(stock) / sizeof(stock[0]); i++)
 		expect_verdict(stock[i], judge_file(stock[i], "develop"), SOURCE_IGNORED,
-		    "develop");
+		    "refs/heads/");
 
 	/* The same payloads, watching the branch they push. */
 	expect_match("post-receive-branch-update.json", "feature_branch",
@@ -148,12 +149,12 @@ main(void)
 	expect_verdict("a tag named develop", judge_text("{\"refChanges\":[{\"refId\":"
 	    "\"refs/tags/develop\",\"fromHash\":\"" Z40 "\",\"toHash\":"
 	    "\"1111111111111111111111111111111111111111\",\"type\":\"ADD\"}]}", "develop"),
-	    SOURCE_IGNORED, "no change");
+	    SOURCE_IGNORED, "is a tag");
 	expect_verdict("develop-next is not develop", judge_text("{\"refChanges\":[{\"refId\":"
 	    "\"refs/heads/develop-next\",\"fromHash\":\"" Z40 "\",\"toHash\":"
 	    "\"1111111111111111111111111111111111111111\",\"type\":\"ADD\"}]}", "develop"),
-	    SOURCE_IGNORED, "no change");
+	    SOURCE_IGNORED, "not a watched branch (develop)");
 	expect_verdict("empty refChanges", judge_text("{\"refChanges\":[]}", "develop"),
-	    SOURCE_IGNORED, "no change");
+	    SOURCE_IGNORED, "changes no ref");
 	return tap_done();
 }
