@@ -111,7 +111,6 @@ clone_into(const char *dir, const char *url, struct ssh_auth *a, const char *bra
 	git_fetch_options fopts;
 	git_repository *repo = NULL;
 	git_remote *origin = NULL;
-	git_reference *local = NULL;
 	char tracking[LIMIT_REF_BYTES + 32];
 	int rc = EXIT_SYNC_FAILED;
 
@@ -134,17 +133,8 @@ clone_into(const char *dir, const char *url, struct ssh_auth *a, const char *bra
 		log_msg("the remote has no branch %s", branch);
 		goto out;
 	}
-	if ((rc = worktree_move(repo, branch, tip)) != EXIT_OK)
-		goto out;
-	/* As git clone leaves it: the branch tracks origin's. */
-	snprintf(tracking, sizeof(tracking), "origin/%s", branch);
-	if (git_branch_lookup(&local, repo, branch, GIT_BRANCH_LOCAL) < 0 ||
-	    git_branch_set_upstream(local, tracking) < 0) {
-		log_msg("%s: cannot set its upstream: %s", branch, last_git_error());
-		rc = EXIT_SYNC_FAILED;
-	}
+	rc = worktree_move(repo, branch, tip);
 out:
-	git_reference_free(local);
 	git_remote_free(origin);
 	git_repository_free(repo);
 	return rc;

@@ -81,6 +81,27 @@ contained(git_repository *repo, const git_oid *at, const git_oid *tip,
 	    git_graph_descendant_of(repo, previous, at) == 1);
 }
 
+/* Is the commit on some branch origin has (a glob BRANCH may leave HEAD
+ * on another watched branch, whose commits are safe on origin)? */
+static int
+on_origin(git_repository *repo, const git_oid *at)
+{
+	git_reference_iterator *it;
+	git_reference *ref;
+	const git_oid *tip;
+	int found = 0;
+
+	if (git_reference_iterator_glob_new(&it, repo, "refs/remotes/origin/*") < 0)
+		return 0;
+	while (!found && git_reference_next(&ref, it) == 0) {
+		if ((tip = git_reference_target(ref)) != NULL)
+			found = git_oid_equal(at, tip) || git_graph_descendant_of(repo, tip, at) == 1;
+		git_reference_free(ref);
+	}
+	git_reference_iterator_free(it);
+	return found;
+}
+
 int
 worktree_unpushed(git_repository *repo, const char *branch, const git_oid *tip,
     const git_oid *previous, char *what, size_t whatlen)
@@ -90,7 +111,7 @@ worktree_unpushed(git_repository *repo, const char *branch, const git_oid *tip,
 
 	snprintf(refname, sizeof(refname), "refs/heads/%s", branch);
 	if (git_reference_name_to_id(&at, repo, "HEAD") == 0 &&
-	    !contained(repo, &at, tip, previous)) {
+	    !contained(repo, &at, tip, previous) && !on_origin(repo, &at)) {
 		snprintf(what, whatlen, "HEAD (%s)", git_oid_tostr_s(&at));
 		return 1;
 	}
@@ -107,16 +128,18 @@ int
 worktree_point(git_repository *repo, const char *branch, const git_oid *oid)
 {
 	git_reference *ref = NULL;
-	char refname[300];
+	char refname[300], upstream[300];
 	git_oid now;
 	int rc;
 
 	snprintf(refname, sizeof(refname), "refs/heads/%s", branch);
+	snprintf(upstream, sizeof(upstream), "origin/%s", branch);
 	if (git_reference_name_to_id(&now, repo, refname) == 0)
 		rc = git_reference_create_matching(&ref, repo, refname, oid, 1, &now,
 		    REFLOG_MESSAGE);
-	else
-		rc = git_reference_create(&ref, repo, refname, oid, 0, REFLOG_MESSAGE);
+	else	/* new here: as git clone and git switch leave it, tracking origin's */
+		rc = git_reference_create(&ref, repo, refname, oid, 0, REFLOG_MESSAGE) < 0 ?
+		    -1 : git_branch_set_upstream(ref, upstream);
 	git_reference_free(ref);
 	if (rc < 0 || git_repository_set_head(repo, refname) < 0) {
 		log_msg("cannot move %s: %s", refname, last_git_error());

@@ -133,6 +133,22 @@ test_sync_glob() {
 
 	cli -c "$CONF" --sync --branch develop
 	check_eq "--sync --branch with stash-develop (develop built in): exits 0" 0 "$RC"
+
+	# BRANCH=*: the checkout follows the branch of each matching push.
+	write_config "$conf" SOURCE=stash "CLONE_PATH=$cp" "BRANCH=*"
+	tip=$(push_commit main)
+	stash_payload "$FX_DIR/main.json" refs/heads/main "$FX_ZERO" "$tip" UPDATE
+	make_request POST /webhook application/json "$FX_DIR/main.json" >"$FX_DIR/main.http"
+	front "$conf" "$FX_DIR/main.http"
+	check_eq "BRANCH=*, a push of main while develop is checked out: exits 0" 0 "$RC"
+	check_eq "BRANCH=*: the checkout switched to main's tip" "$tip" "$(head_of "$cp")"
+	check_eq "BRANCH=*: HEAD is on main" main "$(branch_of "$cp")"
+	check_eq "BRANCH=*: main tracks origin/main" origin/main \
+		"$(git -C "$cp" rev-parse --abbrev-ref 'main@{upstream}' 2>&1)"
+	tip=$(repo_tip develop)
+	cli -c "$conf" --sync --branch develop
+	check_eq "BRANCH=*, --sync --branch develop: back on develop's tip" "0 $tip" \
+		"$RC $(head_of "$cp")"
 }
 
 # --- --check ------------------------------------------------------------
