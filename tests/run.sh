@@ -2,22 +2,39 @@
 # tests/run.sh: run every test program and sum up their TAP output.
 #
 # Runs each executable tests/unit/test-* (built by make), then
-# tests/integration.sh.  Each prints TAP lines ("ok N - ...", "not ok N - ...").
-# The output is shown as it comes; the last line is exactly
-# "N passed, M failed".  Exit status is non-zero when anything failed,
-# including a program that crashed, timed out, printed nothing, fell short
-# of its own plan, or exited non-zero without reporting a failure.
+# tests/integration.sh and every tests/integration-*.sh, then
+# tests/valgrind.sh (the front under memcheck);
+# then the same unit and integration tests again, built with AddressSanitizer
+# and UndefinedBehaviorSanitizer out of tree by tests/sanitize.sh, named
+# "asan: tests/unit/test-http" and so on.  Each prints TAP lines ("ok N -
+# ...", "not ok N - ...").  The output is shown as it comes; the last line
+# is exactly "N passed, M failed", counting every stream.  Exit status is
+# non-zero when anything failed, including a program that crashed, timed
+# out, printed nothing, fell short of its own plan, or exited non-zero
+# without reporting a failure, and, in the sanitized streams, any sanitizer
+# report, whichever process wrote it.
+#
+# SANITIZE=0 skips the sanitized streams and VALGRIND=0 the valgrind one,
+# for quick local runs; both run by default.
 set -u
 
 cd "$(dirname "$0")/.." || exit 70
 
 UNIT_TIMEOUT=${UNIT_TIMEOUT:-120}
 INTEGRATION_TIMEOUT=${INTEGRATION_TIMEOUT:-900}
+SANITIZE=${SANITIZE:-1}
+VALGRIND=${VALGRIND:-1}
+# Set by tests/sanitize.sh when this runs in its sanitized copy: the names'
+# prefix, and the directory whose reports/ the sanitizers write to.
+RUN_PREFIX=${RUN_PREFIX:-}
+SANITIZE_REPORTS=${SANITIZE_REPORTS:-}
 
 passed=0
 failed=0
+sdir=""
 out=$(mktemp "${TMPDIR:-/tmp}/sentry-source-run.XXXXXX") || exit 70
-trap 'rm -f -- "$out"' EXIT
+# SANITIZE_KEEP=1 keeps the sanitized copy, its build log and reports.
+trap 'rm -f -- "$out"; [ -z "$sdir" ] || [ "${SANITIZE_KEEP:-0}" = 1 ] || rm -rf -- "$sdir"' EXIT
 
 # synthetic PROG REASON: a failure the program could not report itself.
 synthetic() {
@@ -25,9 +42,27 @@ synthetic() {
 	failed=$((failed + 1))
 }
 
+# sanitizer_reports NAME: in a sanitized run, each report written while
+# NAME ran is a failure of NAME, its first lines shown; so is a sanitizer's
+# message that reached the output instead (see tests/sanitize.sh).
+sanitizer_reports() {
+	local f
+	[ -n "$SANITIZE_REPORTS" ] || return 0
+	for f in "$SANITIZE_REPORTS"/reports/san.*; do
+		[ -f "$f" ] || continue
+		synthetic "$1" "sanitizer report $(basename "$f")"
+		grep -E 'ERROR|WARNING|runtime error|SUMMARY|^ +#[0-9]' "$f" | head -n 40 | sed 's/^/#   /'
+		mkdir -p "$SANITIZE_REPORTS/reports.seen"
+		mv -- "$f" "$SANITIZE_REPORTS/reports.seen/"
+	done
+	if grep -qE 'runtime error:|AddressSanitizer|LeakSanitizer' "$out"; then
+		synthetic "$1" "a sanitizer message in its output"
+	fi
+}
+
 # run_one TIMEOUT NAME CMD...: run one test program, show and count its results.
 run_one() {
-	local limit=$1 name=$2 rc ok nok plan total
+	local limit=$1 name=$RUN_PREFIX$2 rc ok nok plan total
 	shift 2
 	printf '# --- %s\n' "$name"
 	# No stdin in CI; stderr joins stdout so the log reads in order.
@@ -52,19 +87,57 @@ run_one() {
 	elif [ -n "$plan" ] && [ "$plan" -ne "$total" ]; then
 		synthetic "$name" "planned $plan tests, ran $total"
 	fi
+	sanitizer_reports "$name"
 }
 
-found=0
-for t in tests/unit/test-*; do
-	# Only the built programs, not their sources or objects.
-	[ -f "$t" ] && [ -x "$t" ] || continue
-	case "$t" in *.c | *.h | *.o | *.d) continue ;; esac
-	found=1
-	run_one "$UNIT_TIMEOUT" "$t" "./$t"
-done
-[ "$found" = 1 ] || printf '# no unit test programs in tests/unit (not built?)\n'
+# run_suite: the unit tests and the integration tests of the tree in the
+# current directory.
+run_suite() {
+	local t found=0
+	for t in tests/unit/test-*; do
+		# Only the built programs, not their sources or objects.
+		[ -f "$t" ] && [ -x "$t" ] || continue
+		case "$t" in *.c | *.h | *.o | *.d) continue ;; esac
+		found=1
+		run_one "$UNIT_TIMEOUT" "$t" "./$t"
+	done
+	[ "$found" = 1 ] || printf '# no unit test programs in tests/unit (not built?)\n'
+	for t in tests/integration.sh tests/integration-*.sh; do
+		[ -f "$t" ] || continue
+		run_one "$INTEGRATION_TIMEOUT" "$t" bash "$t"
+	done
+}
 
-run_one "$INTEGRATION_TIMEOUT" tests/integration.sh bash tests/integration.sh
+# run_sanitized: build the sanitized copy and run its suite, counted here.
+run_sanitized() {
+	local root=$PWD
+	# shellcheck source=tests/sanitize.sh
+	. tests/sanitize.sh
+	sdir=$(mktemp -d "${TMPDIR:-/tmp}/sentry-source-asan.XXXXXX") || exit 70
+	printf '# --- asan: building a sanitized copy in %s\n' "$sdir"
+	if ! sanitize_build "$sdir" >"$sdir/build.log" 2>&1; then
+		tail -n 40 "$sdir/build.log" | sed 's/^/#   /'
+		synthetic "asan: build" "the sanitized build failed (SANITIZE=0 skips it)"
+		return
+	fi
+	cd "$sdir/tree" || exit 70
+	sanitize_env "$sdir"
+	RUN_PREFIX="asan: "
+	SANITIZE_REPORTS=$sdir
+	run_suite
+	RUN_PREFIX=""
+	SANITIZE_REPORTS=""
+	unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
+	cd "$root" || exit 70
+}
+
+run_suite
+if [ "$VALGRIND" != 0 ]; then
+	run_one "$INTEGRATION_TIMEOUT" tests/valgrind.sh bash tests/valgrind.sh
+fi
+if [ "$SANITIZE" != 0 ]; then
+	run_sanitized
+fi
 
 printf '%s passed, %s failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]
