@@ -31,11 +31,12 @@ SOURCE_OBJS = $(SOURCE_FILES:.c=.o)
 
 # The front: reads requests; never links libgit2 (see DESIGN.md).
 FRONT_LIB_OBJS = src/config.o src/file.o src/log.o src/http_parse.o src/http_io.o \
-	src/form.o src/signature.o src/source.o src/source_table.o $(SOURCE_OBJS)
+	src/form.o src/signature.o src/source.o src/source_table.o $(SOURCE_OBJS) \
+	src/services_config.o src/run.o src/pathglob.o
 FRONT_OBJS = src/main.o src/serve.o src/hook.o src/exec_sync.o $(FRONT_LIB_OBJS)
 
 # The sync helper: holds the key and the repository; parses no payload.
-SYNC_OBJS = src/sync_main.o src/sync.o src/check.o src/services.o src/run.o src/pathglob.o src/changes.o src/pack.o src/worktree.o src/ssh_auth.o src/known_hosts.o \
+SYNC_OBJS = src/sync_main.o src/sync.o src/check.o src/services.o src/services_config.o src/run.o src/pathglob.o src/changes.o src/pack.o src/worktree.o src/ssh_auth.o src/known_hosts.o \
 	src/lock.o src/config.o src/file.o src/log.o
 
 MANPAGES = man/sentry-source.8 man/sentry-source.conf.5 man/sentry-source-sources.7

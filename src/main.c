@@ -16,6 +16,7 @@
 #include "exitcode.h"
 #include "front.h"
 #include "log.h"
+#include "services_config.h"
 #include "source.h"
 
 #ifndef VERSION
@@ -128,6 +129,7 @@ check_deployment(struct deployment *d)
 {
 	const struct config *c = d->config;
 	const char *branch = config_get(c, CONFIG_BRANCH);
+	char err[512];
 
 	if ((d->source = source_find(config_get(c, CONFIG_SOURCE))) == NULL) {
 		log_msg("%s:%u: SOURCE %s is not compiled in (see --list-sources)",
@@ -146,6 +148,10 @@ check_deployment(struct deployment *d)
 		return -1;
 	}
 	d->rule.branch = branch ? branch : d->source->builtin_branch;
+	if (services_check(c, err, sizeof(err)) == -1) {
+		log_msg("%s", err);
+		return -1;
+	}
 	d->max_body = config_number(c, CONFIG_MAX_BODY);
 	d->request_seconds = (int)config_number(c, CONFIG_REQUEST_TIMEOUT);
 	return check_signing(d);

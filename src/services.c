@@ -20,6 +20,7 @@
 #include "pathglob.h"
 #include "run.h"
 #include "services.h"
+#include "services_config.h"
 
 #define ZERO_OID	"0000000000000000000000000000000000000000"
 #define CHANGED_NAME	"changed-files"
@@ -52,30 +53,10 @@ keep_var(const char *name, char **copy)
 int
 services_init(const struct config *c, char *err, size_t errlen)
 {
-	static const enum config_key globs[] = { CONFIG_INCLUDE_FILES, CONFIG_EXCLUDE_FILES };
-	static const char *const glob_names[] = { "INCLUDE_FILES", "EXCLUDE_FILES" };
-	const char *run = config_get(c, CONFIG_RUN), *why;
-	char **argv = NULL, problem[300];
-	size_t i;
-
-	if (run == NULL)
+	if (config_get(c, CONFIG_RUN) == NULL)
 		return 0;
-	if ((why = run_split(run, &argv)) == NULL)
-		why = run_findable(argv[0]);
-	if (why != NULL) {
-		snprintf(err, errlen, "%s:%u: RUN %s%s%s", c->path, c->v[CONFIG_RUN].line,
-		    argv != NULL ? argv[0] : "", argv != NULL ? " " : "", why);
-		free(argv);
+	if (services_check(c, err, errlen) == -1)
 		return -1;
-	}
-	free(argv);
-	for (i = 0; i < sizeof(globs) / sizeof(globs[0]); i++)
-		if (config_get(c, globs[i]) != NULL &&
-		    pathglob_check_list(config_get(c, globs[i]), problem, sizeof(problem)) == -1) {
-			snprintf(err, errlen, "%s:%u: %s: %s", c->path, c->v[globs[i]].line,
-			    glob_names[i], problem);
-			return -1;
-		}
 	if (!saved.kept && (keep_var("HOME", &saved.home) == -1 ||
 	    keep_var("XDG_CONFIG_HOME", &saved.xdg_config_home) == -1)) {
 		snprintf(err, errlen, "out of memory");

@@ -374,6 +374,8 @@ config_error() {
 	run_front "$conf" "$(payload_for "$before" "$(repo_tip develop)")"
 	line=$(grep -n -- "$pat" "$conf" | head -n 1 | cut -d: -f1)
 	check_eq "config, $name: exits 78" 78 "$RC"
+	check "config, $name: the host is answered 500, not 200" \
+		grep -q '^HTTP/1.1 500' "$OUT"
 	check "config, $name: the message names $(basename "$conf"):$line" log_has "$conf:$line"
 	check_eq "config, $name: no sync happened" "$before" "$(head_of "$CP")"
 	check "config, $name: the command did not run" not ran

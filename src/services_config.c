@@ -1,0 +1,41 @@
+/*
+ * RUN= and its globs, checked where they are read: by the front before it
+ * answers (a bad RUN is then a 500 the host shows, not a 200 and a sync
+ * that fails later), and by the helper before it syncs. No libgit2 here.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "pathglob.h"
+#include "run.h"
+#include "services_config.h"
+
+int
+services_check(const struct config *c, char *err, size_t errlen)
+{
+	static const enum config_key globs[] = { CONFIG_INCLUDE_FILES, CONFIG_EXCLUDE_FILES };
+	static const char *const glob_names[] = { "INCLUDE_FILES", "EXCLUDE_FILES" };
+	const char *run = config_get(c, CONFIG_RUN), *why;
+	char **argv = NULL, problem[300];
+	size_t i;
+
+	if (run == NULL)
+		return 0;
+	if ((why = run_split(run, &argv)) == NULL)
+		why = run_findable(argv[0]);
+	if (why != NULL) {
+		snprintf(err, errlen, "%s:%u: RUN %s%s%s", c->path, c->v[CONFIG_RUN].line,
+		    argv != NULL ? argv[0] : "", argv != NULL ? " " : "", why);
+		free(argv);
+		return -1;
+	}
+	free(argv);
+	for (i = 0; i < sizeof(globs) / sizeof(globs[0]); i++)
+		if (config_get(c, globs[i]) != NULL &&
+		    pathglob_check_list(config_get(c, globs[i]), problem, sizeof(problem)) == -1) {
+			snprintf(err, errlen, "%s:%u: %s: %s", c->path, c->v[globs[i]].line,
+			    glob_names[i], problem);
+			return -1;
+		}
+	return 0;
+}
