@@ -96,6 +96,33 @@ test_hook() {
 	rm -f "$FX_REPO/hooks/post-receive"
 }
 
+# The same ordering with nothing held: a repository of 30 MB of random
+# data takes the sync a second or more to clone over ssh, and git push
+# returns before that clone is done.
+test_hook_big_repo() {
+	local big="$FX_DIR/big.git" s="$FX_DIR/big-scratch" conf="$FX_DIR/big.conf"
+	local cp="$FX_DIR/big/checkout" tip i
+	mkdir -p "$FX_DIR/big"
+	git init -q --bare "$big"
+	git --git-dir="$big" config core.hooksPath "$big/hooks"
+	git --git-dir="$big" config sentry-source.config "$conf"
+	install -m 755 hooks/post-receive "$big/hooks/post-receive"
+	write_config "$conf" "CLONE_URL=ssh://$FX_USER@127.0.0.1:$FX_SSH_PORT$big" \
+		"CLONE_PATH=$cp"
+	git init -q -b develop "$s"
+	for i in 1 2 3; do head -c 10000000 /dev/urandom >"$s/blob$i"; done
+	git -C "$s" add . && git -C "$s" commit -q -m big
+	tip=$(git -C "$s" rev-parse HEAD)
+	next_run
+	git -C "$s" push "$big" develop >"$OUT" 2>&1
+	RC=$?
+	check_eq "hook, 30 MB repository: when git push returns, the checkout is not there yet" \
+		"0 absent" "$RC $( [ -e "$cp" ] && echo present || echo absent)"
+	check "hook, 30 MB repository: the pusher was told it is syncing" \
+		grep -q "develop -> ${tip:0:7}, syncing" "$OUT"
+	check "hook, 30 MB repository: the detached sync then clones it" wait_head "$cp" "$tip" 60
+}
+
 # push_two B1 B2: one push updating both branches; prints B2's new tip.
 push_two() {
 	local s="$FX_DIR/git/scratch"
@@ -242,6 +269,7 @@ test_install() {
 }
 
 test_hook
+test_hook_big_repo
 test_sync_glob
 test_check
 test_install
