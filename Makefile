@@ -145,5 +145,6 @@ uninstall:
 clean:
 	rm -f sentry-source sentry-source-sync src/*.o sources/*.o src/source_table.c src/paths.h \
 		tests/unit/*.o $(UNIT_TESTS)
+	rm -rf tests/fuzz/build bench/build
 
 .PHONY: all bench check demo deps fuzz install uninstall clean FORCE

@@ -172,7 +172,7 @@ serve_connection(const struct deployment *d)
 {
 	struct http_request *req;
 	struct source_result res = { .verdict = SOURCE_IGNORED };
-	struct sync_call call = { NULL };
+	struct sync_call call = { .push = NULL };
 	struct http_conn conn;
 	char peer[80];
 	int status, rc = EXIT_OK;

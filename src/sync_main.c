@@ -208,7 +208,7 @@ main(int argc, char *argv[])
 	};
 	struct config config = CONFIG_INIT;
 	struct ssh_auth auth = SSH_AUTH_INIT;
-	struct sync_target target = { NULL };
+	struct sync_target target = { .branch = NULL };
 	struct sync_outcome outcome;
 	const char *path = NULL, *ref = NULL, *old = NULL, *new = NULL, *branch;
 	char err[512], current[LIMIT_REF_BYTES];

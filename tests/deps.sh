@@ -13,6 +13,8 @@ PACKAGES=(
 	openssl # signing test requests as the hosts do
 	procps  # pgrep, to see that every sync has ended
 	util-linux # flock, to hold a checkout's lock in the hook test
+	clang libclang-rt-14-dev llvm # the ASan+UBSan pass and make fuzz (libFuzzer)
+	valgrind # the front's request path under memcheck
 )
 
 # is_installed PKG: dpkg says "install ok installed" (not merely known,

@@ -14,8 +14,11 @@
 # without reporting a failure, and, in the sanitized streams, any sanitizer
 # report, whichever process wrote it.
 #
-# SANITIZE=0 skips the sanitized streams and VALGRIND=0 the valgrind one,
-# for quick local runs; both run by default.
+# VALGRIND=0 skips the valgrind stream, SANITIZE=0 the sanitized ones, for
+# quick local runs. By default the sanitized pass runs the unit tests and
+# the integration scripts in SANITIZE_INTEGRATION: the request path of every
+# source, not the minutes of timeouts, kills and repeated syncs of the
+# others; SANITIZE=all runs them all.
 set -u
 
 cd "$(dirname "$0")/.." || exit 70
@@ -23,6 +26,7 @@ cd "$(dirname "$0")/.." || exit 70
 UNIT_TIMEOUT=${UNIT_TIMEOUT:-120}
 INTEGRATION_TIMEOUT=${INTEGRATION_TIMEOUT:-900}
 SANITIZE=${SANITIZE:-1}
+SANITIZE_INTEGRATION=${SANITIZE_INTEGRATION:-tests/integration.sh tests/integration-hosts.sh}
 VALGRIND=${VALGRIND:-1}
 # Set by tests/sanitize.sh when this runs in its sanitized copy: the names'
 # prefix, and the directory whose reports/ the sanitizers write to.
@@ -62,7 +66,7 @@ sanitizer_reports() {
 
 # run_one TIMEOUT NAME CMD...: run one test program, show and count its results.
 run_one() {
-	local limit=$1 name=$RUN_PREFIX$2 rc ok nok plan total
+	local limit=$1 name=$RUN_PREFIX$2 rc ok nok plan total start=$SECONDS
 	shift 2
 	printf '# --- %s\n' "$name"
 	# No stdin in CI; stderr joins stdout so the log reads in order.
@@ -88,10 +92,11 @@ run_one() {
 		synthetic "$name" "planned $plan tests, ran $total"
 	fi
 	sanitizer_reports "$name"
+	printf '# %s: %d s\n' "$name" $((SECONDS - start))
 }
 
-# run_suite: the unit tests and the integration tests of the tree in the
-# current directory.
+# run_suite SCRIPT...: the unit tests and these integration scripts of the
+# tree in the current directory.
 run_suite() {
 	local t found=0
 	for t in tests/unit/test-*; do
@@ -102,7 +107,7 @@ run_suite() {
 		run_one "$UNIT_TIMEOUT" "$t" "./$t"
 	done
 	[ "$found" = 1 ] || printf '# no unit test programs in tests/unit (not built?)\n'
-	for t in tests/integration.sh tests/integration-*.sh; do
+	for t in "$@"; do
 		[ -f "$t" ] || continue
 		run_one "$INTEGRATION_TIMEOUT" "$t" bash "$t"
 	done
@@ -110,7 +115,7 @@ run_suite() {
 
 # run_sanitized: build the sanitized copy and run its suite, counted here.
 run_sanitized() {
-	local root=$PWD
+	local root=$PWD start=$SECONDS scripts=()
 	# shellcheck source=tests/sanitize.sh
 	. tests/sanitize.sh
 	sdir=$(mktemp -d "${TMPDIR:-/tmp}/sentry-source-asan.XXXXXX") || exit 70
@@ -120,18 +125,24 @@ run_sanitized() {
 		synthetic "asan: build" "the sanitized build failed (SANITIZE=0 skips it)"
 		return
 	fi
+	printf '# asan: build: %d s\n' $((SECONDS - start))
+	if [ "$SANITIZE" = all ]; then
+		scripts=(tests/integration.sh tests/integration-*.sh)
+	else
+		read -r -a scripts <<<"$SANITIZE_INTEGRATION"
+	fi
 	cd "$sdir/tree" || exit 70
 	sanitize_env "$sdir"
 	RUN_PREFIX="asan: "
 	SANITIZE_REPORTS=$sdir
-	run_suite
+	run_suite "${scripts[@]}"
 	RUN_PREFIX=""
 	SANITIZE_REPORTS=""
 	unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 	cd "$root" || exit 70
 }
 
-run_suite
+run_suite tests/integration.sh tests/integration-*.sh
 if [ "$VALGRIND" != 0 ]; then
 	run_one "$INTEGRATION_TIMEOUT" tests/valgrind.sh bash tests/valgrind.sh
 fi
