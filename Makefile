@@ -80,7 +80,7 @@ src/sync_main.o src/sync.o src/check.o src/services.o src/run.o src/pathglob.o s
 
 $(FRONT_OBJS) $(SYNC_OBJS) $(UNIT_TESTS:=.o): src/*.h Makefile
 
-tests/unit/test-%: tests/unit/test-%.o tests/unit/tap.o $(FRONT_LIB_OBJS)
+tests/unit/test-%: tests/unit/test-%.o tests/unit/tap.o tests/unit/request.o $(FRONT_LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(FRONT_LIBS)
 tests/unit/test-pathglob: tests/unit/test-pathglob.o tests/unit/tap.o src/pathglob.o
 	$(CC) $(LDFLAGS) -o $@ $^

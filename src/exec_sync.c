@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "exitcode.h"
+#include "file.h"
 #include "front.h"
 #include "log.h"
 #include "paths.h"	/* LIBEXECDIR, made by make */
@@ -41,16 +42,11 @@ detach_stdio(int also_stderr)
 static int
 payload_to_fd(const char *body, size_t len)
 {
-	size_t done = 0;
-	ssize_t n;
 	int fd;
 
 	if ((fd = memfd_create("sentry-source-payload", 0)) == -1)
 		return -1;
-	for (; done < len; done += n)
-		if ((n = write(fd, body + done, len - done)) <= 0)
-			goto fail;
-	if (lseek(fd, 0, SEEK_SET) == -1)
+	if (file_write_all(fd, body, len) == -1 || lseek(fd, 0, SEEK_SET) == -1)
 		goto fail;
 	if (fd != PAYLOAD_FD) {
 		if (dup2(fd, PAYLOAD_FD) == -1)

@@ -35,3 +35,21 @@ file_read(const char *path, size_t max, size_t *lenp)
 	*lenp = len;
 	return buf;
 }
+
+int
+file_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}

@@ -8,4 +8,7 @@
  * when it is larger than max. Callers holding secrets wipe before free. */
 char	*file_read(const char *path, size_t max, size_t *len);
 
+/* All of buf, through short writes and EINTR; 0, or -1 with errno set. */
+int	 file_write_all(int fd, const void *buf, size_t len);
+
 #endif

@@ -3,18 +3,7 @@
 #include <string.h>
 
 #include "form.h"
-
-static int
-hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "hex.h"
 
 /*
  * Decode s[0..len) into out, which has room for len bytes: '+' is a space,

@@ -15,9 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "http.h"
 
-static int	write_all(int, const char *, size_t);
 
 static long
 now_ms(void)
@@ -125,7 +125,7 @@ http_continue(struct http_conn *c, const struct http_request *r)
 	if (r->http10 || expect == NULL || strcasecmp(expect, "100-continue") != 0 ||
 	    r->buffered > r->head_len)
 		return 0;
-	return write_all(c->fd_out, go, sizeof(go) - 1) == -1 ? 400 : 0;
+	return file_write_all(c->fd_out, go, sizeof(go) - 1) == -1 ? 400 : 0;
 }
 
 /* Call only after the head was accepted and Content-Length checked. */
@@ -179,23 +179,6 @@ http_reason(int status)
 	}
 }
 
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, buf, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 int
 http_respond(struct http_conn *c, int status, const char *json_body)
 {
@@ -213,8 +196,8 @@ http_respond(struct http_conn *c, int status, const char *json_body)
 	    status == 405 ? "Allow: POST\r\n" : "");
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return -1;
-	if (write_all(c->fd_out, head, n) == -1 ||
-	    write_all(c->fd_out, json_body, strlen(json_body)) == -1)
+	if (file_write_all(c->fd_out, head, n) == -1 ||
+	    file_write_all(c->fd_out, json_body, strlen(json_body)) == -1)
 		return -1;
 	return 0;
 }

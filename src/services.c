@@ -15,6 +15,7 @@
 
 #include "changes.h"
 #include "exitcode.h"
+#include "file.h"
 #include "limits.h"
 #include "log.h"
 #include "pathglob.h"
@@ -147,23 +148,6 @@ make_dir(char *dir, size_t len)
 	return mkdtemp(dir) == NULL ? -1 : 0;
 }
 
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, buf, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* The body the front left in payload_fd, from its start, into path. */
 static int
 copy_payload(int payload_fd, const char *path)
@@ -190,7 +174,7 @@ copy_payload(int payload_fd, const char *path)
 			    "MAX_BODY allows", payload_fd);
 			goto out;
 		}
-		if (write_all(fd, buf, (size_t)n) == -1) {
+		if (file_write_all(fd, buf, (size_t)n) == -1) {
 			log_msg("%s: %m", path);
 			goto out;
 		}

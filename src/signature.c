@@ -20,6 +20,7 @@
 #include <openssl/sha.h>
 
 #include "file.h"
+#include "hex.h"
 #include "limits.h"
 #include "signature.h"
 
@@ -100,18 +101,6 @@ secret_free(struct secret *s)
 	s->len = 0;
 }
 
-static int
-hex_value(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Exactly len bytes of hex, either case. */
 static int
 hex_decode(const char *hex, unsigned char *out, size_t len)
@@ -120,7 +109,7 @@ hex_decode(const char *hex, unsigned char *out, size_t len)
 	int hi, lo;
 
 	for (i = 0; i < len; i++) {
-		if ((hi = hex_value(hex[2 * i])) == -1 || (lo = hex_value(hex[2 * i + 1])) == -1)
+		if ((hi = hex_digit(hex[2 * i])) == -1 || (lo = hex_digit(hex[2 * i + 1])) == -1)
 			return -1;
 		out[i] = (unsigned char)(hi << 4 | lo);
 	}

@@ -13,6 +13,7 @@
 
 #include "signature.h"
 #include "source.h"
+#include "request.h"
 #include "tap.h"
 
 #define PAYLOADS	"../shared/payloads/"
@@ -59,25 +60,6 @@ struct delivery {
 	char			*headers;
 };
 
-static void
-add_header(struct http_request *req, size_t *used, const char *name, size_t nlen,
-    const char *value, size_t vlen)
-{
-	char *p = req->head + *used;
-
-	if (req->nheaders == LIMIT_HEADER_COUNT ||
-	    *used + nlen + vlen + 2 > sizeof(req->head))
-		return;
-	memcpy(p, name, nlen);
-	p[nlen] = '\0';
-	memcpy(p + nlen + 1, value, vlen);
-	p[nlen + 1 + vlen] = '\0';
-	req->headers[req->nheaders].name = p;
-	req->headers[req->nheaders].value = p + nlen + 1;
-	req->nheaders++;
-	*used += nlen + vlen + 2;
-}
-
 /*
  * The request as the host sent it: the body and its .headers file, less
  * the header named drop, with the header named as set to value (when not
@@ -87,7 +69,6 @@ static struct http_request *
 request(const struct delivery *d, const char *drop, const char *as, const char *value)
 {
 	struct http_request *req = calloc(1, sizeof(*req));
-	const char *line, *end, *colon, *v, *e;
 	size_t used = 0;
 
 	if (req == NULL)
@@ -96,21 +77,10 @@ request(const struct delivery *d, const char *drop, const char *as, const char *
 	req->path = "/webhook";
 	req->body = d->body;
 	req->body_len = d->req->body_len;
-	for (line = d->headers; line != NULL && *line != '\0'; line = *end ? end + 1 : end) {
-		end = line + strcspn(line, "\n");
-		if ((colon = memchr(line, ':', end - line)) == NULL)
-			continue;
-		if (drop != NULL && strlen(drop) == (size_t)(colon - line) &&
-		    strncasecmp(line, drop, colon - line) == 0)
-			continue;
-		for (v = colon + 1; v < end && (*v == ' ' || *v == '\t'); v++)
-			;
-		for (e = end; e > v && (e[-1] == '\r' || e[-1] == ' '); e--)
-			;
-		add_header(req, &used, line, colon - line, v, e - v);
-	}
+	if (d->headers != NULL)
+		request_add_header_lines(req, &used, d->headers, drop);
 	if (as != NULL && value != NULL)
-		add_header(req, &used, as, strlen(as), value, strlen(value));
+		request_add_header(req, &used, as, strlen(as), value, strlen(value));
 	return req;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "source.h"
+#include "request.h"
 #include "tap.h"
 
 #define TABLE		"tests/payloads.tsv"
@@ -31,46 +32,6 @@ verdict_name(int v)
 	return v >= 0 && v <= SOURCE_BAD ? verdict_names[v] : "none";
 }
 
-/* Header fields live in the request's own head buffer, as when parsed. */
-static void
-add_header(struct http_request *req, size_t *used, const char *name, size_t nlen,
-    const char *value, size_t vlen)
-{
-	char *p = req->head + *used;
-
-	if (req->nheaders == LIMIT_HEADER_COUNT ||
-	    *used + nlen + vlen + 2 > sizeof(req->head))
-		return;
-	memcpy(p, name, nlen);
-	p[nlen] = '\0';
-	memcpy(p + nlen + 1, value, vlen);
-	p[nlen + 1 + vlen] = '\0';
-	req->headers[req->nheaders].name = p;
-	req->headers[req->nheaders].value = p + nlen + 1;
-	req->nheaders++;
-	*used += nlen + vlen + 2;
-}
-
-/* "Name: value" lines, as in the corpus' .headers files. */
-static void
-add_header_lines(struct http_request *req, size_t *used, const char *text)
-{
-	const char *line, *end, *colon, *value;
-
-	for (line = text; *line != '\0'; line = *end ? end + 1 : end) {
-		end = line + strcspn(line, "\n");
-		if ((colon = memchr(line, ':', end - line)) == NULL)
-			continue;
-		value = colon + 1;
-		while (value < end && (*value == ' ' || *value == '\t'))
-			value++;
-		while (end > value && (end[-1] == '\r' || end[-1] == ' '))
-			end--;
-		add_header(req, used, line, colon - line, value, end - value);
-		end += strcspn(end, "\n");
-	}
-}
-
 /* A POST request with the first header (if any), then the lines. */
 static struct http_request *
 request(const char *name, const char *value, const char *lines)
@@ -83,9 +44,9 @@ request(const char *name, const char *value, const char *lines)
 	req->method = "POST";
 	req->path = "/webhook";
 	if (name != NULL)
-		add_header(req, &used, name, strlen(name), value, strlen(value));
+		request_add_header(req, &used, name, strlen(name), value, strlen(value));
 	if (lines != NULL)
-		add_header_lines(req, &used, lines);
+		request_add_header_lines(req, &used, lines, NULL);
 	return req;
 }
 
