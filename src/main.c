@@ -177,7 +177,7 @@ sync_now(const struct deployment *d, const char *branch)
 		return EXIT_USAGE;
 	}
 	if (!source_wants_ref(&d->rule, p.ref)) {
-		log_msg("--branch %s: BRANCH %s does not take it", branch, d->rule.branch);
+		log_msg("branch %s: BRANCH %s does not take it", p.ref + 11, d->rule.branch);
 		return EXIT_USAGE;
 	}
 	return exec_sync(d, &call);
