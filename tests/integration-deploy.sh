@@ -9,11 +9,9 @@ cd "$(dirname "$0")/.." || exit 70
 . tests/lib.sh
 . tests/tap.sh
 
-export SENTRY_SOURCE_EXEC_PATH="$PWD"
 RUN_TIMEOUT=60
 
-fixture_setup || bail "fixture setup failed"
-mkdir -p "$FX_DIR/run" "$FX_DIR/bin"
+tap_fixture bin
 CP=$FX_CLONE_PATH
 CONF="$FX_DIR/sentry-source.conf"
 write_config "$CONF"

@@ -11,11 +11,9 @@ cd "$(dirname "$0")/.." || exit 70
 . tests/lib.sh
 . tests/tap.sh
 
-export SENTRY_SOURCE_EXEC_PATH="$PWD"
 RUN_TIMEOUT=60
 
-fixture_setup || bail "fixture setup failed"
-mkdir -p "$FX_DIR/run" "$FX_DIR/p"
+tap_fixture p
 P="$FX_DIR/p"
 SECRET_FILE="$FX_DIR/secret"
 SECRET='It'"'"'s a Secret to Everybody'

@@ -12,7 +12,6 @@ cd "$(dirname "$0")/.." || exit 70
 . tests/lib.sh
 . tests/tap.sh
 
-export SENTRY_SOURCE_EXEC_PATH="$PWD"
 # Per-invocation bound (tests/tap.sh); the slowest case, a command that
 # ignores SIGTERM, takes its RUN_TIMEOUT= plus the 5 s grace.
 RUN_TIMEOUT=60
@@ -97,8 +96,7 @@ payload_for() {
 
 # --- fixture -------------------------------------------------------------
 
-fixture_setup || bail "fixture setup failed"
-mkdir -p "$FX_DIR/run" "$FX_DIR/p"
+tap_fixture p
 P="$FX_DIR/p"
 CP=$FX_CLONE_PATH
 PROBE="$FX_DIR/bin/probe"

@@ -13,14 +13,12 @@ cd "$(dirname "$0")/.." || exit 70
 . tests/lib.sh
 . tests/tap.sh
 
-export SENTRY_SOURCE_EXEC_PATH="$PWD"
 # Per-invocation bound: a clone over loopback takes well under a second.
 RUN_TIMEOUT=60
 
 # --- fixture -------------------------------------------------------------
 
-fixture_setup || bail "fixture setup failed"
-mkdir -p "$FX_DIR/run" "$FX_DIR/p"
+tap_fixture p
 CONF="$FX_DIR/sentry-source.conf"
 write_config "$CONF"
 CP=$FX_CLONE_PATH

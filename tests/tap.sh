@@ -4,6 +4,19 @@
 # A file sets RUN_TIMEOUT (seconds per invocation) before running anything.
 
 RUN_TIMEOUT=${RUN_TIMEOUT:-60}
+
+# tap_fixture DIR...: the real sshd and repository of tests/lib.sh, a
+# directory for each run's output and the extra DIRs under FX_DIR; the
+# programs run are this build tree's, helper included.
+tap_fixture() {
+	local d
+	export SENTRY_SOURCE_EXEC_PATH="$PWD"
+	fixture_setup || bail "fixture setup failed"
+	mkdir -p "$FX_DIR/run" || bail "no run directory"
+	for d in "$@"; do
+		mkdir -p "$FX_DIR/$d" || bail "no $d directory"
+	done
+}
 n=0
 RUN=0
 OUT=/dev/null
