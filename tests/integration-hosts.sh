@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/integration-hosts.sh: every compiled-in source end to end, through
-# the same path: a real payload of its host from ../shared/payloads, with
+# the same path: a real payload of its host from tests/payloads, with
 # that host's headers and a signature made here as the host makes it,
 # into the real front, which syncs the checkout from the real sshd.
 # Forged, unsigned and wrong-token twins get 401 and sync nothing.

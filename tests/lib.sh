@@ -16,9 +16,8 @@
 
 # Repository root: this file lives in tests/.
 FX_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# CI clones the repository into some folder with shared/ beside it, so the
-# payload corpus is found relative to the root, never at an absolute path.
-FX_PAYLOADS="$FX_ROOT/../shared/payloads"
+# The hosts' real payloads, with their provenance (tests/payloads/README.md).
+FX_PAYLOADS="$FX_ROOT/tests/payloads"
 
 FX_DIR=""             # private work dir, set by fixture_init
 FX_OWNER=""           # pid of the shell that owns the cleanup

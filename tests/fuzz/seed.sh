@@ -1,17 +1,17 @@
 #!/bin/bash
 # tests/fuzz/seed.sh: write the seed corpus of fuzz targets into
 # tests/fuzz/corpus/TARGET/ from the captured deliveries in
-# ../shared/payloads (beside the repository, as in CI).
+# tests/payloads.
 #
 #   bash tests/fuzz/seed.sh TARGET...    TARGET: http, form or source-NAME
 #
-# The corpus is committed, so that it stands without ../shared; run.sh
+# The corpus is committed, so that a run needs no seeding; run.sh
 # calls this only for a target that has none yet (a new source). Existing
 # files are overwritten with the same names; nothing else is removed.
 set -u
 
 cd "$(dirname "$0")/../.." || exit 70
-PAYLOADS=../shared/payloads
+PAYLOADS=tests/payloads
 CORPUS=tests/fuzz/corpus
 # Seeds larger than the source targets' -max_len would be cut (see run.sh).
 SOURCE_MAX_LEN=${SOURCE_MAX_LEN:-65536}

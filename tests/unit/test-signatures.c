@@ -1,5 +1,5 @@
 /*
- * Every signed delivery of ../shared/payloads checked with the signature
+ * Every signed delivery of tests/payloads checked with the signature
  * its source declares and the secret the corpus' README documents: the
  * real one passes, and each has forged twins that must get 401 (a body
  * byte changed, no header, a wrong secret, a cut, garbage or mis-prefixed
@@ -16,7 +16,7 @@
 #include "request.h"
 #include "tap.h"
 
-#define PAYLOADS	"../shared/payloads/"
+#define PAYLOADS	"tests/payloads/"
 
 struct vector {
 	const char	*file;		/* under PAYLOADS; .headers beside it */

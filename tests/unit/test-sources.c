@@ -1,5 +1,5 @@
 /*
- * Every source on the corpus of ../shared/payloads, one TAP line per row
+ * Every source on the corpus of tests/payloads, one TAP line per row
  * of tests/payloads.tsv (whose expected values come from the corpus'
  * README and the files, not from these parsers), then hostile twins: bad
  * shapes, other events, pings, and pushes of several changes, each of
@@ -15,7 +15,7 @@
 #include "tap.h"
 
 #define TABLE		"tests/payloads.tsv"
-#define PAYLOADS	"../shared/payloads/"
+#define PAYLOADS	"tests/payloads/"
 #define COLUMNS		11
 
 #define Z	"0000000000000000000000000000000000000000"

@@ -1,5 +1,5 @@
 /*
- * The stash-develop source on the real Stash payloads of ../shared/payloads
+ * The stash-develop source on the real Stash payloads of tests/payloads
  * and on hostile twins. Expected values were read from the files
  * themselves (the refChanges of each), not from the parser.
  */
@@ -10,7 +10,7 @@
 #include "source.h"
 #include "tap.h"
 
-#define PAYLOADS	"../shared/payloads/stash/"
+#define PAYLOADS	"tests/payloads/stash/"
 #define Z40		"0000000000000000000000000000000000000000"
 
 static const struct source *src;

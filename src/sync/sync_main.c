@@ -106,15 +106,6 @@ out:
 	return rc;
 }
 
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
-}
-
 /*
  * Wait for the child's outcome, or its end, until the deadline. 1 when
  * the outcome arrived, 0 when the child ended without one, -1 on timeout.
@@ -128,7 +119,7 @@ await_outcome(int fd, struct sync_outcome *o, long deadline)
 	long left;
 
 	while (got < sizeof(*o)) {
-		if ((left = deadline - now_ms()) <= 0)
+		if ((left = deadline - clock_ms()) <= 0)
 			return -1;
 		if (poll(&pfd, 1, (int)(left > 60000 ? 60000 : left)) <= 0)
 			continue;
@@ -173,7 +164,7 @@ sync_with_deadline(const struct config *c, struct ssh_auth *auth,
 		_exit(rc);
 	}
 	close(fds[1]);
-	got = await_outcome(fds[0], o, now_ms() + (long)seconds * 1000);
+	got = await_outcome(fds[0], o, clock_ms() + (long)seconds * 1000);
 	close(fds[0]);
 	if (got == -1) {
 		kill(pid, SIGKILL);

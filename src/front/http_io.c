@@ -19,21 +19,12 @@
 #include "http.h"
 
 
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 void
 http_conn_start(struct http_conn *c, int fd_in, int fd_out, int seconds)
 {
 	c->fd_in = fd_in;
 	c->fd_out = fd_out;
-	c->deadline_ms = now_ms() + seconds * 1000L;
+	c->deadline_ms = clock_ms() + seconds * 1000L;
 }
 
 /* Bytes read (> 0), 0 at end of input, -1 on error, -2 past the deadline. */
@@ -45,7 +36,7 @@ read_by(int fd, char *buf, size_t len, long deadline_ms)
 	ssize_t n;
 
 	for (;;) {
-		if ((left = deadline_ms - now_ms()) <= 0)
+		if ((left = deadline_ms - clock_ms()) <= 0)
 			return -2;
 		if (poll(&pfd, 1, (int)left) == -1) {
 			if (errno == EINTR)
@@ -218,7 +209,7 @@ http_close(struct http_conn *c)
 	ssize_t n;
 
 	if (shutdown(c->fd_out, SHUT_WR) == 0) {
-		deadline = now_ms() + LIMIT_DRAIN_MSEC;
+		deadline = clock_ms() + LIMIT_DRAIN_MSEC;
 		while (drained < LIMIT_DRAIN_BYTES &&
 		    (n = read_by(c->fd_in, sink, sizeof(sink), deadline)) > 0)
 			drained += n;

@@ -1,0 +1,59 @@
+/*
+ * Internal bounds: how much of our own files we read, how many packs a
+ * checkout keeps, how long and how loudly a RUN= command may go on.
+ * Bounds on what a peer sends are in peer_limits.h.
+ */
+#ifndef SENTRY_BOUNDS_H
+#define SENTRY_BOUNDS_H
+
+/* Config file: one line, and the whole file. */
+#define LIMIT_CONFIG_LINE	4096
+#define LIMIT_CONFIG_BYTES	65536
+
+/* A path we build (lock files, the helper's path, ...): PATH_MAX. Kept
+ * here so no file needs <limits.h> for it. */
+#define LIMIT_PATH_BYTES	4096
+
+/* A ref name we build from a configured branch: "refs/remotes/origin/"
+ * plus LIMIT_REF_BYTES, with room to spare. */
+#define LIMIT_REFNAME_BYTES	300
+
+/* A one-line reason we format for the log ("glob ... has a [ that no ]
+ * closes"): a quoted part is cut to 200 bytes. */
+#define LIMIT_REASON_BYTES	300
+
+/* Packs in a checkout's object store before a sync repacks them into one
+ * (so at most LIMIT_PACKS + 1 ever exist); each lookup searches them all. */
+#define LIMIT_PACKS		20
+
+/* Credential attempts: libgit2 asks again after every refusal, forever. */
+#define LIMIT_AUTH_ATTEMPTS	1
+
+/* Files read whole: private key, passphrase, known_hosts, the webhook
+ * secret (hosts allow a few hundred bytes). */
+#define LIMIT_SECRET_BYTES	4096
+#define LIMIT_KEY_FILE_BYTES	65536
+#define LIMIT_KNOWN_HOSTS_BYTES	(1024u * 1024)
+
+/* --- RUN= (src/sync/run.c, src/sync/services.c) ------------------------ */
+
+/* The RUN= command after a sync. RUN_TIMEOUT=. */
+#define LIMIT_RUN_SECONDS	600
+
+/* One line of RUN='s output in the log: log_msg formats into 1 KiB, so a
+ * longer line (or megabytes without a newline) is logged in pieces of
+ * this many bytes; nothing the command prints is held longer than that. */
+#define LIMIT_RUN_LINE		960
+
+/* What one run may put in the log, in bytes and in lines (a flood of
+ * empty lines costs the journal more than its bytes); the rest is read
+ * and dropped, so the command never blocks on a full pipe, and the log
+ * says where it stopped. */
+#define LIMIT_RUN_LOG_BYTES	(1024u * 1024)
+#define LIMIT_RUN_LOG_LINES	10000u
+
+/* SIGTERM to RUN='s process group, then SIGKILL this many seconds later:
+ * on RUN_TIMEOUT, or for processes it left behind when it exited. */
+#define LIMIT_RUN_KILL_GRACE	5
+
+#endif

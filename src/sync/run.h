@@ -1,0 +1,23 @@
+/*
+ * RUN=: the command run in its own process group under a deadline, its
+ * output logged. The line is split by run_split (run_split.h).
+ */
+#ifndef SENTRY_RUN_H
+#define SENTRY_RUN_H
+
+struct run_command {
+	char *const	*argv;
+	char *const	*envp;		/* all of it: nothing else is inherited */
+	const char	*dir;		/* its working directory */
+	unsigned long	 seconds;	/* then its process group is stopped */
+};
+
+/*
+ * Run it with stdin /dev/null, stdout and stderr into the log ("run: "
+ * lines), no other descriptor, default signal dispositions. When it exits,
+ * what it left in its process group is stopped too. 0 when it exited 0
+ * in time; -1 otherwise, the reason logged.
+ */
+int		 run_command(const struct run_command *);
+
+#endif
