@@ -6,20 +6,28 @@ LIBEXECDIR ?= $(PREFIX)/libexec
 DATADIR ?= $(PREFIX)/share
 MANDIR ?= $(DATADIR)/man
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
-VERSION = 0.1
 
 CC ?= cc
 CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
 WARNINGS = -Wall -Wextra
 
+# Objects and generated files; never in src/.
+BUILD = build
+
 FRONT_PKGS = libcjson
 # libcrypto's headers only: the front opens the library when it checks a
-# signature (see src/signature.c).
+# signature (see src/front/signature.c).
 FRONT_CFLAGS_CRYPTO = $(shell $(PKG_CONFIG) --cflags libcrypto)
 SYNC_PKGS = libgit2 libcrypto
 
-CPPFLAGS_ALL = -Isrc -D_GNU_SOURCE -DVERSION='"$(VERSION)"' $(CPPFLAGS)
+# Each side sees its own folder and common/, through -iquote only: a front
+# file that includes a helper's header does not compile, and no project
+# header can stand in for a system one.
+CPPFLAGS_ALL = -D_GNU_SOURCE $(CPPFLAGS)
+COMMON_CPPFLAGS = -iquote src/common $(CPPFLAGS_ALL)
+FRONT_CPPFLAGS = -iquote src/front -iquote $(BUILD) $(COMMON_CPPFLAGS)
+SYNC_CPPFLAGS = -iquote src/sync $(COMMON_CPPFLAGS)
 FRONT_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(FRONT_PKGS)) $(FRONT_CFLAGS_CRYPTO)
 FRONT_LIBS = $(shell $(PKG_CONFIG) --libs $(FRONT_PKGS))
 SYNC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(SYNC_PKGS))
@@ -27,17 +35,17 @@ SYNC_LIBS = $(shell $(PKG_CONFIG) --libs $(SYNC_PKGS))
 
 # Every sources/*.c but the template is a compiled-in source.
 SOURCE_FILES = $(sort $(filter-out sources/template.c,$(wildcard sources/*.c)))
-SOURCE_OBJS = $(SOURCE_FILES:.c=.o)
+SOURCE_OBJS = $(SOURCE_FILES:%.c=$(BUILD)/%.o)
 
-# The front: reads requests; never links libgit2 (see DESIGN.md).
-FRONT_LIB_OBJS = src/config.o src/file.o src/log.o src/http_parse.o src/http_io.o \
-	src/form.o src/signature.o src/source.o src/source_table.o $(SOURCE_OBJS) \
-	src/services_config.o src/run.o src/pathglob.o
-FRONT_OBJS = src/main.o src/serve.o src/hook.o src/exec_sync.o $(FRONT_LIB_OBJS)
-
+# Linked into both programs: no cJSON, no libgit2.
+COMMON_OBJS = $(patsubst src/%.c,$(BUILD)/%.o,$(sort $(wildcard src/common/*.c)))
+# The front: reads requests; never links libgit2 (see README.md).
+FRONT_MAIN_OBJS = $(BUILD)/front/main.o
+FRONT_LIB_OBJS = $(filter-out $(FRONT_MAIN_OBJS),$(patsubst src/%.c,$(BUILD)/%.o, \
+	$(sort $(wildcard src/front/*.c)))) $(BUILD)/source_table.o $(SOURCE_OBJS) $(COMMON_OBJS)
+FRONT_OBJS = $(FRONT_MAIN_OBJS) $(FRONT_LIB_OBJS)
 # The sync helper: holds the key and the repository; parses no payload.
-SYNC_OBJS = src/sync_main.o src/sync.o src/check.o src/services.o src/services_config.o src/run.o src/pathglob.o src/changes.o src/pack.o src/worktree.o src/ssh_auth.o src/known_hosts.o \
-	src/lock.o src/config.o src/file.o src/log.o
+SYNC_OBJS = $(patsubst src/%.c,$(BUILD)/%.o,$(sort $(wildcard src/sync/*.c))) $(COMMON_OBJS)
 
 MANPAGES = man/sentry-source.8 man/sentry-source.conf.5 man/sentry-source-sources.7
 UNITS = examples/sentry-source.socket examples/sentry-source@.service \
@@ -45,6 +53,9 @@ UNITS = examples/sentry-source.socket examples/sentry-source@.service \
 
 # Every tests/unit/test-*.c is a TAP program.
 UNIT_TESTS = $(patsubst %.c,%,$(sort $(wildcard tests/unit/test-*.c)))
+# The unit tests of the helper's side; the others test the front's.
+SYNC_UNIT_TESTS = tests/unit/test-known-hosts tests/unit/test-pathglob
+UNIT_SUPPORT = $(BUILD)/tests/unit/tap.o $(BUILD)/tests/unit/request.o
 
 all: sentry-source sentry-source-sync
 
@@ -56,14 +67,16 @@ sentry-source-sync: $(SYNC_OBJS)
 
 # Where the front finds its helper. Rewritten only when LIBEXECDIR changes,
 # so `make install PREFIX=/usr` after `make` rebuilds what depends on it.
-src/paths.h: FORCE
+$(BUILD)/paths.h: FORCE
+	@mkdir -p $(@D)
 	@printf '#define LIBEXECDIR "%s"\n' '$(LIBEXECDIR)' >$@.tmp
 	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
-src/exec_sync.o: src/paths.h
+$(BUILD)/front/exec_sync.o: $(BUILD)/paths.h
 
 # The table of sources, made from the file names: adding a source is
 # adding a file.
-src/source_table.c: $(SOURCE_FILES) Makefile
+$(BUILD)/source_table.c: $(SOURCE_FILES) Makefile
+	@mkdir -p $(@D)
 	@{ echo '/* Made by make from the files in sources/; do not edit. */'; \
 	  echo '#include <stddef.h>'; echo '#include "source.h"'; \
 	  for f in $(SOURCE_FILES); do n=$$(basename $$f .c | tr - _); \
@@ -73,20 +86,47 @@ src/source_table.c: $(SOURCE_FILES) Makefile
 	    echo "	&source_$$n,"; done; \
 	  echo '	NULL'; echo '};'; } > $@.tmp && mv $@.tmp $@
 
-src/sync_main.o src/sync.o src/check.o src/services.o src/run.o src/pathglob.o src/changes.o src/pack.o src/worktree.o src/ssh_auth.o src/known_hosts.o src/lock.o tests/unit/test-known-hosts.o: CFLAGS_EXTRA = $(SYNC_CFLAGS)
+COMPILE = $(CC) $(SIDE_CPPFLAGS) $(WARNINGS) $(CFLAGS) -c -o $@ $<
+$(BUILD)/common/%.o: SIDE_CPPFLAGS = $(COMMON_CPPFLAGS)
+$(BUILD)/common/%.o: src/common/%.c src/common/*.h Makefile
+	@mkdir -p $(@D)
+	$(COMPILE)
+$(BUILD)/front/%.o: SIDE_CPPFLAGS = $(FRONT_CPPFLAGS) $(FRONT_CFLAGS)
+$(BUILD)/front/%.o: src/front/%.c src/front/*.h src/common/*.h Makefile
+	@mkdir -p $(@D)
+	$(COMPILE)
+$(BUILD)/sources/%.o: SIDE_CPPFLAGS = $(FRONT_CPPFLAGS) $(FRONT_CFLAGS)
+$(BUILD)/sources/%.o: sources/%.c src/front/*.h src/common/*.h Makefile
+	@mkdir -p $(@D)
+	$(COMPILE)
+$(BUILD)/source_table.o: SIDE_CPPFLAGS = $(FRONT_CPPFLAGS) $(FRONT_CFLAGS)
+$(BUILD)/source_table.o: $(BUILD)/source_table.c src/front/source.h
+	$(COMPILE)
+$(BUILD)/sync/%.o: SIDE_CPPFLAGS = $(SYNC_CPPFLAGS) $(SYNC_CFLAGS)
+$(BUILD)/sync/%.o: src/sync/%.c src/sync/*.h src/common/*.h Makefile
+	@mkdir -p $(@D)
+	$(COMPILE)
 
-.c.o:
-	$(CC) $(CPPFLAGS_ALL) $(FRONT_CFLAGS) $(CFLAGS_EXTRA) $(WARNINGS) $(CFLAGS) -c -o $@ $<
+# Unit tests see the side they test; the tests' own helpers are quoted too.
+$(BUILD)/tests/unit/%.o: SIDE_CPPFLAGS = -iquote tests/unit $(FRONT_CPPFLAGS) $(FRONT_CFLAGS)
+$(BUILD)/tests/unit/%.o: tests/unit/%.c tests/unit/*.h src/front/*.h src/common/*.h Makefile
+	@mkdir -p $(@D)
+	$(COMPILE)
+$(SYNC_UNIT_TESTS:tests/unit/%=$(BUILD)/tests/unit/%.o): SIDE_CPPFLAGS = -iquote tests/unit $(SYNC_CPPFLAGS) $(SYNC_CFLAGS)
+$(SYNC_UNIT_TESTS:tests/unit/%=$(BUILD)/tests/unit/%.o): $(BUILD)/tests/unit/%.o: \
+		tests/unit/%.c tests/unit/*.h src/sync/*.h src/common/*.h Makefile
+	@mkdir -p $(@D)
+	$(COMPILE)
 
-$(FRONT_OBJS) $(SYNC_OBJS) $(UNIT_TESTS:=.o): src/*.h Makefile
-
-tests/unit/test-%: tests/unit/test-%.o tests/unit/tap.o tests/unit/request.o $(FRONT_LIB_OBJS)
+tests/unit/test-%: $(BUILD)/tests/unit/test-%.o $(UNIT_SUPPORT) $(FRONT_LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(FRONT_LIBS)
-tests/unit/test-pathglob: tests/unit/test-pathglob.o tests/unit/tap.o src/pathglob.o
+tests/unit/test-pathglob: $(BUILD)/tests/unit/test-pathglob.o $(BUILD)/tests/unit/tap.o \
+		$(BUILD)/sync/pathglob_match.o $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^
-tests/unit/test-run-split: tests/unit/test-run-split.o tests/unit/tap.o src/run.o src/log.o
+tests/unit/test-run-split: $(BUILD)/tests/unit/test-run-split.o $(BUILD)/tests/unit/tap.o $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^
-tests/unit/test-known-hosts: tests/unit/test-known-hosts.o tests/unit/tap.o src/known_hosts.o src/log.o
+tests/unit/test-known-hosts: $(BUILD)/tests/unit/test-known-hosts.o $(BUILD)/tests/unit/tap.o \
+		$(BUILD)/sync/known_hosts.o $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SYNC_LIBS)
 
 deps:
@@ -95,7 +135,7 @@ deps:
 # Tests build with -Werror; the default build does not impose it.
 check: deps
 	$(MAKE) all $(UNIT_TESTS) WARNINGS='-Wall -Wextra -Werror'
-	$(CC) $(CPPFLAGS_ALL) $(FRONT_CFLAGS) -Wall -Wextra -Werror -fsyntax-only sources/template.c
+	$(CC) $(FRONT_CPPFLAGS) $(FRONT_CFLAGS) -Wall -Wextra -Werror -fsyntax-only sources/template.c
 	mandoc -Tlint -W warning $(MANPAGES)
 	bash tests/run.sh
 
@@ -143,8 +183,8 @@ uninstall:
 		$(DESTDIR)$(DATADIR)/sentry-source/examples $(DESTDIR)$(DATADIR)/sentry-source
 
 clean:
-	rm -f sentry-source sentry-source-sync src/*.o sources/*.o src/source_table.c src/paths.h \
-		tests/unit/*.o $(UNIT_TESTS)
+	rm -f sentry-source sentry-source-sync $(UNIT_TESTS)
+	rm -rf $(BUILD)
 	rm -rf tests/fuzz/build bench/build
 
 .PHONY: all bench check demo deps fuzz install uninstall clean FORCE

@@ -14,8 +14,7 @@
 # log_path and reports on stderr only), SANITIZE_KEEP=1 keeps the temporary
 # directory.
 #
-# The copy is DIR/tree, with DIR/shared a link to the real ../shared beside
-# it, as the tests expect. Every sanitized program has its options compiled
+# The copy is DIR/tree. Every sanitized program has its options compiled
 # in (DIR/options.c), because systemd-socket-activate passes a child only the
 # variables -E names: a front it starts would otherwise run with the
 # defaults. The same options are exported for the programs started directly.
@@ -39,7 +38,7 @@ SANITIZE_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-saniti
 # (fast_unwind_on_malloc=0 would see through them, at twice the run time),
 # so a leak of an object of ours made under a libgit2 call is hidden too;
 # the helper's own allocations are still checked.
-# XXX: the sync runs in a child that leaves with _exit() (src/sync_main.c),
+# XXX: the sync runs in a child that leaves with _exit() (src/sync/sync_main.c),
 # so LeakSanitizer never looks at it; these matter once it does.
 SANITIZE_SUPPRESSIONS='leak:libgit2.so
 leak:libpcre2-8.so
@@ -74,18 +73,15 @@ c_string() {
 # sanitize_build DIR: copy the tree to DIR/tree and build it there with the
 # sanitizers. Progress and compiler output on stdout; non-zero on failure.
 sanitize_build() {
-	local dir=$1 root shared units=()
+	local dir=$1 root units=()
 	command -v "$SANITIZE_CC" >/dev/null ||
 		{ echo "sanitize: no $SANITIZE_CC (apt-get install clang libclang-rt-14-dev)"; return 1; }
 	root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd) || return 1
-	shared=$(cd "$root/../shared" 2>/dev/null && pwd) ||
-		{ echo "sanitize: no ../shared beside $root"; return 1; }
 	mkdir -p "$dir/tree" "$dir/reports" || return 1
-	ln -sfn "$shared" "$dir/shared" || return 1
 	# Everything but git's data and what builds made; then make clean for
 	# the binaries.
 	tar -C "$root" --exclude=./.git --exclude='*.o' --exclude=./tests/fuzz/build \
-		--exclude=./bench/build -cf - . | tar -C "$dir/tree" -xf - || return 1
+		--exclude=./bench/build --exclude=./build -cf - . | tar -C "$dir/tree" -xf - || return 1
 	make -s -C "$dir/tree" clean >/dev/null || return 1
 
 	printf '%s' "$SANITIZE_SUPPRESSIONS" >"$dir/lsan.supp"

@@ -10,10 +10,6 @@
 #define LIMIT_CONFIG_LINE	4096
 #define LIMIT_CONFIG_BYTES	65536
 
-/* A path we build (lock files, the helper's path, ...): PATH_MAX. Kept
- * here so no file needs <limits.h> for it. */
-#define LIMIT_PATH_BYTES	4096
-
 /* A ref name we build from a configured branch: "refs/remotes/origin/"
  * plus LIMIT_REF_BYTES, with room to spare. */
 #define LIMIT_REFNAME_BYTES	300

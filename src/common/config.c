@@ -4,9 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bounds.h"
 #include "config.h"
 #include "file.h"
-#include "limits.h"
+#include "peer_limits.h"
 
 #define STR(x)	#x
 #define XSTR(x)	STR(x)

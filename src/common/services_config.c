@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "pathglob.h"
-#include "run.h"
+#include "run_split.h"
 #include "services_config.h"
 
 int

@@ -1,5 +1,5 @@
 /*
- * One HTTP/1.1 request per process: read it under the limits in limits.h,
+ * One HTTP/1.1 request per process: read it under the limits in peer_limits.h,
  * answer it, close. Functions that judge a request return the HTTP status
  * to answer with, or 0 when the request may go on.
  */
@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "limits.h"
+#include "peer_limits.h"
 
 struct http_header {
 	const char	*name;

@@ -18,10 +18,7 @@
 #include "log.h"
 #include "services_config.h"
 #include "source.h"
-
-#ifndef VERSION
-#define VERSION "0.1"
-#endif
+#include "version.h"
 
 enum mode {
 	MODE_SERVE, MODE_HOOK, MODE_SYNC, MODE_CHECK, MODE_LIST, MODE_VERSION, MODE_HELP

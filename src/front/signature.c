@@ -19,9 +19,9 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+#include "bounds.h"
 #include "file.h"
 #include "hex.h"
-#include "limits.h"
 #include "signature.h"
 
 #define STR(x)		#x

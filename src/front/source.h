@@ -10,7 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "http.h"
-#include "limits.h"
+#include "peer_limits.h"
 
 #define OID_HEX_LEN	40
 

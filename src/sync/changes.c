@@ -15,7 +15,7 @@
 #include "changes.h"
 #include "git_error.h"
 #include "log.h"
-#include "pathglob.h"
+#include "pathglob_match.h"
 
 /* Is any directory of the path, or its name, ".git"? Git refuses such
  * paths in a tree; a crafted one must still not reach the command. */

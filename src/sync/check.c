@@ -1,8 +1,8 @@
-#include <sys/param.h>	/* PATH_MAX; <limits.h> is src/limits.h here */
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

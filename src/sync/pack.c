@@ -4,15 +4,15 @@
  * is written (the packbuilder renames it into place) are the old ones
  * removed, so a kill at any moment leaves every object in some pack.
  */
-#include <sys/param.h>	/* PATH_MAX; <limits.h> is src/limits.h here */
 
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "bounds.h"
 #include "git_error.h"
-#include "limits.h"
 #include "log.h"
 #include "pack.h"
 

@@ -4,10 +4,10 @@
  * started the sync. The body never goes on a command line, where any
  * user could read it in ps.
  */
-#include <sys/param.h>	/* PATH_MAX; <limits.h> is src/limits.h here */
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +16,10 @@
 #include "changes.h"
 #include "exitcode.h"
 #include "file.h"
-#include "limits.h"
 #include "log.h"
-#include "pathglob.h"
+#include "peer_limits.h"
 #include "run.h"
+#include "run_split.h"
 #include "services.h"
 #include "services_config.h"
 

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bounds.h"
 #include "file.h"
 #include "known_hosts.h"
-#include "limits.h"
 #include "ssh_auth.h"
 
 /*

@@ -12,10 +12,10 @@
 
 #include "exitcode.h"
 #include "git_error.h"
-#include "limits.h"
 #include "log.h"
-#include "sync.h"
 #include "pack.h"
+#include "peer_limits.h"
+#include "sync.h"
 #include "worktree.h"
 
 #define TMP_INFIX	".tmp-"

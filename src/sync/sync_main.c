@@ -26,12 +26,13 @@
 #include <git2.h>
 
 #include "check.h"
+#include "clock.h"
 #include "config.h"
 #include "exitcode.h"
 #include "git_error.h"
-#include "limits.h"
 #include "lock.h"
 #include "log.h"
+#include "peer_limits.h"
 #include "services.h"
 #include "ssh_auth.h"
 #include "sync.h"

@@ -1,5 +1,5 @@
 /*
- * fuzz-form: form_field (src/form.c), which takes GitHub's form bodies
+ * fuzz-form: form_field (src/front/form.c), which takes GitHub's form bodies
  * (application/x-www-form-urlencoded, the JSON in payload=) apart.
  *
  * Input: byte 0 picks a field name from names[] (the front asks only for

@@ -1,6 +1,6 @@
 /*
- * fuzz-http: the request head parser (src/http_parse.c) on any bytes a peer
- * may send first, and the reader (src/http_io.c) on the same bytes through
+ * fuzz-http: the request head parser (src/front/http_parse.c) on any bytes a peer
+ * may send first, and the reader (src/front/http_io.c) on the same bytes through
  * a pipe.
  *
  * Input: what a peer sends: a request head, maybe followed by body bytes.

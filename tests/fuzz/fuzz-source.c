@@ -10,12 +10,12 @@
  * here after the input's lines. Content-Type defaults to application/json,
  * added last, so a Content-Type line in the input wins, as the first
  * field of a name does in http_header. The seeds are the captured
- * deliveries of ../shared/payloads/<host>/, each .headers file's lines
+ * deliveries of tests/payloads/<host>/, each .headers file's lines
  * over its body, so the event headers a source reads are all explored.
  *
  * The request goes the front's way: http_parse_head on the head in
  * head[], a refusal for any type but JSON or a form, form_field's payload
- * for a form, then the JSON parse of src/serve.c (cJSON_ParseWithLengthOpts,
+ * for a form, then the JSON parse of src/front/serve.c (cJSON_ParseWithLengthOpts,
  * only blanks after the value). The match function then runs for the
  * rules "*", "develop" and the source's built-in branch, twice each.
  *
@@ -108,7 +108,7 @@ request(const uint8_t *data, size_t size)
 	return r;
 }
 
-/* As src/serve.c parse_json: one value, then only blanks. */
+/* As src/front/serve.c parse_json: one value, then only blanks. */
 static cJSON *
 parse_json(const char *text, size_t len)
 {
@@ -125,7 +125,7 @@ parse_json(const char *text, size_t len)
 	return json;
 }
 
-/* As src/serve.c judge_body, less the signature: the JSON the source sees. */
+/* As src/front/serve.c judge_body, less the signature: the JSON the source sees. */
 static cJSON *
 body_json(const struct http_request *r)
 {
@@ -193,7 +193,7 @@ static void
 judge(const struct http_request *r, const cJSON *json, const char *branch)
 {
 	struct source_rule rule = { branch };
-	/* As src/serve.c starts it. */
+	/* As src/front/serve.c starts it. */
 	struct source_result first = { .verdict = SOURCE_IGNORED };
 	struct source_result second = { .verdict = SOURCE_IGNORED };
 

@@ -1,7 +1,7 @@
 # tests/fuzz/fuzz.mk: how tests/fuzz/run.sh builds the fuzz targets.
 # Run from the repository root: make -f tests/fuzz/fuzz.mk fuzz-build
 #
-# It reads the top Makefile for what the front is made of (FRONT_LIB_OBJS,
+# It reads the top Makefile for what the front is made of (the front's folders,
 # SOURCE_FILES and their flags), so a new module or source is fuzzed
 # without an edit here, and compiles its own copies of those objects under
 # tests/fuzz/build/ with clang's fuzzer instrumentation and sanitizers;
@@ -13,12 +13,14 @@ FZ = tests/fuzz/build
 FUZZ_CC = clang
 FUZZ_SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer $(FUZZ_SANITIZE)
-FUZZ_CPPFLAGS = $(CPPFLAGS_ALL) $(FRONT_CFLAGS) -Itests/fuzz
+FUZZ_CPPFLAGS = $(FRONT_CPPFLAGS) $(FRONT_CFLAGS) -iquote tests/fuzz
 
 # The front's modules and sources but the table, which each target defines
 # for itself. An archive: a target links only what it uses (a source may
 # use another, as stash-develop does stash).
-FUZZ_LIB_OBJS = $(patsubst %.o,$(FZ)/obj/%.o,$(filter-out src/source_table.o,$(FRONT_LIB_OBJS)))
+FUZZ_LIB_SRCS = $(filter-out src/front/main.c,$(wildcard src/front/*.c)) \
+	$(wildcard src/common/*.c) $(SOURCE_FILES)
+FUZZ_LIB_OBJS = $(FUZZ_LIB_SRCS:%.c=$(FZ)/obj/%.o)
 FUZZ_SOURCES = $(notdir $(SOURCE_FILES:.c=))
 FUZZ_BINS = $(FZ)/fuzz-http $(FZ)/fuzz-form $(FUZZ_SOURCES:%=$(FZ)/fuzz-source-%)
 
@@ -27,7 +29,7 @@ fuzz-build: $(FUZZ_BINS)
 fuzz-list-sources:
 	@echo $(FUZZ_SOURCES)
 
-$(FZ)/obj/%.o: %.c src/*.h tests/fuzz/fuzz.mk
+$(FZ)/obj/%.o: %.c src/front/*.h src/common/*.h $(BUILD)/paths.h tests/fuzz/fuzz.mk
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(WARNINGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "pathglob.h"
+#include "pathglob_match.h"
 #include "tap.h"
 
 static void

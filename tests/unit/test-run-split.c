@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run.h"
+#include "run_split.h"
 #include "tap.h"
 
 /* want: the words joined by '|', as the test names them. */
