@@ -130,7 +130,7 @@ tests/unit/test-known-hosts: $(BUILD)/tests/unit/test-known-hosts.o $(BUILD)/tes
 	$(CC) $(LDFLAGS) -o $@ $^ $(SYNC_LIBS)
 
 deps:
-	@bash tests/deps.sh
+	@bash .ci/install-deps
 
 # Tests build with -Werror; the default build does not impose it.
 check: deps
@@ -141,7 +141,7 @@ check: deps
 
 demo: deps
 	$(MAKE) all
-	bash tests/demo.sh
+	bash examples/demo.sh
 
 # libFuzzer targets, each run for a bounded time (see tests/fuzz/README.md).
 fuzz: deps

@@ -5,7 +5,7 @@
 # tests/integration.sh and every tests/integration-*.sh, then
 # tests/valgrind.sh (the front under memcheck);
 # then the same unit and integration tests again, built with AddressSanitizer
-# and UndefinedBehaviorSanitizer out of tree by tests/sanitize.sh, named
+# and UndefinedBehaviorSanitizer out of tree by tests/lib-sanitize.sh, named
 # "asan: tests/unit/test-http" and so on.  Each prints TAP lines ("ok N -
 # ...", "not ok N - ...").  The output is shown as it comes; the last line
 # is exactly "N passed, M failed", counting every stream.  Exit status is
@@ -27,7 +27,7 @@ INTEGRATION_TIMEOUT=${INTEGRATION_TIMEOUT:-900}
 SANITIZE=${SANITIZE:-1}
 SANITIZE_INTEGRATION=${SANITIZE_INTEGRATION:-}
 VALGRIND=${VALGRIND:-1}
-# Set by tests/sanitize.sh when this runs in its sanitized copy: the names'
+# Set by tests/lib-sanitize.sh when this runs in its sanitized copy: the names'
 # prefix, and the directory whose reports/ the sanitizers write to.
 RUN_PREFIX=${RUN_PREFIX:-}
 SANITIZE_REPORTS=${SANITIZE_REPORTS:-}
@@ -47,7 +47,7 @@ synthetic() {
 
 # sanitizer_reports NAME: in a sanitized run, each report written while
 # NAME ran is a failure of NAME, its first lines shown; so is a sanitizer's
-# message that reached the output instead (see tests/sanitize.sh).
+# message that reached the output instead (see tests/lib-sanitize.sh).
 sanitizer_reports() {
 	local f
 	[ -n "$SANITIZE_REPORTS" ] || return 0
@@ -115,8 +115,8 @@ run_suite() {
 # run_sanitized: build the sanitized copy and run its suite, counted here.
 run_sanitized() {
 	local root=$PWD start=$SECONDS scripts=()
-	# shellcheck source=tests/sanitize.sh
-	. tests/sanitize.sh
+	# shellcheck source=tests/lib-sanitize.sh
+	. tests/lib-sanitize.sh
 	sdir=$(mktemp -d "${TMPDIR:-/tmp}/sentry-source-asan.XXXXXX") || exit 70
 	printf '# --- asan: building a sanitized copy in %s\n' "$sdir"
 	if ! sanitize_build "$sdir" >"$sdir/build.log" 2>&1; then

@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/demo.sh (make demo): sentry-source end to end on this machine.
+# examples/demo.sh (make demo): sentry-source end to end on this machine.
 # A private sshd and repository on 127.0.0.1 stand in for the Stash server;
 # sentry-source runs under systemd-socket-activate as it would under a
 # systemd socket unit; curl plays the Stash webhook.  Everything is removed
@@ -16,7 +16,7 @@ fail() {
 }
 
 step "Dependencies"
-bash tests/deps.sh </dev/null || fail "missing packages"
+bash .ci/install-deps </dev/null || fail "missing packages"
 [ -x ./sentry-source ] && [ -x ./sentry-source-sync ] ||
 	fail "./sentry-source or ./sentry-source-sync not built: run make"
 
@@ -48,6 +48,16 @@ webhook() {
 	echo
 }
 
+# stash_webhook OUT REF FROM TO: the body Atlassian Stash's Post-Receive
+# WebHooks plugin sends for one pushed ref: the repository, then
+# refChanges (what sentry-source reads), as in tests/payloads/stash/.
+stash_webhook() {
+	printf '{"repository":{"slug":"demo","id":1,"name":"demo","scmId":"git",' >"$1"
+	printf '"project":{"key":"DEMO","id":1,"name":"Demo"}},' >>"$1"
+	printf '"refChanges":[{"refId":"%s","fromHash":"%s","toHash":"%s","type":"UPDATE"}]}\n' \
+		"$2" "$3" "$4" >>"$1"
+}
+
 # wait_checkout OID: the sync runs after the answer; give it a moment.
 wait_checkout() {
 	wait_head "$FX_CLONE_PATH" "$1" 20 && return 0
@@ -57,7 +67,7 @@ wait_checkout() {
 
 step "First webhook: no checkout yet, so sentry-source clones develop"
 tip=$(repo_tip develop)
-stash_payload_develop "$FX_DIR/first.json" "$(git --git-dir="$FX_REPO" rev-parse develop^)" "$tip"
+stash_webhook "$FX_DIR/first.json" refs/heads/develop "$(git --git-dir="$FX_REPO" rev-parse develop^)" "$tip"
 webhook "$FX_DIR/first.json"
 wait_checkout "$tip"
 echo "   checkout $FX_CLONE_PATH:"
@@ -70,14 +80,16 @@ echo "   checkout still at:"
 git -C "$FX_CLONE_PATH" log --oneline -1 | show
 
 step "Stash sends its Post-Receive webhook"
-stash_payload_develop "$FX_DIR/update.json" "$tip" "$new"
+stash_webhook "$FX_DIR/update.json" refs/heads/develop "$tip" "$new"
 webhook "$FX_DIR/update.json"
 wait_checkout "$new"
 echo "   checkout now at:"
 git -C "$FX_CLONE_PATH" log --oneline -1 | show
 
 step "A push to another branch is answered and ignored"
-webhook "$FX_PAYLOADS/stash/post-receive-branch-update.json"
+main=$(repo_tip main)
+stash_webhook "$FX_DIR/other.json" refs/heads/main "$main" "$main"
+webhook "$FX_DIR/other.json"
 
 step "What sentry-source logged"
 # "closed without a request" lines are start_front's own readiness probe.

@@ -1,14 +1,14 @@
 #!/bin/bash
-# tests/sanitize.sh: an AddressSanitizer, LeakSanitizer and
+# tests/lib-sanitize.sh: an AddressSanitizer, LeakSanitizer and
 # UndefinedBehaviorSanitizer build of the whole program (both binaries and
 # the unit tests), made out of tree so that the main build's objects are
 # never touched, and its tests.
 #
-#   bash tests/sanitize.sh     build in a temporary directory, run the copy's
+#   bash tests/lib-sanitize.sh     build in a temporary directory, run the copy's
 #                              unit and integration tests there (its
 #                              tests/run.sh, SANITIZE=0), print their TAP and
 #                              "N passed, M failed"; exit non-zero on failure
-#   . tests/sanitize.sh        (as tests/run.sh does) define the functions below
+#   . tests/lib-sanitize.sh        (as tests/run.sh does) define the functions below
 #
 # Environment: SANITIZE_CC (default clang: gcc's separate libubsan ignores
 # log_path and reports on stderr only), SANITIZE_KEEP=1 keeps the temporary
@@ -86,7 +86,7 @@ sanitize_build() {
 
 	printf '%s' "$SANITIZE_SUPPRESSIONS" >"$dir/lsan.supp"
 	cat >"$dir/options.c" <<-EOF
-		/* Made by tests/sanitize.sh: the sanitizers' defaults, in every program. */
+		/* Made by tests/lib-sanitize.sh: the sanitizers' defaults, in every program. */
 		const char *__asan_default_options(void);
 		const char *__ubsan_default_options(void);
 		const char *__lsan_default_options(void);
