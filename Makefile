@@ -120,6 +120,10 @@ $(SYNC_UNIT_TESTS:tests/unit/%=$(BUILD)/tests/unit/%.o): $(BUILD)/tests/unit/%.o
 
 tests/unit/test-%: $(BUILD)/tests/unit/test-%.o $(UNIT_SUPPORT) $(FRONT_LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(FRONT_LIBS)
+# The template, built as a real source and judged as one.
+tests/unit/test-template: $(BUILD)/tests/unit/test-template.o $(BUILD)/sources/template.o \
+		$(UNIT_SUPPORT) $(FRONT_LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(FRONT_LIBS)
 tests/unit/test-pathglob: $(BUILD)/tests/unit/test-pathglob.o $(BUILD)/tests/unit/tap.o \
 		$(BUILD)/sync/pathglob_match.o $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^
@@ -135,7 +139,6 @@ deps:
 # Tests build with -Werror; the default build does not impose it.
 check: deps
 	$(MAKE) all $(UNIT_TESTS) WARNINGS='-Wall -Wextra -Werror'
-	$(CC) $(FRONT_CPPFLAGS) $(FRONT_CFLAGS) -Wall -Wextra -Werror -fsyntax-only sources/template.c
 	mandoc -Tlint -W warning $(MANPAGES)
 	bash tests/run.sh
 

@@ -8,14 +8,25 @@
  * A source is one file and one struct named source_<NAME> (dashes become
  * underscores); the Makefile finds it and adds it to the table. Its match
  * function sees only the request and its parsed body; it must not open
- * files, connect anywhere, run anything or keep state. It ends by calling
- * exactly one of:
- *   source_match(res, ref, old, new, change)  a push to sync to (200)
- *   source_ignore(res, "why", ...)            well-formed, not for us (200)
- *   source_bad(res, "why", ...)               not this source's payload (400)
- * source_match checks the ref and object names itself. For a host that
- * lists several changes in one push, source_push_change (source.h) judges
- * each in turn and says why none matched.
+ * files, connect anywhere, run anything or keep state.
+ *
+ * Judge the push with the helpers every real source uses (source.h), so
+ * that tags, other refs and deletions are ignored with the ref named, the
+ * same way for every host:
+ *   source_event(req, "X-Event", res)       the event header, or res bad
+ *   source_push_members(&push, obj, "ref", "before", "after")
+ *                                           one change named by three
+ *                                           string members of obj
+ *   source_push_change(&push, ref, old, new)
+ *                                           one change from values you
+ *                                           found (OID_ZERO for the side
+ *                                           that does not exist)
+ *   source_push_end(&push)                  after the last change, when
+ *                                           none was final: says why
+ * Each change call returns 1 when the push is decided (a match, or a bad
+ * name): stop reading then. For anything that is no push, end with
+ *   source_ignore(res, "why", ...)          well-formed, not for us (200)
+ *   source_bad(res, "why", ...)             not this source's payload (400)
  *
  * .signature says how the host proves a request is its own; the caller
  * checks it over the body's bytes as received, before match is called,
@@ -30,32 +41,40 @@
  * Name the one header the host signs with; a host's legacy SHA-1 header
  * is never the one.
  */
+#include <string.h>
+
 #include "source.h"
 
 static void
 template_match(const struct http_request *req, const cJSON *body,
     const struct source_rule *rule, struct source_result *res)
 {
-	const char *ref, *before, *after;
+	struct source_push push = SOURCE_PUSH_INIT(rule, res);
+	const cJSON *change;
+	const char *event;
 
-	(void)req;	/* headers: http_header(req, "X-Event") */
-	ref = source_string(body, "ref");
-	before = source_string(body, "before");
-	after = source_string(body, "after");
-	if (ref == NULL || before == NULL || after == NULL) {
-		source_bad(res, "no ref, before and after: not a push payload");
+	/* The host names its event in a header; answer 200 to the others. */
+	if ((event = source_event(req, "X-Template-Event", res)) == NULL)
+		return;
+	if (strcmp(event, "push") != 0) {
+		source_ignore(res, "X-Template-Event %s is not a push", event);
 		return;
 	}
-	if (!source_wants_ref(rule, ref)) {
-		source_ignore(res, "%s is not a watched branch", ref);
+	/* A host that sends one change per push: */
+	if (cJSON_GetObjectItemCaseSensitive(body, "changes") == NULL) {
+		if (!source_push_members(&push, body, "ref", "before", "after"))
+			source_push_end(&push);
 		return;
 	}
-	if (source_oid_is_zero(after)) {
-		source_ignore(res, "%s was deleted", ref);
+	/* A host that lists several: every one is judged, in payload order. */
+	if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(body, "changes"))) {
+		source_bad(res, "changes is not an array: not a push payload");
 		return;
 	}
-	source_match(res, ref, before, after,
-	    source_oid_is_zero(before) ? PUSH_ADD : PUSH_UPDATE);
+	cJSON_ArrayForEach(change, cJSON_GetObjectItemCaseSensitive(body, "changes"))
+		if (source_push_members(&push, change, "ref", "before", "after"))
+			return;
+	source_push_end(&push);
 }
 
 const struct source source_template = {
