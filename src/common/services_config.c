@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "bounds.h"
 #include "pathglob.h"
 #include "run_split.h"
 #include "services_config.h"
@@ -16,7 +17,7 @@ services_check(const struct config *c, char *err, size_t errlen)
 	static const enum config_key globs[] = { CONFIG_INCLUDE_FILES, CONFIG_EXCLUDE_FILES };
 	static const char *const glob_names[] = { "INCLUDE_FILES", "EXCLUDE_FILES" };
 	const char *run = config_get(c, CONFIG_RUN), *why;
-	char **argv = NULL, problem[300];
+	char **argv = NULL, problem[LIMIT_REASON_BYTES];
 	size_t i;
 
 	if (run == NULL)

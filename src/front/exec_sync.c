@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,7 +65,7 @@ exec_sync(const struct deployment *d, const struct sync_call *call)
 {
 	const char *dir = getenv("SENTRY_SOURCE_EXEC_PATH");
 	const struct push *p = call->push;
-	char path[4096];
+	char path[PATH_MAX];
 	char *argv[16];
 	int argc = 0, first_unused_fd = 3;
 

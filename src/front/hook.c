@@ -12,6 +12,7 @@
 
 #include "exitcode.h"
 #include "front.h"
+#include "gitname.h"
 #include "log.h"
 
 /* Two object names, a ref and the separators; longer lines are not git's. */
@@ -21,8 +22,8 @@
 static const char *
 short_name(const char *ref)
 {
-	if (strncmp(ref, "refs/heads/", 11) == 0)
-		return ref + 11;
+	if (strncmp(ref, REFS_HEADS, REFS_HEADS_LEN) == 0)
+		return ref + REFS_HEADS_LEN;
 	if (strncmp(ref, "refs/tags/", 10) == 0)
 		return ref + 10;
 	return ref;

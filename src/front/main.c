@@ -15,6 +15,7 @@
 #include "config.h"
 #include "exitcode.h"
 #include "front.h"
+#include "gitname.h"
 #include "log.h"
 #include "services_config.h"
 #include "source.h"
@@ -174,7 +175,7 @@ sync_now(const struct deployment *d, const char *branch)
 		return EXIT_USAGE;
 	}
 	if (!source_wants_ref(&d->rule, p.ref)) {
-		log_msg("branch %s: BRANCH %s does not take it", p.ref + 11, d->rule.branch);
+		log_msg("branch %s: BRANCH %s does not take it", p.ref + REFS_HEADS_LEN, d->rule.branch);
 		return EXIT_USAGE;
 	}
 	return exec_sync(d, &call);

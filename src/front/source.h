@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "gitname.h"
 #include "http.h"
 #include "peer_limits.h"
 
@@ -74,9 +75,8 @@ struct source {
  * OID_ZERO for the old side of a branch its host says was created and for
  * the new side of one it says was deleted. When nothing matches, res says
  * why, naming a ref: a deleted watched branch first, else the first change.
+ * (OID_ZERO: gitname.h.)
  */
-#define OID_ZERO	"0000000000000000000000000000000000000000"
-
 struct source_push {
 	const struct source_rule	*rule;
 	struct source_result		*res;

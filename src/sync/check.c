@@ -13,6 +13,7 @@
 #include "check.h"
 #include "exitcode.h"
 #include "git_error.h"
+#include "gitname.h"
 #include "known_hosts.h"
 #include "ssh_auth.h"
 
@@ -100,12 +101,12 @@ check_remote(const struct config *c, struct ssh_auth *a)
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		if (strncmp(heads[i]->name, "refs/heads/", 11) != 0)
+		if (strncmp(heads[i]->name, REFS_HEADS, REFS_HEADS_LEN) != 0)
 			continue;
 		len = strlen(list);
 		if (count++ < 10)
 			snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "",
-			    heads[i]->name + 11);
+			    heads[i]->name + REFS_HEADS_LEN);
 	}
 	report(EXIT_OK, "%s: host key known, key accepted; %zu branches: %s%s", url,
 	    count, count ? list : "none", count > 10 ? ", ..." : "");

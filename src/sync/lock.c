@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,7 @@
 static int
 open_beside(const char *clone_path, const char *suffix)
 {
-	char path[4096];
+	char path[PATH_MAX];
 
 	if ((size_t)snprintf(path, sizeof(path), "%s%s", clone_path, suffix) >= sizeof(path)) {
 		errno = ENAMETOOLONG;

@@ -16,6 +16,7 @@
 #include "changes.h"
 #include "exitcode.h"
 #include "file.h"
+#include "gitname.h"
 #include "log.h"
 #include "peer_limits.h"
 #include "run.h"
@@ -23,7 +24,6 @@
 #include "services.h"
 #include "services_config.h"
 
-#define ZERO_OID	"0000000000000000000000000000000000000000"
 #define CHANGED_NAME	"changed-files"
 #define PAYLOAD_NAME	"payload"
 
@@ -105,7 +105,7 @@ make_env(const struct config *c, const char *ref, const struct sync_outcome *o,
 	char old[GIT_OID_HEXSZ + 1], new[GIT_OID_HEXSZ + 1], **envp, **e;
 	size_t n = 0, count = 0;
 
-	snprintf(old, sizeof(old), "%s", o->cloned ? ZERO_OID : git_oid_tostr_s(&o->old_head));
+	snprintf(old, sizeof(old), "%s", o->cloned ? OID_ZERO : git_oid_tostr_s(&o->old_head));
 	git_oid_tostr(new, sizeof(new), &o->new_head);
 	if (add_var(mine, &n, "SENTRY_SOURCE", config_get(c, CONFIG_SOURCE)) == -1 ||
 	    add_var(mine, &n, "SENTRY_REF", ref) == -1 ||

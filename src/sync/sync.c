@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bounds.h"
 #include "exitcode.h"
 #include "git_error.h"
 #include "log.h"
@@ -244,7 +245,7 @@ update_existing(const struct config *c, struct ssh_auth *a, const struct sync_ta
 	git_repository *repo = NULL;
 	git_remote *origin = NULL;
 	git_oid tip, previous, head;
-	char tracking[300], was[GIT_OID_HEXSZ + 1] = "none", what[128];
+	char tracking[LIMIT_REFNAME_BYTES], was[GIT_OID_HEXSZ + 1] = "none", what[128];
 	int rc, has_previous;
 
 	git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);

@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bounds.h"
 #include "exitcode.h"
 #include "git_error.h"
 #include "log.h"
@@ -106,7 +107,7 @@ int
 worktree_unpushed(git_repository *repo, const char *branch, const git_oid *tip,
     const git_oid *previous, char *what, size_t whatlen)
 {
-	char refname[300];
+	char refname[LIMIT_REFNAME_BYTES];
 	git_oid at;
 
 	snprintf(refname, sizeof(refname), "refs/heads/%s", branch);
@@ -128,7 +129,7 @@ int
 worktree_point(git_repository *repo, const char *branch, const git_oid *oid)
 {
 	git_reference *ref = NULL;
-	char refname[300], upstream[300];
+	char refname[LIMIT_REFNAME_BYTES], upstream[LIMIT_REFNAME_BYTES];
 	git_oid now;
 	int rc;
 
