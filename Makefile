@@ -11,6 +11,10 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
 WARNINGS = -Wall -Wextra
+# A tree's own build settings (CC, CFLAGS, LDFLAGS), kept for every later
+# make in it: the sanitized copy of tests/lib-sanitize.sh writes one, so
+# that `make install` there rebuilds with the same compiler and flags.
+-include config.mk
 
 # Objects and generated files; never in src/.
 BUILD = build

@@ -101,9 +101,14 @@ sanitize_build() {
 	read -r -a units < <(printf 'sanitize-print-units:\n\t@echo $(UNIT_TESTS)\n' |
 		make -s -C "$dir/tree" --no-print-directory -f Makefile -f - sanitize-print-units)
 	echo "sanitize: building with $SANITIZE_CC $SANITIZE_FLAGS in $dir/tree"
+	# Every later make in the copy (make install in the tests) builds alike.
+	cat >"$dir/tree/config.mk" <<-EOF
+		CC = $SANITIZE_CC
+		CFLAGS = -O1 -g $SANITIZE_FLAGS
+		LDFLAGS = $SANITIZE_FLAGS $dir/options.o
+	EOF
 	make -C "$dir/tree" -j"$(nproc)" --no-print-directory all "${units[@]}" \
-		CC="$SANITIZE_CC" CFLAGS="-O1 -g $SANITIZE_FLAGS" \
-		LDFLAGS="$SANITIZE_FLAGS $dir/options.o" WARNINGS="-Wall -Wextra"
+		WARNINGS="-Wall -Wextra"
 }
 
 # Run directly: build, then the copy's own tests/run.sh under the sanitizers.
