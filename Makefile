@@ -51,7 +51,8 @@ FRONT_OBJS = $(FRONT_MAIN_OBJS) $(FRONT_LIB_OBJS)
 # The sync helper: holds the key and the repository; parses no payload.
 SYNC_OBJS = $(patsubst src/%.c,$(BUILD)/%.o,$(sort $(wildcard src/sync/*.c))) $(COMMON_OBJS)
 
-MANPAGES = man/sentry-source.8 man/sentry-source.conf.5 man/sentry-source-sources.7
+MANPAGES = man/sentry-source.8 man/sentry-source-sync.8 man/sentry-source.conf.5 \
+	man/sentry-source-sources.7
 UNITS = examples/sentry-source.socket examples/sentry-source@.service \
 	examples/sentry-source-sync.service examples/sentry-source-sync.timer
 
@@ -170,6 +171,7 @@ install: all
 	install -m 644 man/sentry-source.conf.5 $(DESTDIR)$(MANDIR)/man5/sentry-source.conf.5
 	install -m 644 man/sentry-source-sources.7 $(DESTDIR)$(MANDIR)/man7/sentry-source-sources.7
 	install -m 644 man/sentry-source.8 $(DESTDIR)$(MANDIR)/man8/sentry-source.8
+	install -m 644 man/sentry-source-sync.8 $(DESTDIR)$(MANDIR)/man8/sentry-source-sync.8
 	for u in $(UNITS); do \
 		sed 's|/usr/local/bin/|$(BINDIR)/|g' $$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} && \
 		chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} || exit 1; done
@@ -183,6 +185,7 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man5/sentry-source.conf.5 \
 		$(DESTDIR)$(MANDIR)/man7/sentry-source-sources.7 \
 		$(DESTDIR)$(MANDIR)/man8/sentry-source.8 \
+		$(DESTDIR)$(MANDIR)/man8/sentry-source-sync.8 \
 		$(DESTDIR)$(DATADIR)/sentry-source/hooks/post-receive \
 		$(DESTDIR)$(DATADIR)/sentry-source/examples/sentry-source.conf
 	for u in $(UNITS); do rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/}; done

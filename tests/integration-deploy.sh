@@ -251,6 +251,7 @@ test_install() {
 		/usr/share/man/man5/sentry-source.conf.5 \
 		/usr/share/man/man7/sentry-source-sources.7 \
 		/usr/share/man/man8/sentry-source.8 \
+		/usr/share/man/man8/sentry-source-sync.8 \
 		/usr/share/sentry-source/hooks/post-receive | sort)
 	got=$(cd "$d" && find . -type f | sed 's|^\.||' | sort)
 	check_eq "make install: the expected files, no others" "$want" "$got"

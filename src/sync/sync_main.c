@@ -1,8 +1,10 @@
 /*
  * sentry-source-sync: the half of sentry-source that links libgit2 and
  * holds the key. sentry-source execs it after answering a request; it
- * never parses a payload, only a branch ref and object names it re-checks
- * (the body may pass through, on a descriptor, to RUN=).
+ * never parses a payload: it gets a branch ref, which it checks again
+ * against BRANCH, and the push's object names, for its log only (it
+ * checks out the tip it fetches); the body may pass through, on a
+ * descriptor, to RUN=.
  *
  * usage: sentry-source-sync -c file (--ref refs/heads/BRANCH | --current)
  *            [--new oid --old oid] [--payload-fd n] [--syslog]
