@@ -127,7 +127,7 @@ test_github_socket() {
 		"http://127.0.0.1:$FX_HTTP_PORT/webhook" 2>"$ERR")
 	check_eq "github over the socket, wrong signature: 401" 401 "$code"
 	check "github over the socket, wrong signature: logged with the peer address" \
-		grep -q "127\.0\.0\.1.*401.*X-Hub-Signature-256 does not match" "$FX_DIR/front.log"
+		wait_log "$FX_DIR/front.log" "127\.0\.0\.1.*401.*X-Hub-Signature-256 does not match" 10
 
 	{
 		printf 'payload='

@@ -373,7 +373,7 @@ test_sizes() {
 	check "2 MB body through curl: ignored (no develop change)" grep -q '"ignored"' "$OUT"
 	check "2 MB body through curl: answered 100 Continue first" grep -q '< HTTP/1.1 100 Continue' "$ERR"
 	check "socket-activated: the log names the peer 127.0.0.1:port" \
-		grep -qE '127\.0\.0\.1:[0-9]+: ignored' "$FX_DIR/front.log"
+		wait_log "$FX_DIR/front.log" '127\.0\.0\.1:[0-9]+: ignored' 10
 	stop_bg "$FX_FRONT_PID"
 }
 

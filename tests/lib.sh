@@ -451,6 +451,18 @@ start_front() {
 	fx_fail "could not start systemd-socket-activate"
 }
 
+# wait_log FILE PATTERN SECONDS: wait until FILE has a line matching the
+# grep -E PATTERN. A front logs after it has answered, so the answer can
+# reach curl before the log line reaches the file.
+wait_log() {
+	local i
+	for i in $(seq 1 $(($3 * 5))); do
+		grep -qE -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 # wait_head DIR OID SECONDS: wait until the checkout DIR has HEAD at OID
 # (the sync runs after the HTTP answer, so it lands a little later).
 wait_head() {
