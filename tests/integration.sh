@@ -465,10 +465,15 @@ test_body_shapes() {
 # answer and nothing of the log, even when the log speaks first (a bad
 # config is logged before the 500), and the sync must still run.
 test_inetd_stderr() {
-	local conf="$FX_DIR/inetd.conf" pid port old new
+	local conf="$FX_DIR/inetd.conf" pid port old new w="$FX_DIR/inetd-helper"
 	write_config "$conf"
+	# The helper, behind a wrapper that keeps its arguments.
+	mkdir -p "$w"
+	printf '#!/bin/sh\nprintf "%%s\\n" "$@" >"%s/argv"\nexec "%s/sentry-source-sync" "$@"\n' \
+		"$w" "$FX_ROOT" >"$w/sentry-source-sync"
+	chmod 755 "$w/sentry-source-sync"
 	port=$(free_port)
-	start_bg "$FX_DIR/inetd.log" env -C "$FX_ROOT" \
+	start_bg "$FX_DIR/inetd.log" env -C "$FX_ROOT" SENTRY_SOURCE_EXEC_PATH="$w" \
 		systemd-socket-activate --inetd -a -l "127.0.0.1:$port" \
 		-E SENTRY_SOURCE_EXEC_PATH sh -c 'exec ./sentry-source -c "$0" 2>&1' "$conf"
 	pid=$FX_BG_PID
@@ -483,6 +488,8 @@ test_inetd_stderr() {
 	check "stderr on the socket: the peer reads the answer" answer_is 200
 	check "stderr on the socket: and no log line" not grep -q 'sentry-source' "$OUT"
 	check "stderr on the socket: the sync still runs to the end" wait_head "$CP" "$new" 20
+	check "stderr on the socket: the helper logs to syslog too (--syslog)" \
+		grep -qx -- --syslog "$w/argv"
 
 	write_config "$conf" 'FROBNICATE=1'	# read afresh by the next connection
 	raw_request "$port" "$(post "$P/inetd.json")"

@@ -24,6 +24,12 @@ log_to_syslog(void)
 	log_syslog = 1;
 }
 
+int
+log_is_syslog(void)
+{
+	return log_syslog;
+}
+
 void
 log_msg(const char *fmt, ...)
 {

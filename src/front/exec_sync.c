@@ -92,7 +92,9 @@ exec_sync(const struct deployment *d, const struct sync_call *call)
 		argv[argc++] = "--old";
 		argv[argc++] = (char *)p->old_oid;
 	}
-	if (call->detach)
+	/* Detached (hook mode), or under a classic inetd whose stderr was
+	 * the peer's socket: either way our stderr is nobody's. */
+	if (call->detach || log_is_syslog())
 		argv[argc++] = "--syslog";
 	if (call->body != NULL && config_get(d->config, CONFIG_RUN) != NULL) {
 		if (payload_to_fd(call->body, call->body_len) == -1) {
