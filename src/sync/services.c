@@ -18,6 +18,7 @@
 #include "file.h"
 #include "log.h"
 #include "peer_limits.h"
+#include "remove_tree.h"
 #include "run.h"
 #include "run_split.h"
 #include "services.h"
@@ -189,14 +190,16 @@ out:
 }
 
 /* The files go whatever happened: the body may hold what the command
- * was trusted with, and nobody else. */
+ * was trusted with, and nobody else. The command may have left files of
+ * its own there too. */
 static void
-remove_dir(const char *dir, const char *list, const char *payload)
+remove_dir(const char *dir)
 {
-	if ((unlink(list) == -1 && errno != ENOENT) ||
-	    (payload != NULL && unlink(payload) == -1 && errno != ENOENT) ||
-	    rmdir(dir) == -1)
-		log_msg("cannot remove %s: %m", dir);
+	int r;
+
+	if ((r = remove_tree(AT_FDCWD, dir)) != 0)
+		log_msg("cannot remove %s: %s", dir, r == REMOVE_TREE_NOT_OURS ?
+		    "something in it belongs to another user" : strerror(errno));
 }
 
 int
@@ -241,7 +244,7 @@ services_run(const struct config *c, const char *ref, const struct sync_outcome 
 		rc = EXIT_OK;
 out:
 	if (made)
-		remove_dir(dir, list, payload_fd >= 0 ? payload : NULL);
+		remove_dir(dir);
 	for (i = 0; i < NVARS; i++)
 		free(mine[i]);
 	free(envp);
