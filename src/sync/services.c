@@ -36,6 +36,20 @@ static const char *const our_vars[] = {
 };
 #define NVARS	(sizeof(our_vars) / sizeof(our_vars[0]))
 
+/*
+ * What tells git which repository it is in, as git rev-parse
+ * --local-env-vars lists it: RUN= runs in CLONE_PATH, and a git command
+ * there must find CLONE_PATH's repository, whoever started the helper
+ * (a git hook sets GIT_DIR, for one).
+ */
+static const char *const git_repo_vars[] = {
+	"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS",
+	"GIT_CONFIG_COUNT", "GIT_OBJECT_DIRECTORY", "GIT_DIR", "GIT_WORK_TREE",
+	"GIT_IMPLICIT_WORK_TREE", "GIT_GRAFT_FILE", "GIT_INDEX_FILE",
+	"GIT_NO_REPLACE_OBJECTS", "GIT_REPLACE_REF_BASE", "GIT_PREFIX",
+	"GIT_INTERNAL_SUPER_PREFIX", "GIT_SHALLOW_FILE", "GIT_COMMON_DIR"
+};
+
 /* The invoking environment's HOME and XDG_CONFIG_HOME (NULL when unset). */
 static struct {
 	int	 kept;
@@ -69,16 +83,24 @@ services_init(const struct config *c, char *err, size_t errlen)
 }
 
 static int
-is_ours(const char *entry)
+named(const char *entry, const char *const *names, size_t count)
 {
 	size_t i, n;
 
-	for (i = 0; i < NVARS; i++) {
-		n = strlen(our_vars[i]);
-		if (strncmp(entry, our_vars[i], n) == 0 && entry[n] == '=')
+	for (i = 0; i < count; i++) {
+		n = strlen(names[i]);
+		if (strncmp(entry, names[i], n) == 0 && entry[n] == '=')
 			return 1;
 	}
 	return 0;
+}
+
+/* Set by us, or dropped: not passed on as inherited. */
+static int
+is_ours(const char *entry)
+{
+	return named(entry, our_vars, NVARS) ||
+	    named(entry, git_repo_vars, sizeof(git_repo_vars) / sizeof(git_repo_vars[0]));
 }
 
 /* One more NAME=value of ours; -1 when out of memory. */
