@@ -60,7 +60,7 @@ check_clone_path(const struct config *c)
 
 	snprintf(parent, sizeof(parent), "%s", path);
 	dirname(parent);
-	if (path_trust_parent(path, why, sizeof(why)) == -1) {
+	if (path_trust_parent(path, why, sizeof(why)) == -1 && errno != ENOENT) {
 		report(EXIT_CONFIG, "CLONE_PATH %s: %s", path, why);
 		return;
 	}

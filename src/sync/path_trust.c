@@ -26,8 +26,10 @@
 static int
 check_dir(const char *dir, const struct stat *st, int holds_it, char *why, size_t len)
 {
+	errno = EPERM;
 	if (!S_ISDIR(st->st_mode)) {
 		snprintf(why, len, "%s is not a directory", dir);
+		errno = ENOTDIR;
 		return -1;
 	}
 	if (st->st_uid != 0 && st->st_uid != geteuid()) {
@@ -80,20 +82,26 @@ check_chain(const char *dir, int resolved, int holds_it, char *why, size_t len)
 {
 	char cur[PATH_MAX], real[PATH_MAX];
 	struct stat st;
+	int saved;
 
 	if ((size_t)snprintf(cur, sizeof(cur), "%s", dir) >= sizeof(cur)) {
 		snprintf(why, len, "%.64s...: %s", dir, strerror(ENAMETOOLONG));
+		errno = ENAMETOOLONG;
 		return -1;
 	}
 	do {
 		if (lstat(cur, &st) == -1) {
-			snprintf(why, len, "%s: %s", cur, strerror(errno));
+			saved = errno;	/* ENOENT, say: kept for the caller */
+			snprintf(why, len, "%s: %s", cur, strerror(saved));
+			errno = saved;
 			return -1;
 		}
 		if (S_ISLNK(st.st_mode)) {
 			if (resolved || realpath(cur, real) == NULL) {
+				saved = resolved ? EPERM : errno;
 				snprintf(why, len, "%s: a symbolic link that does not resolve "
-				    "(%s)", cur, resolved ? "it changed" : strerror(errno));
+				    "(%s)", cur, resolved ? "it changed" : strerror(saved));
+				errno = saved;
 				return -1;
 			}
 			if (check_chain(real, 1, holds_it, why, len) == -1)
@@ -112,6 +120,7 @@ path_trust_parent(const char *path, char *why, size_t len)
 
 	if ((size_t)snprintf(dir, sizeof(dir), "%s", path) >= sizeof(dir) || dir[0] != '/') {
 		snprintf(why, len, "CLONE_PATH %.64s: not an absolute path that fits", path);
+		errno = EINVAL;
 		return -1;
 	}
 	up(dir);

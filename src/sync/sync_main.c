@@ -277,7 +277,9 @@ main(int argc, char *argv[])
 		rc = EXIT_CONFIG;
 		goto out;
 	}
-	if (path_trust_parent(config_get(&config, CONFIG_CLONE_PATH), err, sizeof(err)) == -1) {
+	/* A directory that does not exist is for lock_checkout to say. */
+	if (path_trust_parent(config_get(&config, CONFIG_CLONE_PATH), err, sizeof(err)) == -1 &&
+	    errno != ENOENT) {
 		log_msg("CLONE_PATH %s: %s", config_get(&config, CONFIG_CLONE_PATH), err);
 		rc = EXIT_CONFIG;
 		goto out;
