@@ -328,9 +328,79 @@ test_hook_env() {
 	rm -f "$FX_REPO/hooks/post-receive"
 }
 
+# The units' layout: the service's user (nobody here) runs the sync in
+# its StateDirectory=, a 0700 directory of its own under root's 0755 one.
+test_state_directory() {
+	local lib="$FX_DIR/var-lib" key="$FX_DIR/keys/nobody-key" conf="$FX_DIR/nobody.conf"
+	local cp="$FX_DIR/var-lib/sentry-source/repo"
+	install -d -m 755 "$lib"
+	install -d -m 700 -o "$NOBODY_UID" -g "$NOBODY_GID" "$lib/sentry-source"
+	install -m 600 -o "$NOBODY_UID" "$FX_KEY" "$key"
+	write_config "$conf" "CLONE_PATH=$cp" "SSH_KEYPATH=$key"
+	chmod 644 "$conf"
+	next_run
+	timeout -k 5 "$RUN_TIMEOUT" "${NOBODY[@]}" ./sentry-source -c "$conf" --sync \
+		</dev/null >"$OUT" 2>"$ERR"
+	RC=$?
+	check_eq "StateDirectory= layout, the sync as its user: exit 0" 0 "$RC"
+	check_eq "...HEAD is the develop tip" "$(repo_tip develop)" \
+		"$(as_nobody env HOME=/nonexistent git -C "$cp" rev-parse HEAD)"
+	next_run
+	timeout -k 5 "$RUN_TIMEOUT" "${NOBODY[@]}" ./sentry-source -c "$conf" --check \
+		</dev/null >"$OUT" 2>"$ERR"
+	RC=$?
+	check "...--check reports CLONE_PATH ok" grep -q "^ok: CLONE_PATH $cp: a git repository" "$OUT"
+}
+
+# Not a trust question: a directory holding CLONE_PATH that does not exist
+# is said as before, with status 1.
+test_missing_parent() {
+	write_config "$CONF" "CLONE_PATH=$FX_DIR/no-such-dir/checkout"
+	sync_conf "$CONF"
+	check_eq "a directory holding CLONE_PATH that does not exist: exit 1" 1 "$RC"
+	check "...and the error says so" said "its directory does not exist"
+}
+
+# RUN's private directory goes whole, whatever the command left in it,
+# and a link it left there is removed, not followed.
+test_run_dir_removal() {
+	local cp="$FX_DIR/srv/run-dir-checkout" keep="$FX_DIR/run-dir-keep"
+	mkdir -p "$keep"
+	: >"$keep/precious"
+	cat >"$FX_DIR/bin/leaver" <<-LEAVER
+		#!/bin/sh
+		d=\$(dirname "\$SENTRY_CHANGED_FILES")
+		printf '%s\n' "\$d" >"$FX_DIR/run-dir-was"
+		mkdir "\$d/sub" && : >"\$d/sub/file" && ln -s "$keep" "\$d/link"
+	LEAVER
+	chmod 755 "$FX_DIR/bin/leaver"
+	write_config "$CONF" "CLONE_PATH=$cp" "RUN=$FX_DIR/bin/leaver"
+	sync_conf "$CONF"
+	check_eq "RUN leaving files and a link in its private directory: exit 0" 0 "$RC"
+	check "...the directory is gone" eval 'test -s "$FX_DIR/run-dir-was" && test ! -e "$(cat "$FX_DIR/run-dir-was")"'
+	check "...what the link pointed to is untouched" test -e "$keep/precious"
+}
+
+# The hook's own status when it cannot run the helper.
+test_hook_no_helper_status() {
+	local line
+	line="$FX_ZERO $(repo_tip develop) refs/heads/develop"
+	next_run
+	printf '%s\n' "$line" | SENTRY_SOURCE_EXEC_PATH="$FX_DIR/nohelper" \
+		timeout -k 5 "$RUN_TIMEOUT" ./sentry-source -c "$CONF" --post-receive \
+		>"$OUT" 2>"$ERR"
+	RC=$?
+	check_eq "hook with no helper: exits 70" 70 "$RC"
+	check "...having told the pusher it cannot sync" grep -q "cannot sync: $FX_DIR/nohelper/sentry-source-sync" "$OUT"
+}
+
+test_state_directory
+test_missing_parent
 test_writable_parent
 test_lock_squat
 test_sweep_race
 test_passphrase_mode
 test_hook_env
+test_hook_no_helper_status
+test_run_dir_removal
 echo "1..$n"
