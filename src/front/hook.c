@@ -5,6 +5,7 @@
  * detached, logging to syslog, and git push returns at once.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,7 +110,7 @@ detach_sync(const struct deployment *d, const struct push *p)
 int
 post_receive(const struct deployment *d)
 {
-	char line[HOOK_LINE_MAX + 2], why[4200];
+	char line[HOOK_LINE_MAX + 2], why[PATH_MAX + 256];
 	struct push p, chosen;
 	int matched = 0, c, cannot = 0;
 
@@ -141,9 +142,7 @@ post_receive(const struct deployment *d)
 		log_msg("reading the hook's input: %s", strerror(errno));
 		return EXIT_INTERNAL;
 	}
-	if (cannot) {
-		log_msg("cannot sync: %s", why);
+	if (cannot)
 		return EXIT_INTERNAL;
-	}
 	return matched ? detach_sync(d, &chosen) : EXIT_OK;
 }
