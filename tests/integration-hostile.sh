@@ -6,6 +6,7 @@
 # while the sweep removes it, a passphrase file others may read, and a
 # pusher's environment (git push -o, GIT_DIR) against RUN= in hook mode.
 # Prints TAP. Needs `make` first, and root (to become nobody).
+# shellcheck disable=SC2016 # eval, perl and git push -o get their quotes unexpanded, on purpose
 set -u
 
 cd "$(dirname "$0")/.." || exit 70
