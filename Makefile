@@ -59,7 +59,8 @@ UNITS = examples/sentry-source.socket examples/sentry-source@.service \
 # Every tests/unit/test-*.c is a TAP program.
 UNIT_TESTS = $(patsubst %.c,%,$(sort $(wildcard tests/unit/test-*.c)))
 # The unit tests of the helper's side; the others test the front's.
-SYNC_UNIT_TESTS = tests/unit/test-known-hosts tests/unit/test-pathglob
+SYNC_UNIT_TESTS = tests/unit/test-known-hosts tests/unit/test-pathglob \
+	tests/unit/test-remove-tree
 UNIT_SUPPORT = $(BUILD)/tests/unit/tap.o $(BUILD)/tests/unit/request.o
 
 all: sentry-source sentry-source-sync
@@ -133,6 +134,9 @@ tests/unit/test-pathglob: $(BUILD)/tests/unit/test-pathglob.o $(BUILD)/tests/uni
 		$(BUILD)/sync/pathglob_match.o $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^
 tests/unit/test-run-split: $(BUILD)/tests/unit/test-run-split.o $(BUILD)/tests/unit/tap.o $(COMMON_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^
+tests/unit/test-remove-tree: $(BUILD)/tests/unit/test-remove-tree.o $(BUILD)/tests/unit/tap.o \
+		$(BUILD)/sync/remove_tree.o
 	$(CC) $(LDFLAGS) -o $@ $^
 tests/unit/test-known-hosts: $(BUILD)/tests/unit/test-known-hosts.o $(BUILD)/tests/unit/tap.o \
 		$(BUILD)/sync/known_hosts.o $(COMMON_OBJS)

@@ -273,6 +273,7 @@ test_key_types() {
 		"$tip" "$(head_of "$CPX")"
 
 	printf 'wrong\n' >"$FX_DIR/keys/wrong-passphrase"
+	chmod 600 "$FX_DIR/keys/wrong-passphrase"
 	fresh_clone key-wrong-pass "SSH_KEYPATH=$FX_KEY_PASS" \
 		"SSH_PASSPHRASE_FILE=$FX_DIR/keys/wrong-passphrase"
 	check_eq "wrong passphrase: exits 4" 4 "$RC"

@@ -160,6 +160,7 @@ make_client_keys() {
 	gen_key ecdsa "$FX_KEY_ECDSA" fixture-ecdsa || return 1
 	gen_key rsa "$FX_KEY_RSA" fixture-rsa || return 1
 	printf 'correct horse battery staple\n' >"$FX_PASSPHRASE_FILE"
+	chmod 600 "$FX_PASSPHRASE_FILE"
 	ssh-keygen -q -t ed25519 -N 'correct horse battery staple' -C fixture-pass \
 		-f "$FX_KEY_PASS" </dev/null >/dev/null || fx_fail "ssh-keygen with a passphrase failed" ||
 		return 1

@@ -22,6 +22,11 @@
  * (so at most LIMIT_PACKS + 1 ever exist); each lookup searches them all. */
 #define LIMIT_PACKS		20
 
+/* Directories deep that remove_tree (src/sync/remove_tree.c) goes: it
+ * holds one descriptor per level, and the soft limit is usually 1024.
+ * Deeper than any checkout a deployment ships; deeper is left, and said. */
+#define LIMIT_REMOVE_DEPTH	256
+
 /* Credential attempts: libgit2 asks again after every refusal, forever. */
 #define LIMIT_AUTH_ATTEMPTS	1
 

@@ -5,7 +5,9 @@
  * RUN= wants it, crosses as a memory file on descriptor 3.
  */
 #include <sys/mman.h>
+#include <sys/stat.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -60,18 +62,47 @@ fail:
 	return -1;
 }
 
+/* The helper: in SENTRY_SOURCE_EXEC_PATH, else where make installed it. */
+static int
+helper_path(char *path, size_t len)
+{
+	const char *dir = getenv("SENTRY_SOURCE_EXEC_PATH");
+
+	if (dir == NULL || *dir == '\0')
+		dir = LIBEXECDIR "/sentry-source";
+	return (size_t)snprintf(path, len, "%s/%s", dir, SYNC_PROGRAM) >= len ? -1 : 0;
+}
+
+int
+exec_sync_ready(char *why, size_t len)
+{
+	char path[4096];
+	struct stat st;
+
+	if (helper_path(path, sizeof(path)) == -1) {
+		snprintf(why, len, "SENTRY_SOURCE_EXEC_PATH is too long");
+		return -1;
+	}
+	if (stat(path, &st) == -1 || access(path, X_OK) == -1) {
+		snprintf(why, len, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, len, "%s: not a program", path);
+		return -1;
+	}
+	return 0;
+}
+
 int
 exec_sync(const struct deployment *d, const struct sync_call *call)
 {
-	const char *dir = getenv("SENTRY_SOURCE_EXEC_PATH");
 	const struct push *p = call->push;
 	char path[PATH_MAX];
 	char *argv[16];
 	int argc = 0, first_unused_fd = 3;
 
-	if (dir == NULL || *dir == '\0')
-		dir = LIBEXECDIR "/sentry-source";
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, SYNC_PROGRAM) >= sizeof(path)) {
+	if (helper_path(path, sizeof(path)) == -1) {
 		log_msg("SENTRY_SOURCE_EXEC_PATH too long");
 		return EXIT_INTERNAL;
 	}

@@ -32,5 +32,8 @@ int	serve_connection(const struct deployment *);
 void	serve_misconfigured(void);
 int	post_receive(const struct deployment *);
 int	exec_sync(const struct deployment *, const struct sync_call *);
+/* 0 when the helper exec_sync would run is there and executable; -1
+ * with the path and the reason in why. */
+int	exec_sync_ready(char *why, size_t len);
 
 #endif

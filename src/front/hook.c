@@ -5,6 +5,7 @@
  * detached, logging to syslog, and git push returns at once.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,33 @@ judge_line(const struct deployment *d, char *line, struct push *p)
 }
 
 /*
+ * git runs the hook in its own environment: GIT_DIR=. (the bare
+ * repository), GIT_EXEC_PATH, GIT_PROTOCOL, GIT_QUARANTINE_PATH, and the
+ * push options as GIT_PUSH_OPTION_COUNT and GIT_PUSH_OPTION_n, whose
+ * values the pusher chooses (git push -o). None of it is the sync's: RUN=
+ * in the checkout would see another repository, and the pusher would
+ * choose what it reads. The helper gets the hook's environment without
+ * any GIT_ variable; nothing here needs it after the lines are read.
+ */
+static int
+drop_git_env(void)
+{
+	char **e, **kept;
+	size_t n = 0;
+
+	for (e = environ; *e != NULL; e++)
+		n++;
+	if ((kept = calloc(n + 1, sizeof(*kept))) == NULL)
+		return -1;
+	n = 0;
+	for (e = environ; *e != NULL; e++)
+		if (strncmp(*e, "GIT_", 4) != 0)
+			kept[n++] = *e;
+	environ = kept;	/* the exec that follows takes it; never freed */
+	return 0;
+}
+
+/*
  * Fork the sync off: the child leaves the hook's session and its pipes
  * (git reads the hook's output until the last holder closes it), and the
  * parent returns to git at once.
@@ -73,15 +101,19 @@ detach_sync(const struct deployment *d, const struct push *p)
 		return EXIT_OK;
 	setsid();
 	log_to_syslog();
+	if (drop_git_env() == -1) {
+		log_msg("out of memory");
+		_exit(EXIT_INTERNAL);
+	}
 	_exit(exec_sync(d, &call));
 }
 
 int
 post_receive(const struct deployment *d)
 {
-	char line[HOOK_LINE_MAX + 2];
+	char line[HOOK_LINE_MAX + 2], why[PATH_MAX + 256];
 	struct push p, chosen;
-	int matched = 0, c;
+	int matched = 0, c, cannot = 0;
 
 	while (fgets(line, sizeof(line), stdin) != NULL) {
 		if (strchr(line, '\n') == NULL && !feof(stdin)) {
@@ -98,6 +130,12 @@ post_receive(const struct deployment *d)
 			continue;
 		}
 		chosen = p;
+		/* Said to the pusher, who may be the only one to read it. */
+		if ((cannot = exec_sync_ready(why, sizeof(why)) == -1)) {
+			printf("sentry-source: %s -> %.*s, cannot sync: %s\n",
+			    short_name(p.ref), SHORT_OID, p.new_oid, why);
+			continue;
+		}
 		printf("sentry-source: %s -> %.*s, syncing\n", short_name(p.ref),
 		    SHORT_OID, p.new_oid);
 	}
@@ -105,5 +143,7 @@ post_receive(const struct deployment *d)
 		log_msg("reading the hook's input: %s", strerror(errno));
 		return EXIT_INTERNAL;
 	}
+	if (cannot)
+		return EXIT_INTERNAL;
 	return matched ? detach_sync(d, &chosen) : EXIT_OK;
 }

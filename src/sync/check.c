@@ -15,6 +15,7 @@
 #include "git_error.h"
 #include "gitname.h"
 #include "known_hosts.h"
+#include "path_trust.h"
 #include "ssh_auth.h"
 
 static int worst = EXIT_OK;
@@ -54,12 +55,16 @@ static void
 check_clone_path(const struct config *c)
 {
 	const char *path = config_get(c, CONFIG_CLONE_PATH);
-	char parent[PATH_MAX];
+	char parent[PATH_MAX], why[1024];
 	git_repository *repo = NULL;
 	struct stat st;
 
 	snprintf(parent, sizeof(parent), "%s", path);
 	dirname(parent);
+	if (path_trust_parent(path, why, sizeof(why)) == -1 && errno != ENOENT) {
+		report(EXIT_CONFIG, "CLONE_PATH %s: %s", path, why);
+		return;
+	}
 	if (lstat(path, &st) == -1) {
 		if (access(parent, W_OK | X_OK) == 0)
 			report(EXIT_OK, "CLONE_PATH %s: absent; the first sync clones into it",

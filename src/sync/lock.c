@@ -1,4 +1,5 @@
 #include <sys/file.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,17 +10,47 @@
 #include <unistd.h>
 
 #include "lock.h"
+#include "log.h"
 
+/*
+ * A lock file is trusted only when it is ours alone: a regular file that
+ * the effective user owns and nobody else may write. Another user's file
+ * (or one they may write, or a link to one) is a lock they can hold
+ * forever, and every event would be coalesced into a sync that never
+ * comes. LOCK_NOT_OURS then, once logged.
+ */
 static int
 open_beside(const char *clone_path, const char *suffix)
 {
 	char path[PATH_MAX];
+	struct stat st;
+	int fd;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s%s", clone_path, suffix) >= sizeof(path)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	return open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* O_NONBLOCK: a fifo or a device put there must not hold us in open. */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+	if (fd == -1 && errno == ELOOP) {
+		log_msg("%s is a symbolic link, not a lock file of ours; remove it", path);
+		return LOCK_NOT_OURS;
+	}
+	if (fd == -1 || fstat(fd, &st) == -1)
+		goto fail;
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
+		log_msg("%s is not a lock file of ours (%s, owner uid %u, mode %04o): "
+		    "another user could hold it; remove it, the next sync makes its own",
+		    path, S_ISREG(st.st_mode) ? "a file" : "not a regular file",
+		    (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return LOCK_NOT_OURS;
+	}
+	return fd;
+fail:
+	if (fd != -1)
+		close(fd);
+	return -1;
 }
 
 static int
@@ -36,8 +67,8 @@ lock_checkout(const char *clone_path)
 {
 	int wait_fd, run_fd = -1, saved;
 
-	if ((wait_fd = open_beside(clone_path, ".wait")) == -1)
-		return -1;
+	if ((wait_fd = open_beside(clone_path, ".wait")) < 0)
+		return wait_fd;
 	if (take(wait_fd, LOCK_EX | LOCK_NB) == -1) {
 		saved = errno;
 		close(wait_fd);
@@ -46,7 +77,11 @@ lock_checkout(const char *clone_path)
 		errno = saved;
 		return -1;
 	}
-	if ((run_fd = open_beside(clone_path, ".lock")) == -1 || take(run_fd, LOCK_EX) == -1) {
+	if ((run_fd = open_beside(clone_path, ".lock")) == LOCK_NOT_OURS) {
+		close(wait_fd);
+		return LOCK_NOT_OURS;
+	}
+	if (run_fd == -1 || take(run_fd, LOCK_EX) == -1) {
 		saved = errno;
 		if (run_fd != -1)
 			close(run_fd);

@@ -5,15 +5,19 @@
  * by the one waiting for it. An event that finds both taken needs no sync
  * of its own: the waiting one fetches after it takes the lock, so it sees
  * every commit pushed before that event was sent. The kernel drops a lock
- * when its holder dies, however it dies.
+ * when its holder dies, however it dies. A lock file that another user
+ * could hold, or write, is never used (lock.c).
  */
 #ifndef SENTRY_LOCK_H
 #define SENTRY_LOCK_H
 
 #define LOCK_COALESCED	(-2)
+#define LOCK_NOT_OURS	(-3)
 
 /* The held lock's descriptor; LOCK_COALESCED when another sync is already
- * waiting; -1 with errno set. Blocks while another sync runs. */
+ * waiting; LOCK_NOT_OURS, logged, when a lock file is not a regular file
+ * that only the effective user owns and may write; -1 with errno set.
+ * Blocks while another sync runs. */
 int	lock_checkout(const char *clone_path);
 void	unlock_checkout(int fd);
 

@@ -19,6 +19,7 @@
 #include "gitname.h"
 #include "log.h"
 #include "peer_limits.h"
+#include "remove_tree.h"
 #include "run.h"
 #include "run_split.h"
 #include "services.h"
@@ -34,6 +35,20 @@ static const char *const our_vars[] = {
 	"SENTRY_CHANGED_FILES", "SENTRY_PAYLOAD", "HOME", "XDG_CONFIG_HOME"
 };
 #define NVARS	(sizeof(our_vars) / sizeof(our_vars[0]))
+
+/*
+ * What tells git which repository it is in, as git rev-parse
+ * --local-env-vars lists it: RUN= runs in CLONE_PATH, and a git command
+ * there must find CLONE_PATH's repository, whoever started the helper
+ * (a git hook sets GIT_DIR, for one).
+ */
+static const char *const git_repo_vars[] = {
+	"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS",
+	"GIT_CONFIG_COUNT", "GIT_OBJECT_DIRECTORY", "GIT_DIR", "GIT_WORK_TREE",
+	"GIT_IMPLICIT_WORK_TREE", "GIT_GRAFT_FILE", "GIT_INDEX_FILE",
+	"GIT_NO_REPLACE_OBJECTS", "GIT_REPLACE_REF_BASE", "GIT_PREFIX",
+	"GIT_INTERNAL_SUPER_PREFIX", "GIT_SHALLOW_FILE", "GIT_COMMON_DIR"
+};
 
 /* The invoking environment's HOME and XDG_CONFIG_HOME (NULL when unset). */
 static struct {
@@ -68,16 +83,24 @@ services_init(const struct config *c, char *err, size_t errlen)
 }
 
 static int
-is_ours(const char *entry)
+named(const char *entry, const char *const *names, size_t count)
 {
 	size_t i, n;
 
-	for (i = 0; i < NVARS; i++) {
-		n = strlen(our_vars[i]);
-		if (strncmp(entry, our_vars[i], n) == 0 && entry[n] == '=')
+	for (i = 0; i < count; i++) {
+		n = strlen(names[i]);
+		if (strncmp(entry, names[i], n) == 0 && entry[n] == '=')
 			return 1;
 	}
 	return 0;
+}
+
+/* Set by us, or dropped: not passed on as inherited. */
+static int
+is_ours(const char *entry)
+{
+	return named(entry, our_vars, NVARS) ||
+	    named(entry, git_repo_vars, sizeof(git_repo_vars) / sizeof(git_repo_vars[0]));
 }
 
 /* One more NAME=value of ours; -1 when out of memory. */
@@ -189,14 +212,16 @@ out:
 }
 
 /* The files go whatever happened: the body may hold what the command
- * was trusted with, and nobody else. */
+ * was trusted with, and nobody else. The command may have left files of
+ * its own there too. */
 static void
-remove_dir(const char *dir, const char *list, const char *payload)
+remove_dir(const char *dir)
 {
-	if ((unlink(list) == -1 && errno != ENOENT) ||
-	    (payload != NULL && unlink(payload) == -1 && errno != ENOENT) ||
-	    rmdir(dir) == -1)
-		log_msg("cannot remove %s: %m", dir);
+	int r;
+
+	if ((r = remove_tree(AT_FDCWD, dir)) != 0)
+		log_msg("cannot remove %s: %s", dir, r == REMOVE_TREE_NOT_OURS ?
+		    "something in it belongs to another user" : strerror(errno));
 }
 
 int
@@ -241,7 +266,7 @@ services_run(const struct config *c, const char *ref, const struct sync_outcome 
 		rc = EXIT_OK;
 out:
 	if (made)
-		remove_dir(dir, list, payload_fd >= 0 ? payload : NULL);
+		remove_dir(dir);
 	for (i = 0; i < NVARS; i++)
 		free(mine[i]);
 	free(envp);

@@ -82,6 +82,17 @@ ssh_auth_load(struct ssh_auth *a, const struct config *c, char *err, size_t errl
 		return -1;
 	}
 	if (pp != NULL) {
+		/* The key's rule: the passphrase is worth no less. */
+		if (stat(pp, &st) == -1) {
+			snprintf(err, errlen, "SSH_PASSPHRASE_FILE %s: %s", pp, strerror(errno));
+			return -1;
+		}
+		if (st.st_mode & 077) {
+			snprintf(err, errlen, "SSH_PASSPHRASE_FILE %s: mode %04o lets others "
+			    "read the key's passphrase (chmod 600 it)", pp,
+			    (unsigned)(st.st_mode & 07777));
+			return -1;
+		}
 		if ((a->passphrase = file_read(pp, LIMIT_KEY_FILE_BYTES, &len)) == NULL) {
 			snprintf(err, errlen, "SSH_PASSPHRASE_FILE %s: %s", pp, strerror(errno));
 			return -1;

@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include "git_error.h"
 #include "log.h"
 #include "pack.h"
+#include "remove_tree.h"
 #include "peer_limits.h"
 #include "sync.h"
 #include "worktree.h"
@@ -34,19 +34,6 @@ failure_status(const struct ssh_auth *a)
 	return EXIT_SYNC_FAILED;
 }
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st; (void)flag; (void)ftw;
-	return remove(path);
-}
-
-static int
-rm_tree(const char *path)
-{
-	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* dirname and basename of an absolute path that config.c checked. */
 static void
 split_path(const char *path, char *dir, char *base)
@@ -61,23 +48,33 @@ split_path(const char *path, char *dir, char *base)
 }
 
 /* A clone killed half-way leaves its temporary directory; we hold the lock,
- * so any such directory is a dead predecessor's. */
+ * so any such directory of ours is a dead predecessor's. One that another
+ * user made only looks like it: theirs to remove, not ours. */
 static void
 remove_stale_clones(const char *dir, const char *base)
 {
-	char prefix[NAME_MAX + 16], path[PATH_MAX];
+	char prefix[NAME_MAX + 16];
 	struct dirent *de;
 	DIR *d;
+	int fd, r;
 
 	snprintf(prefix, sizeof(prefix), ".%s" TMP_INFIX, base);
-	if ((d = opendir(dir)) == NULL)
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
 	while ((de = readdir(d)) != NULL) {
 		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (rm_tree(path) == 0)
-			log_msg("removed %s, left by an interrupted clone", path);
+		if ((r = remove_tree(fd, de->d_name)) == 0)
+			log_msg("removed %s/%s, left by an interrupted clone", dir, de->d_name);
+		else if (r == REMOVE_TREE_NOT_OURS)
+			log_msg("left %s/%s alone: it, or something in it, belongs to "
+			    "another user", dir, de->d_name);
+		else
+			log_msg("cannot remove %s/%s: %s", dir, de->d_name, strerror(errno));
 	}
 	closedir(d);
 }
@@ -148,7 +145,7 @@ clone_fresh(const struct config *c, struct ssh_auth *a, const struct sync_target
 	const char *url = config_get(c, CONFIG_CLONE_URL);
 	const char *dest = config_get(c, CONFIG_CLONE_PATH);
 	char dir[PATH_MAX], base[NAME_MAX + 1], tmp[PATH_MAX];
-	int rc;
+	int rc, r;
 
 	split_path(dest, dir, base);
 	remove_stale_clones(dir, base);
@@ -171,8 +168,9 @@ clone_fresh(const struct config *c, struct ssh_auth *a, const struct sync_target
 	out->cloned = 1;
 	rc = EXIT_OK;
 out:
-	if (rc != EXIT_OK && rm_tree(tmp) == -1 && errno != ENOENT)
-		log_msg("cannot remove %s: %s", tmp, strerror(errno));
+	if (rc != EXIT_OK && (r = remove_tree(AT_FDCWD, tmp)) != 0)
+		log_msg("cannot remove %s: %s", tmp, r == REMOVE_TREE_NOT_OURS ?
+		    "something in it belongs to another user" : strerror(errno));
 	return rc;
 }
 

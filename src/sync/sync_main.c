@@ -34,6 +34,7 @@
 #include "git_error.h"
 #include "lock.h"
 #include "log.h"
+#include "path_trust.h"
 #include "peer_limits.h"
 #include "services.h"
 #include "ssh_auth.h"
@@ -205,7 +206,7 @@ main(int argc, char *argv[])
 	struct sync_target target = { .branch = NULL };
 	struct sync_outcome outcome;
 	const char *path = NULL, *ref = NULL, *old = NULL, *new = NULL, *branch;
-	char err[512], current[LIMIT_REF_BYTES];
+	char err[1024], current[LIMIT_REF_BYTES];
 	int ch, lock = -1, rc = EXIT_INTERNAL, payload_fd = -1, use_current = 0, check = 0;
 	char *end;
 
@@ -278,7 +279,18 @@ main(int argc, char *argv[])
 		rc = EXIT_CONFIG;
 		goto out;
 	}
-	if ((lock = lock_checkout(config_get(&config, CONFIG_CLONE_PATH))) == LOCK_COALESCED) {
+	/* A directory that does not exist is for lock_checkout to say. */
+	if (path_trust_parent(config_get(&config, CONFIG_CLONE_PATH), err, sizeof(err)) == -1 &&
+	    errno != ENOENT) {
+		log_msg("CLONE_PATH %s: %s", config_get(&config, CONFIG_CLONE_PATH), err);
+		rc = EXIT_CONFIG;
+		goto out;
+	}
+	if ((lock = lock_checkout(config_get(&config, CONFIG_CLONE_PATH))) == LOCK_NOT_OURS) {
+		rc = EXIT_NOT_OURS;
+		goto out;
+	}
+	if (lock == LOCK_COALESCED) {
 		log_msg("%s: a sync is already waiting to run; it will fetch this push too",
 		    branch);
 		rc = EXIT_OK;
