@@ -36,7 +36,7 @@
 /* The RUN= command after a sync. RUN_TIMEOUT=. */
 #define LIMIT_RUN_SECONDS	600
 
-/* One line of RUN='s output in the log: log_msg formats into 1 KiB, so a
+/* One line of RUN='s output in the log: the log formats into 1 KiB, so a
  * longer line (or megabytes without a newline) is logged in pieces of
  * this many bytes; nothing the command prints is held longer than that. */
 #define LIMIT_RUN_LINE		960

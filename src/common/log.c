@@ -24,23 +24,35 @@ log_to_syslog(void)
 	log_syslog = 1;
 }
 
-void
-log_msg(const char *fmt, ...)
+static void
+log_at(int priority, const char *fmt, va_list ap)
 {
 	char line[1024];
-	va_list ap;
 	size_t i;
 
-	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-
 	/* Messages quote peer bytes: no control character may forge a line. */
 	for (i = 0; line[i] != '\0'; i++)
 		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
 			line[i] = '?';
 	if (log_syslog)
-		syslog(LOG_INFO, "%s", line);
+		syslog(priority, "%s", line);
 	else
 		fprintf(stderr, "%s: %s\n", log_progname, line);
 }
+
+#define LOG_AT(name, priority)				\
+void							\
+name(const char *fmt, ...)				\
+{							\
+	va_list ap;					\
+							\
+	va_start(ap, fmt);				\
+	log_at(priority, fmt, ap);			\
+	va_end(ap);					\
+}
+
+LOG_AT(log_err, LOG_ERR)
+LOG_AT(log_warning, LOG_WARNING)
+LOG_AT(log_notice, LOG_NOTICE)
+LOG_AT(log_info, LOG_INFO)

@@ -1,12 +1,20 @@
 /*
- * Log lines on stderr, which journald (or the hook's pusher) reads.
- * One line per call, prefixed with the program name.
+ * Log lines on stderr, which journald (or the hook's pusher) reads, or in
+ * syslog. One line per call, at one of syslog(3)'s priorities:
+ *   err      a sync, a request or the config failed: the checkout is
+ *            left behind;
+ *   warning  a request refused, or something odd that did no harm;
+ *   notice   the checkout changed;
+ *   info     the rest: what was asked, what was ignored, RUN's output.
  */
 #ifndef SENTRY_LOG_H
 #define SENTRY_LOG_H
 
 void	log_init(const char *progname);
 void	log_to_syslog(void);
-void	log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -71,7 +71,7 @@ exec_sync(const struct deployment *d, const struct sync_call *call)
 	if (dir == NULL || *dir == '\0')
 		dir = LIBEXECDIR "/sentry-source";
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, SYNC_PROGRAM) >= sizeof(path)) {
-		log_msg("SENTRY_SOURCE_EXEC_PATH too long");
+		log_err("SENTRY_SOURCE_EXEC_PATH too long");
 		return EXIT_INTERNAL;
 	}
 	argv[argc++] = SYNC_PROGRAM;
@@ -95,7 +95,7 @@ exec_sync(const struct deployment *d, const struct sync_call *call)
 		argv[argc++] = "--syslog";
 	if (call->body != NULL && config_get(d->config, CONFIG_RUN) != NULL) {
 		if (payload_to_fd(call->body, call->body_len) == -1) {
-			log_msg("cannot keep the payload for RUN: %m");
+			log_err("cannot keep the payload for RUN: %m");
 			return EXIT_INTERNAL;
 		}
 		argv[argc++] = "--payload-fd";
@@ -104,7 +104,7 @@ exec_sync(const struct deployment *d, const struct sync_call *call)
 	}
 	argv[argc] = NULL;
 	if (!call->check && detach_stdio(call->detach) == -1) {
-		log_msg("/dev/null: cannot open");
+		log_err("/dev/null: cannot open");
 		return EXIT_INTERNAL;
 	}
 	/* Nothing else we inherited is the helper's business. */
@@ -113,6 +113,6 @@ exec_sync(const struct deployment *d, const struct sync_call *call)
 	fflush(stdout);
 	fflush(stderr);
 	execv(path, argv);
-	log_msg("%s: cannot run: %m", path);
+	log_err("%s: cannot run: %m", path);
 	return EXIT_INTERNAL;
 }

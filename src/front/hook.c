@@ -65,7 +65,7 @@ detach_sync(const struct deployment *d, const struct push *p)
 
 	fflush(stdout);
 	if ((pid = fork()) == -1) {
-		log_msg("cannot start the sync: %m");
+		log_err("cannot start the sync: %m");
 		return EXIT_INTERNAL;
 	}
 	if (pid > 0)
@@ -101,7 +101,7 @@ post_receive(const struct deployment *d)
 		    SHORT_OID, p.new_oid);
 	}
 	if (ferror(stdin)) {
-		log_msg("reading the hook's input: %s", strerror(errno));
+		log_err("reading the hook's input: %s", strerror(errno));
 		return EXIT_INTERNAL;
 	}
 	return matched ? detach_sync(d, &chosen) : EXIT_OK;

@@ -94,7 +94,7 @@ check_signing(struct deployment *d)
 
 	if (d->source->signature.how == SOURCE_UNSIGNED) {
 		if (file != NULL) {
-			log_msg("%s:%u: SECRET_FILE cannot be checked: %s does not sign "
+			log_err("%s:%u: SECRET_FILE cannot be checked: %s does not sign "
 			    "its requests; restrict who may connect instead "
 			    "(IPAddressAllow= in the socket unit)",
 			    c->path, c->v[CONFIG_SECRET_FILE].line, d->source->name);
@@ -103,18 +103,18 @@ check_signing(struct deployment *d)
 		return 0;
 	}
 	if (file != NULL && allow) {
-		log_msg("%s:%u: ALLOW_UNSIGNED=yes contradicts SECRET_FILE; drop one",
+		log_err("%s:%u: ALLOW_UNSIGNED=yes contradicts SECRET_FILE; drop one",
 		    c->path, c->v[CONFIG_ALLOW_UNSIGNED].line);
 		return -1;
 	}
 	if (file == NULL && !allow) {
-		log_msg("%s: missing SECRET_FILE: %s signs its requests with a shared "
+		log_err("%s: missing SECRET_FILE: %s signs its requests with a shared "
 		    "secret; set one in the host and here, or set ALLOW_UNSIGNED=yes",
 		    c->path, d->source->name);
 		return -1;
 	}
 	if (file != NULL && secret_load(&d->secret, file, err, sizeof(err)) == -1) {
-		log_msg("%s:%u: %s", c->path, c->v[CONFIG_SECRET_FILE].line, err);
+		log_err("%s:%u: %s", c->path, c->v[CONFIG_SECRET_FILE].line, err);
 		return -1;
 	}
 	return 0;
@@ -129,24 +129,24 @@ check_deployment(struct deployment *d)
 	char err[512];
 
 	if ((d->source = source_find(config_get(c, CONFIG_SOURCE))) == NULL) {
-		log_msg("%s:%u: SOURCE %s is not compiled in (see --list-sources)",
+		log_err("%s:%u: SOURCE %s is not compiled in (see --list-sources)",
 		    c->path, c->v[CONFIG_SOURCE].line, config_get(c, CONFIG_SOURCE));
 		return -1;
 	}
 	if (d->source->builtin_branch != NULL && branch != NULL) {
-		log_msg("%s:%u: BRANCH cannot be set: %s follows %s",
+		log_err("%s:%u: BRANCH cannot be set: %s follows %s",
 		    c->path, c->v[CONFIG_BRANCH].line, d->source->name,
 		    d->source->builtin_branch);
 		return -1;
 	}
 	if (d->source->builtin_branch == NULL && branch == NULL) {
-		log_msg("%s: missing required key BRANCH for SOURCE %s",
+		log_err("%s: missing required key BRANCH for SOURCE %s",
 		    c->path, d->source->name);
 		return -1;
 	}
 	d->rule.branch = branch ? branch : d->source->builtin_branch;
 	if (services_check(c, err, sizeof(err)) == -1) {
-		log_msg("%s", err);
+		log_err("%s", err);
 		return -1;
 	}
 	d->max_body = config_number(c, CONFIG_MAX_BODY);
@@ -170,11 +170,11 @@ sync_now(const struct deployment *d, const char *branch)
 	}
 	if ((size_t)snprintf(p.ref, sizeof(p.ref), "refs/heads/%s",
 	    branch ? branch : d->rule.branch) >= sizeof(p.ref)) {
-		log_msg("branch name too long");
+		log_err("branch name too long");
 		return EXIT_USAGE;
 	}
 	if (!source_wants_ref(&d->rule, p.ref)) {
-		log_msg("branch %s: BRANCH %s does not take it", p.ref + 11, d->rule.branch);
+		log_err("branch %s: BRANCH %s does not take it", p.ref + 11, d->rule.branch);
 		return EXIT_USAGE;
 	}
 	return exec_sync(d, &call);
@@ -259,7 +259,7 @@ main(int argc, char *argv[])
 	}
 
 	if (config_load(&config, path, err, sizeof(err)) == -1)
-		log_msg("%s", err);
+		log_err("%s", err);
 	else if (check_deployment(&d) == 0)
 		rc = mode == MODE_SYNC ? sync_now(&d, branch) :
 		    mode == MODE_CHECK ? check_now(&d) :

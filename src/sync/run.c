@@ -75,11 +75,11 @@ static void
 log_line(struct output *o)
 {
 	if (o->bytes < LIMIT_RUN_LOG_BYTES && o->lines < LIMIT_RUN_LOG_LINES) {
-		log_msg("run: %.*s", (int)o->len, o->line);
+		log_info("run: %.*s", (int)o->len, o->line);
 		o->bytes += o->len + 1;
 		o->lines++;
 	} else if (!o->cut) {
-		log_msg("run: more than %u lines or %u bytes of output; the rest is "
+		log_warning("run: more than %u lines or %u bytes of output; the rest is "
 		    "not logged", LIMIT_RUN_LOG_LINES, LIMIT_RUN_LOG_BYTES);
 		o->cut = 1;
 	}
@@ -100,7 +100,7 @@ take_output(struct output *o, const char *buf, size_t n)
 		}
 		if (o->len == sizeof(o->line))
 			log_line(o);
-		/* log_msg prints a string: a NUL would cut the line short. */
+		/* log_info prints a string: a NUL would cut the line short. */
 		o->line[o->len++] = buf[i] == '\0' ? '?' : buf[i];
 	}
 }
@@ -142,16 +142,16 @@ static void
 log_status(int status, int timed_out, unsigned long seconds)
 {
 	if (timed_out)
-		log_msg("RUN failed: stopped after RUN_TIMEOUT=%lus (%s %d)", seconds,
+		log_err("RUN failed: stopped after RUN_TIMEOUT=%lus (%s %d)", seconds,
 		    WIFSIGNALED(status) ? "it ended by signal" : "it exited with status",
 		    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
-		log_msg("RUN failed: killed by signal %d (%s)", WTERMSIG(status),
+		log_err("RUN failed: killed by signal %d (%s)", WTERMSIG(status),
 		    strsignal(WTERMSIG(status)));
 	else if (WEXITSTATUS(status) != 0)
-		log_msg("RUN failed: exit status %d", WEXITSTATUS(status));
+		log_err("RUN failed: exit status %d", WEXITSTATUS(status));
 	else
-		log_msg("RUN exited 0");
+		log_info("RUN exited 0");
 }
 
 int
@@ -170,11 +170,11 @@ run_command(const struct run_command *r)
 	fflush(stderr);
 	parent = getpid();
 	if (pipe2(fds, O_CLOEXEC) == -1) {
-		log_msg("cannot start RUN: %s", strerror(errno));
+		log_err("cannot start RUN: %s", strerror(errno));
 		return -1;
 	}
 	if ((pid = fork()) == -1) {
-		log_msg("cannot start RUN: %s", strerror(errno));
+		log_err("cannot start RUN: %s", strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
 		return -1;
@@ -195,14 +195,14 @@ run_command(const struct run_command *r)
 			if (!group_alive(pid))
 				break;
 			if (!stopping) {
-				log_msg("RUN left processes behind in its process group; "
+				log_warning("RUN left processes behind in its process group; "
 				    "stopping them");
 				kill(-pid, SIGTERM);
 				stopping = 1;
 				stop_at = now + grace;
 			}
 		} else if (!stopping && now >= deadline) {
-			log_msg("RUN still running after RUN_TIMEOUT=%lus; stopping its "
+			log_warning("RUN still running after RUN_TIMEOUT=%lus; stopping its "
 			    "process group", r->seconds);
 			kill(-pid, SIGTERM);
 			timed_out = stopping = 1;
@@ -210,7 +210,7 @@ run_command(const struct run_command *r)
 		}
 		if (stopping && now >= stop_at) {
 			if (killed) {
-				log_msg("processes of RUN's group %d outlived SIGKILL; "
+				log_err("processes of RUN's group %d outlived SIGKILL; "
 				    "not waiting for them", (int)pid);
 				break;
 			}
@@ -240,7 +240,7 @@ run_command(const struct run_command *r)
 	if (pidfd != -1)
 		close(pidfd);
 	if (!exited) {
-		log_msg("RUN failed: it did not end after SIGKILL");
+		log_err("RUN failed: it did not end after SIGKILL");
 		return -1;
 	}
 	log_status(status, timed_out, r->seconds);

@@ -158,7 +158,7 @@ copy_payload(int payload_fd, const char *path)
 	int fd, rc = -1;
 
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) == -1) {
-		log_msg("%s: %m", path);
+		log_err("%s: %m", path);
 		return -1;
 	}
 	/* pread: wherever the descriptor's offset was left, the body starts at 0. */
@@ -166,23 +166,23 @@ copy_payload(int payload_fd, const char *path)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			log_msg("the request body (descriptor %d): %m", payload_fd);
+			log_err("the request body (descriptor %d): %m", payload_fd);
 			goto out;
 		}
 		if ((at += n) > (off_t)LIMIT_BODY_CEILING) {
-			log_msg("the request body (descriptor %d) is larger than any "
+			log_err("the request body (descriptor %d) is larger than any "
 			    "MAX_BODY allows", payload_fd);
 			goto out;
 		}
 		if (file_write_all(fd, buf, (size_t)n) == -1) {
-			log_msg("%s: %m", path);
+			log_err("%s: %m", path);
 			goto out;
 		}
 	}
 	rc = 0;
 out:
 	if (close(fd) == -1 && rc == 0) {
-		log_msg("%s: %m", path);
+		log_err("%s: %m", path);
 		rc = -1;
 	}
 	return rc;
@@ -196,7 +196,7 @@ remove_dir(const char *dir, const char *list, const char *payload)
 	if ((unlink(list) == -1 && errno != ENOENT) ||
 	    (payload != NULL && unlink(payload) == -1 && errno != ENOENT) ||
 	    rmdir(dir) == -1)
-		log_msg("cannot remove %s: %m", dir);
+		log_warning("cannot remove %s: %m", dir);
 }
 
 int
@@ -214,11 +214,11 @@ services_run(const struct config *c, const char *ref, const struct sync_outcome 
 	if (run == NULL)
 		return EXIT_OK;
 	if ((why = run_split(run, &argv)) != NULL) {
-		log_msg("%s:%u: RUN %s", c->path, c->v[CONFIG_RUN].line, why);
+		log_err("%s:%u: RUN %s", c->path, c->v[CONFIG_RUN].line, why);
 		return EXIT_CONFIG;
 	}
 	if (make_dir(dir, sizeof(dir)) == -1) {
-		log_msg("RUN: cannot make a private directory in %s: %m", dir);
+		log_err("RUN: cannot make a private directory in %s: %m", dir);
 		goto out;
 	}
 	made = 1;
@@ -228,14 +228,14 @@ services_run(const struct config *c, const char *ref, const struct sync_outcome 
 	    (payload_fd >= 0 && copy_payload(payload_fd, payload) == -1))
 		goto out;
 	if ((envp = make_env(c, ref, o, list, payload_fd >= 0 ? payload : NULL, mine)) == NULL) {
-		log_msg("RUN: out of memory");
+		log_err("RUN: out of memory");
 		goto out;
 	}
 	r.argv = argv;
 	r.envp = envp;
 	r.dir = config_get(c, CONFIG_CLONE_PATH);
 	r.seconds = config_number(c, CONFIG_RUN_TIMEOUT);
-	log_msg("running %s in %s: %zu changed file%s%s", argv[0], r.dir, count,
+	log_info("running %s in %s: %zu changed file%s%s", argv[0], r.dir, count,
 	    count == 1 ? "" : "s", payload_fd >= 0 ? ", with the request body" : "");
 	if (run_command(&r) == 0)
 		rc = EXIT_OK;

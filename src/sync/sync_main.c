@@ -89,14 +89,14 @@ current_ref(const struct config *c, char *ref, size_t len)
 	int rc = -1;
 
 	if (git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
-		log_msg("BRANCH %s is a glob and %s holds no checkout yet: name one "
+		log_err("BRANCH %s is a glob and %s holds no checkout yet: name one "
 		    "branch, as in sentry-source --sync --branch NAME",
 		    config_get(c, CONFIG_BRANCH), path);
 		goto out;
 	}
 	if (git_reference_lookup(&head, repo, "HEAD") < 0 ||
 	    git_reference_type(head) != GIT_REFERENCE_SYMBOLIC) {
-		log_msg("%s: HEAD names no branch: %s", path, last_git_error());
+		log_err("%s: HEAD names no branch: %s", path, last_git_error());
 		goto out;
 	}
 	if ((size_t)snprintf(ref, len, "%s", git_reference_symbolic_target(head)) < len)
@@ -150,7 +150,7 @@ sync_with_deadline(const struct config *c, struct ssh_auth *auth,
 
 	parent = getpid();
 	if (pipe2(fds, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
-		log_msg("cannot start the sync: %m");
+		log_err("cannot start the sync: %m");
 		return EXIT_INTERNAL;
 	}
 	if (pid == 0) {
@@ -169,14 +169,14 @@ sync_with_deadline(const struct config *c, struct ssh_auth *auth,
 	close(fds[0]);
 	if (got == -1) {
 		kill(pid, SIGKILL);
-		log_msg("sync of %s stopped after SYNC_TIMEOUT=%lus: the server at %s "
+		log_err("sync of %s stopped after SYNC_TIMEOUT=%lus: the server at %s "
 		    "did not finish", t->branch, seconds, config_get(c, CONFIG_CLONE_URL));
 	}
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
 	if (got == -1 || !WIFEXITED(status)) {
 		if (got != -1)
-			log_msg("sync of %s died of signal %d", t->branch, WTERMSIG(status));
+			log_err("sync of %s died of signal %d", t->branch, WTERMSIG(status));
 		sync_remove_leftovers(c);
 		return EXIT_SYNC_FAILED;
 	}
@@ -234,17 +234,17 @@ main(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 	if (config_load(&config, path, err, sizeof(err)) == -1) {
-		log_msg("%s", err);
+		log_err("%s", err);
 		return EXIT_CONFIG;
 	}
 	/* Before isolate_libgit2 moves HOME: RUN= gets the invoking one. */
 	if (services_init(&config, err, sizeof(err)) == -1) {
-		log_msg("%s", err);
+		log_err("%s", err);
 		config_free(&config);
 		return EXIT_CONFIG;
 	}
 	if (git_libgit2_init() < 0 || isolate_libgit2() == -1) {
-		log_msg("cannot initialise libgit2");
+		log_err("cannot initialise libgit2");
 		goto out;
 	}
 	if (check) {
@@ -259,7 +259,7 @@ main(int argc, char *argv[])
 		ref = current;
 	}
 	if (!valid_branch_ref(ref)) {
-		log_msg("--ref %s is not a branch ref", ref);
+		log_err("--ref %s is not a branch ref", ref);
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -267,34 +267,34 @@ main(int argc, char *argv[])
 	/* The front matched it already; a second look costs nothing. */
 	if (config_get(&config, CONFIG_BRANCH) != NULL &&
 	    fnmatch(config_get(&config, CONFIG_BRANCH), branch, FNM_PATHNAME) != 0) {
-		log_msg("branch %s is not the configured BRANCH", branch);
+		log_err("branch %s is not the configured BRANCH", branch);
 		rc = EXIT_USAGE;
 		goto out;
 	}
 	if (ssh_auth_load(&auth, &config, err, sizeof(err)) == -1) {
-		log_msg("%s", err);
+		log_err("%s", err);
 		rc = EXIT_CONFIG;
 		goto out;
 	}
 	if ((lock = lock_checkout(config_get(&config, CONFIG_CLONE_PATH))) == LOCK_COALESCED) {
-		log_msg("%s: a sync is already waiting to run; it will fetch this push too",
+		log_info("%s: a sync is already waiting to run; it will fetch this push too",
 		    branch);
 		rc = EXIT_OK;
 		goto out;
 	}
 	if (lock == -1 && errno == ENOENT) {
-		log_msg("CLONE_PATH %s: its directory does not exist; create it, "
+		log_err("CLONE_PATH %s: its directory does not exist; create it, "
 		    "writable by this user", config_get(&config, CONFIG_CLONE_PATH));
 		rc = EXIT_SYNC_FAILED;
 		goto out;
 	}
 	if (lock == -1) {
-		log_msg("%s.lock: %m", config_get(&config, CONFIG_CLONE_PATH));
+		log_err("%s.lock: %m", config_get(&config, CONFIG_CLONE_PATH));
 		rc = EXIT_SYNC_FAILED;
 		goto out;
 	}
 	if (old != NULL && new != NULL)
-		log_msg("syncing %s for the push %.12s..%.12s", branch, old, new);
+		log_info("syncing %s for the push %.12s..%.12s", branch, old, new);
 	rc = sync_with_deadline(&config, &auth, &target, &outcome);
 	if (rc == EXIT_OK)
 		rc = services_run(&config, ref, &outcome, payload_fd);
