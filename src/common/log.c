@@ -1,5 +1,8 @@
+#include <sys/stat.h>
+
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -7,6 +10,26 @@
 
 static const char *log_progname = "sentry-source";
 static int log_syslog;
+static int log_journal;
+
+/*
+ * sd-daemon(3): stderr is a stream to the journal when $JOURNAL_STREAM
+ * names its device and inode. Inherited by a process whose stderr went
+ * elsewhere (the hook's pusher, a file), it names another file.
+ */
+static int
+stderr_is_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	int end = 0;
+
+	if (v == NULL || sscanf(v, "%llu:%llu%n", &dev, &ino, &end) != 2 ||
+	    v[end] != '\0' || fstat(2, &st) == -1)
+		return 0;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 void
 log_init(const char *progname)
@@ -14,6 +37,7 @@ log_init(const char *progname)
 	const char *slash = strrchr(progname, '/');
 
 	log_progname = slash ? slash + 1 : progname;
+	log_journal = stderr_is_journal();
 }
 
 /* For an inetd that hands us the peer on stderr too: logs must not reach it. */
@@ -37,6 +61,10 @@ log_at(int priority, const char *fmt, va_list ap)
 			line[i] = '?';
 	if (log_syslog)
 		syslog(priority, "%s", line);
+	else if (log_journal)
+		/* The journal reads the priority from the prefix, and names
+		 * the program itself. */
+		fprintf(stderr, "<%d>%s\n", priority, line);
 	else
 		fprintf(stderr, "%s: %s\n", log_progname, line);
 }
