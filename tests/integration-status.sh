@@ -85,5 +85,188 @@ test_priorities() {
 	check "JOURNAL_STREAM that is not dev:ino: no priorities" none_prefixed "$ERR"
 }
 
+
+# --- the status record and --status ----------------------------------------
+
+# field FILE KEY: a field of a status record.
+field() { sed -n "s/^$2=//p" "$1"; }
+
+# beside DIR: the names beside a checkout DIR that start with its name.
+beside() { (cd "$(dirname "$1")" && ls -A | grep "^$(basename "$1")" | sort | tr '\n' ' '); }
+
+test_status() {
+	local conf="$P/st.conf" bad="$P/st-bad.conf" runfail="$P/st-run.conf"
+	local cp="$FX_DIR/srv/st" rec tip old
+	write_config "$conf" "CLONE_PATH=$cp"
+	write_config "$bad" "CLONE_PATH=$cp" "KNOWN_HOSTS=$FX_KNOWN_HOSTS_OTHER"
+	write_config "$runfail" "CLONE_PATH=$cp" 'RUN=/bin/sh -c "exit 3"'
+	rec="$cp.status"
+
+	cli -c "$conf" --status
+	check_eq "--status before any sync: exits 66" 66 "$RC"
+	check "--status before any sync: says no sync has run yet" grep -q "no sync has run yet" "$OUT"
+	cli -c "$conf" --status --json
+	check_eq "--status --json before any sync: exits 66" 66 "$RC"
+	check_eq "--status --json before any sync: one object, status null" \
+		'{"status":null,"message":"no sync has run yet"}' "$(cat "$OUT")"
+	cli -c "$conf" --json
+	check_eq "--json without --status: exits 64" 64 "$RC"
+
+	# A first clone, started by a webhook.
+	old=$(repo_tip develop)
+	tip=$(push_commit develop)
+	stash_payload_develop "$P/st.json" "$old" "$tip"
+	front "$conf" "$(post "$P/st.json")"
+	check_eq "socket mode: the sync exits 0" 0 "$RC"
+	check_eq "record after success: mode socket" socket "$(field "$rec" mode)"
+	check_eq "record after success: branch develop" develop "$(field "$rec" branch)"
+	check_eq "record after success: the pushed commit" "$tip" "$(field "$rec" pushed)"
+	check_eq "record after success: no old commit (a first clone)" "" "$(field "$rec" old)"
+	check_eq "record after success: new is the checkout's HEAD" "$(head_of "$cp")" "$(field "$rec" new)"
+	check_eq "record after success: status 0" 0 "$(field "$rec" status)"
+	check_eq "record after success: the message" "cloned develop at ${tip:0:12}" \
+		"$(field "$rec" message)"
+	check "record after success: time is now, to the minute" \
+		test $(($(date +%s) - $(field "$rec" time))) -lt 60
+	check_eq "record: mode 0644" 644 "$(stat -c %a "$rec")"
+	check_eq "nothing left beside the checkout but the locks and the record" \
+		"st st.lock st.status st.wait " "$(beside "$cp")"
+	cli -c "$conf" --status
+	check_eq "--status after success: exits 0" 0 "$RC"
+	check "--status after success: prints the status for people" \
+		grep -qx "status:    0 (success)" "$OUT"
+	check "--status after success: prints the commit" grep -qx "after:     $tip" "$OUT"
+	cli -c "$conf" --status --json
+	check_eq "--status --json after success: exits 0" 0 "$RC"
+	check "--status --json after success: one line, the record's fields" \
+		grep -qx "{\"time\":[0-9]*,\"duration_ms\":[0-9]*,\"mode\":\"socket\",\"branch\":\"develop\",\"pushed\":\"$tip\",\"old\":null,\"new\":\"$tip\",\"status\":0,\"message\":\"cloned develop at ${tip:0:12}\"}" "$OUT"
+
+
+	# A failure: the host key changed. The checkout stays where it was.
+	push_commit develop >/dev/null
+	sleep 1 # so that the failure's time differs from the success's
+	cli -c "$bad" --sync
+	check_eq "a changed host key: --sync exits 3" 3 "$RC"
+	check_eq "record after failure: mode sync" sync "$(field "$rec" mode)"
+	check_eq "record after failure: status 3" 3 "$(field "$rec" status)"
+	check_eq "record after failure: old is the checkout's HEAD" "$tip" "$(field "$rec" old)"
+	check_eq "record after failure: new is old (nothing moved)" "$tip" "$(field "$rec" new)"
+	check_eq "record after failure: nothing pushed (--sync)" "" "$(field "$rec" pushed)"
+	check "record after failure: the message is the error" \
+		grep -q '^message=fetch from .* host key .* has CHANGED' "$rec"
+	cli -c "$conf" --status
+	check_eq "--status after a failure: exits 3" 3 "$RC"
+	check "--status after a failure: names the status" \
+		grep -qx "status:    3 (unknown or changed host key)" "$OUT"
+	cli -c "$conf" --status --json
+	check_eq "--status --json after a failure: exits 3" 3 "$RC"
+	check "--status --json after a failure: status 3" grep -q '"status":3,"message":"fetch from' "$OUT"
+
+
+	# Counters keep counting; RUN failing is a failure of its own.
+	cli -c "$conf" --sync
+	check_eq "a sync after the failure: exits 0" 0 "$RC"
+	check_eq "record: develop moved" "develop moved from ${tip:0:12} to $(head_of "$cp" | cut -c1-12)" \
+		"$(field "$rec" message)"
+	cli -c "$runfail" --sync
+	check_eq "RUN exiting 3: the sync exits 6" 6 "$RC"
+	check_eq "record after RUN failed: status 6" 6 "$(field "$rec" status)"
+	check_eq "record after RUN failed: the message" "RUN failed: exit status 3" \
+		"$(field "$rec" message)"
+	cli -c "$conf" --status
+	check_eq "--status after RUN failed: exits 6" 6 "$RC"
+	check_eq "nothing left beside the checkout after five syncs" \
+		"st st.lock st.status st.wait " "$(beside "$cp")"
+
+	# A record that is not what the helper writes is refused, not shown.
+	cp "$rec" "$P/st.good"
+	printf 'extra=1\n' >>"$rec"
+	cli -c "$conf" --status
+	check_eq "--status of a record with an extra line: exits 70" 70 "$RC"
+	check "...and says what is wrong" grep -q "what follows message is not what" "$ERR"
+	sed 's/^message=RUN/message=\\x52UN/' "$P/st.good" >"$rec"
+	cli -c "$conf" --status
+	check_eq "--status of a record with an escape the helper would not write: exits 70" 70 "$RC"
+	head -c 40 "$P/st.good" >"$rec"
+	cli -c "$conf" --status
+	check_eq "--status of a cut record: exits 70" 70 "$RC"
+	cp "$P/st.good" "$rec"
+	cli -c "$conf" --status
+	check_eq "--status of the record restored: exits 6 again" 6 "$RC"
+}
+
+# A branch name that is not ASCII, and one with a quote: escaped in the
+# record, shown as UTF-8 by --status, valid in JSON and in a label value.
+test_status_text() {
+	local conf="$P/utf.conf" cp="$FX_DIR/srv/utf" b
+	b='feature/caf'$'\xc3\xa9''"x'
+	push_commit "$b" >/dev/null
+	write_config "$conf" SOURCE=stash "CLONE_PATH=$cp" 'BRANCH=feature/*'
+	cli -c "$conf" --sync --branch "$b"
+	check_eq "a branch with UTF-8 and a quote: --sync exits 0" 0 "$RC"
+	check_eq "record: the branch escaped, printable ASCII only" 'feature/caf\xc3\xa9"x' \
+		"$(field "$cp.status" branch)"
+	check "record: printable ASCII only" not env LC_ALL=C grep -q '[^ -~]' "$cp.status"
+	cli -c "$conf" --status
+	check "--status prints the branch as UTF-8" grep -qxF "branch:    $b" "$OUT"
+	cli -c "$conf" --status --json
+	check "--status --json: the branch as a JSON string" \
+		grep -qF '"branch":"feature/caf'$'\xc3\xa9''\"x"' "$OUT"
+}
+
+# --- hook mode: the result is in the record, with or without syslog --------
+
+test_hook_record() {
+	local conf="$P/hook.conf" bad="$P/hook-bad.conf" cp="$FX_DIR/srv/hook" s tip i
+	write_config "$conf" "CLONE_PATH=$cp"
+	write_config "$bad" "CLONE_PATH=$cp" "KNOWN_HOSTS=$FX_KNOWN_HOSTS_OTHER"
+	mkdir -p "$FX_DIR/bin"
+	ln -sf "$PWD/sentry-source" "$FX_DIR/bin/sentry-source"
+	install -m 755 hooks/post-receive "$FX_REPO/hooks/post-receive"
+	git --git-dir="$FX_REPO" config sentry-source.config "$conf"
+	git --git-dir="$FX_REPO" config core.hooksPath "$FX_REPO/hooks"
+	[ -S /dev/log ] || note "no /dev/log here: the hook's syslog lines go nowhere"
+
+	s="$FX_DIR/git/scratch"
+	git -C "$s" fetch -q origin && git -C "$s" checkout -q -B develop origin/develop
+	fx_git_commit "$s" "develop: pushed for the hook record"
+	tip=$(git -C "$s" rev-parse HEAD)
+	next_run
+	PATH="$FX_DIR/bin:$PATH" git -C "$s" push -q origin develop >"$OUT" 2>&1
+	check_eq "hook: git push exits 0" 0 "$?"
+	for i in $(seq 1 150); do
+		[ "$(field "$cp.status" new 2>/dev/null)" = "$tip" ] && break
+		sleep 0.2
+	done
+	check_eq "hook: the record has the pushed commit" "$tip" "$(field "$cp.status" new)"
+	check_eq "hook: the record says mode hook" hook "$(field "$cp.status" mode)"
+	check_eq "hook: the record says status 0" 0 "$(field "$cp.status" status)"
+	check_eq "hook: the record has the pushed commit as pushed" "$tip" "$(field "$cp.status" pushed)"
+	cli -c "$conf" --status
+	check_eq "hook: --status exits 0" 0 "$RC"
+
+	# A failure in hook mode, where only syslog would have heard of it.
+	git --git-dir="$FX_REPO" config sentry-source.config "$bad"
+	fx_git_commit "$s" "develop: pushed for the hook failure"
+	next_run
+	PATH="$FX_DIR/bin:$PATH" git -C "$s" push -q origin develop >"$OUT" 2>&1
+	for i in $(seq 1 150); do
+		[ "$(field "$cp.status" status 2>/dev/null)" = 3 ] && break
+		sleep 0.2
+	done
+	check_eq "hook failure: the record says status 3" 3 "$(field "$cp.status" status)"
+	check_eq "hook failure: mode hook" hook "$(field "$cp.status" mode)"
+	check "hook failure: the record has the error" grep -q '^message=fetch from .*CHANGED' "$cp.status"
+	cli -c "$conf" --status
+	check_eq "hook failure: --status exits 3" 3 "$RC"
+	check_eq "hook failure: the checkout stayed" "$tip" "$(head_of "$cp")"
+
+	git --git-dir="$FX_REPO" config --unset core.hooksPath
+	rm -f "$FX_REPO/hooks/post-receive"
+}
+
 test_priorities
+test_status
+test_status_text
+test_hook_record
 printf '1..%d\n' "$n"

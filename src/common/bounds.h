@@ -52,4 +52,10 @@
  * on RUN_TIMEOUT, or for processes it left behind when it exited. */
 #define LIMIT_RUN_KILL_GRACE	5
 
+/* --- What a sync leaves to be asked about (status.c) ------- */
+
+/* The status record (status_record.h): two text fields of at most 1 KiB,
+ * four bytes each when escaped, and the rest. */
+#define LIMIT_STATUS_BYTES	(9u * 1024)
+
 #endif

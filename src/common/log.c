@@ -1,3 +1,4 @@
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <stdarg.h>
@@ -11,6 +12,10 @@
 static const char *log_progname = "sentry-source";
 static int log_syslog;
 static int log_journal;
+/* The last error line, for the status record; see log_remember. */
+static char *log_last;
+
+#define LOG_LINE_MAX	1024
 
 /*
  * sd-daemon(3): stderr is a stream to the journal when $JOURNAL_STREAM
@@ -48,10 +53,37 @@ log_to_syslog(void)
 	log_syslog = 1;
 }
 
+/*
+ * The helper syncs in a forked child whose error lines the parent must
+ * put in the status record: the copy lives in a shared anonymous page,
+ * which the child writes and the parent reads once the child has ended.
+ */
+void
+log_remember(void)
+{
+	void *p;
+
+	p = mmap(NULL, LOG_LINE_MAX, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return;		/* the record says "exit status N" instead */
+	log_last = p;
+	log_last[0] = '\0';
+}
+
+const char *
+log_last_error(void)
+{
+	if (log_last == NULL || log_last[0] == '\0')
+		return NULL;
+	/* A child killed mid-copy may have left no NUL. */
+	log_last[LOG_LINE_MAX - 1] = '\0';
+	return log_last;
+}
+
 static void
 log_at(int priority, const char *fmt, va_list ap)
 {
-	char line[1024];
+	char line[LOG_LINE_MAX];
 	size_t i;
 
 	vsnprintf(line, sizeof(line), fmt, ap);
@@ -59,6 +91,8 @@ log_at(int priority, const char *fmt, va_list ap)
 	for (i = 0; line[i] != '\0'; i++)
 		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
 			line[i] = '?';
+	if (log_last != NULL && priority <= LOG_ERR)
+		memcpy(log_last, line, strlen(line) + 1);
 	if (log_syslog)
 		syslog(priority, "%s", line);
 	else if (log_journal)

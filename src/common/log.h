@@ -12,6 +12,10 @@
 
 void	log_init(const char *progname);
 void	log_to_syslog(void);
+/* Keep the last err line, across fork(2), for log_last_error (NULL when
+ * there was none). */
+void	log_remember(void);
+const char *log_last_error(void);
 void	log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

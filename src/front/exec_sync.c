@@ -17,6 +17,7 @@
 #include "file.h"
 #include "front.h"
 #include "log.h"
+#include "status_record.h"
 #include "paths.h"	/* LIBEXECDIR, made by make */
 
 #define SYNC_PROGRAM	"sentry-source-sync"
@@ -93,6 +94,10 @@ exec_sync(const struct deployment *d, const struct sync_call *call)
 	}
 	if (call->detach)
 		argv[argc++] = "--syslog";
+	if (!call->check) {
+		argv[argc++] = "--mode";
+		argv[argc++] = (char *)(call->mode ? call->mode : STATUS_MODE_SYNC);
+	}
 	if (call->body != NULL && config_get(d->config, CONFIG_RUN) != NULL) {
 		if (payload_to_fd(call->body, call->body_len) == -1) {
 			log_err("cannot keep the payload for RUN: %m");

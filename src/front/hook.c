@@ -13,6 +13,7 @@
 #include "exitcode.h"
 #include "front.h"
 #include "log.h"
+#include "status_record.h"
 
 /* Two object names, a ref and the separators; longer lines are not git's. */
 #define HOOK_LINE_MAX	(2 * OID_HEX_LEN + LIMIT_REF_BYTES + 4)
@@ -60,7 +61,7 @@ judge_line(const struct deployment *d, char *line, struct push *p)
 static int
 detach_sync(const struct deployment *d, const struct push *p)
 {
-	struct sync_call call = { .push = p, .detach = 1 };
+	struct sync_call call = { .push = p, .detach = 1, .mode = STATUS_MODE_HOOK };
 	pid_t pid;
 
 	fflush(stdout);

@@ -18,10 +18,12 @@
 #include "log.h"
 #include "services_config.h"
 #include "source.h"
+#include "status_print.h"
 #include "version.h"
 
 enum mode {
-	MODE_SERVE, MODE_HOOK, MODE_SYNC, MODE_CHECK, MODE_LIST, MODE_VERSION, MODE_HELP
+	MODE_SERVE, MODE_HOOK, MODE_SYNC, MODE_CHECK, MODE_STATUS, MODE_LIST, MODE_VERSION,
+	MODE_HELP
 };
 
 static void
@@ -32,6 +34,7 @@ usage(FILE *f)
 	    "       sentry-source [-c file] --post-receive\n"
 	    "       sentry-source [-c file] --sync [--branch name]\n"
 	    "       sentry-source [-c file] --check\n"
+	    "       sentry-source [-c file] --status [--json]\n"
 	    "       sentry-source --list-sources | --version | --help\n");
 }
 
@@ -209,6 +212,8 @@ main(int argc, char *argv[])
 		{ "sync", no_argument, NULL, 's' },
 		{ "branch", required_argument, NULL, 'b' },
 		{ "check", no_argument, NULL, 'k' },
+		{ "status", no_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "list-sources", no_argument, NULL, 'l' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -219,7 +224,7 @@ main(int argc, char *argv[])
 	const char *path = CONFIG_DEFAULT_PATH, *branch = NULL;
 	enum mode mode = MODE_SERVE;
 	char err[512];
-	int ch, rc = -1;
+	int ch, rc = -1, json = 0;
 
 	log_init("sentry-source");
 	if (ensure_std_fds() == -1 || guard_stderr() == -1)
@@ -234,13 +239,16 @@ main(int argc, char *argv[])
 		case 's': mode = MODE_SYNC; break;
 		case 'b': branch = optarg; break;
 		case 'k': mode = MODE_CHECK; break;
+		case 'S': mode = MODE_STATUS; break;
+		case 'j': json = 1; break;
 		case 'l': mode = MODE_LIST; break;
 		case 'V': mode = MODE_VERSION; break;
 		case 'h': mode = MODE_HELP; break;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind != argc || (branch != NULL && mode != MODE_SYNC)) {
+	if (optind != argc || (branch != NULL && mode != MODE_SYNC) ||
+	    (json && mode != MODE_STATUS)) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -260,6 +268,9 @@ main(int argc, char *argv[])
 
 	if (config_load(&config, path, err, sizeof(err)) == -1)
 		log_err("%s", err);
+	/* Only CLONE_PATH: a monitoring user need not read the secrets. */
+	else if (mode == MODE_STATUS)
+		rc = status_print(&config, json);
 	else if (check_deployment(&d) == 0)
 		rc = mode == MODE_SYNC ? sync_now(&d, branch) :
 		    mode == MODE_CHECK ? check_now(&d) :

@@ -11,6 +11,7 @@
 #include "form.h"
 #include "front.h"
 #include "log.h"
+#include "status_record.h"
 
 #define SENTRY_MOUNT	"/plugins/sources/"
 
@@ -214,6 +215,7 @@ serve_connection(const struct deployment *d)
 		    res.push.old_oid, res.push.new_oid);
 	if (status == 200 && res.verdict == SOURCE_MATCH) {
 		call.push = &res.push;
+		call.mode = STATUS_MODE_SOCKET;
 		call.body = req->body;
 		call.body_len = req->body_len;
 		rc = exec_sync(d, &call);

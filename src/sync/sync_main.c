@@ -6,6 +6,7 @@
  *
  * usage: sentry-source-sync -c file (--ref refs/heads/BRANCH | --current)
  *            [--new oid --old oid] [--payload-fd n] [--syslog]
+ *            [--mode socket|hook|sync]
  *        sentry-source-sync -c file --check
  */
 #include <sys/prctl.h>
@@ -35,6 +36,7 @@
 #include "peer_limits.h"
 #include "services.h"
 #include "ssh_auth.h"
+#include "status.h"
 #include "sync.h"
 
 #define BRANCH_PREFIX	"refs/heads/"
@@ -76,6 +78,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: sentry-source-sync -c file (--ref refs/heads/BRANCH | --current)\n"
 	    "           [--new oid --old oid] [--payload-fd n] [--syslog]\n"
+	    "           [--mode socket|hook|sync]\n"
 	    "       sentry-source-sync -c file --check\n");
 }
 
@@ -196,18 +199,22 @@ main(int argc, char *argv[])
 		{ "payload-fd", required_argument, NULL, 'p' },
 		{ "syslog", no_argument, NULL, 'S' },
 		{ "check", no_argument, NULL, 'k' },
+		{ "mode", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct config config = CONFIG_INIT;
 	struct ssh_auth auth = SSH_AUTH_INIT;
 	struct sync_target target = { .branch = NULL };
 	struct sync_outcome outcome;
+	struct status st = STATUS_INIT(STATUS_MODE_SYNC);
 	const char *path = NULL, *ref = NULL, *old = NULL, *new = NULL, *branch;
 	char err[512], current[LIMIT_REF_BYTES];
 	int ch, lock = -1, rc = EXIT_INTERNAL, payload_fd = -1, use_current = 0, check = 0;
+	int report = 0;
 	char *end;
 
 	log_init("sentry-source-sync");
+	log_remember();
 	signal(SIGPIPE, SIG_IGN);
 	while ((ch = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -218,6 +225,12 @@ main(int argc, char *argv[])
 		case 'o': old = optarg; break;
 		case 'S': log_to_syslog(); break;
 		case 'k': check = 1; break;
+		case 'm':
+			if ((st.mode = status_mode(optarg)) == NULL) {
+				usage();
+				return EXIT_USAGE;
+			}
+			break;
 		case 'p':
 			payload_fd = (int)strtol(optarg, &end, 10);
 			if (*end != '\0' || payload_fd < 3 || fcntl(payload_fd, F_GETFD) == -1) {
@@ -237,13 +250,25 @@ main(int argc, char *argv[])
 		log_err("%s", err);
 		return EXIT_CONFIG;
 	}
+	/* The record reads HEAD even when services_init fails. libgit2
+	 * settles its search paths in isolate_libgit2, which comes later. */
+	if (git_libgit2_init() < 0) {
+		log_err("cannot initialise libgit2");
+		config_free(&config);
+		return EXIT_INTERNAL;
+	}
+	/* From here on the sync has a CLONE_PATH, and leaves a record there. */
+	report = !check;
+	if (new != NULL && strlen(new) == STATUS_OID_LEN &&
+	    strspn(new, "0123456789abcdef") == STATUS_OID_LEN)
+		memcpy(st.pushed, new, sizeof(st.pushed));
 	/* Before isolate_libgit2 moves HOME: RUN= gets the invoking one. */
 	if (services_init(&config, err, sizeof(err)) == -1) {
 		log_err("%s", err);
-		config_free(&config);
-		return EXIT_CONFIG;
+		rc = EXIT_CONFIG;
+		goto out;
 	}
-	if (git_libgit2_init() < 0 || isolate_libgit2() == -1) {
+	if (isolate_libgit2() == -1) {
 		log_err("cannot initialise libgit2");
 		goto out;
 	}
@@ -263,7 +288,7 @@ main(int argc, char *argv[])
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	target.branch = branch = ref + strlen(BRANCH_PREFIX);
+	st.branch = target.branch = branch = ref + strlen(BRANCH_PREFIX);
 	/* The front matched it already; a second look costs nothing. */
 	if (config_get(&config, CONFIG_BRANCH) != NULL &&
 	    fnmatch(config_get(&config, CONFIG_BRANCH), branch, FNM_PATHNAME) != 0) {
@@ -280,6 +305,7 @@ main(int argc, char *argv[])
 		log_info("%s: a sync is already waiting to run; it will fetch this push too",
 		    branch);
 		rc = EXIT_OK;
+		report = 0;	/* the waiting sync's record will cover this push */
 		goto out;
 	}
 	if (lock == -1 && errno == ENOENT) {
@@ -293,12 +319,20 @@ main(int argc, char *argv[])
 		rc = EXIT_SYNC_FAILED;
 		goto out;
 	}
+	status_head(config_get(&config, CONFIG_CLONE_PATH), st.old, NULL, 0);
+	st.have_old = 1;
 	if (old != NULL && new != NULL)
 		log_info("syncing %s for the push %.12s..%.12s", branch, old, new);
 	rc = sync_with_deadline(&config, &auth, &target, &outcome);
 	if (rc == EXIT_OK)
 		rc = services_run(&config, ref, &outcome, payload_fd);
 out:
+	/* A failure before the lock takes it to write the record; when
+	 * another sync waits, that one's record will say the same. */
+	if (report && lock == -1)
+		lock = lock_checkout(config_get(&config, CONFIG_CLONE_PATH));
+	if (report && lock >= 0)
+		status_report(&config, &st, rc);
 	unlock_checkout(lock);
 	ssh_auth_free(&auth);
 	git_libgit2_shutdown();
