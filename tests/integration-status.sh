@@ -91,16 +91,29 @@ test_priorities() {
 # field FILE KEY: a field of a status record.
 field() { sed -n "s/^$2=//p" "$1"; }
 
+# metric FILE SERIES: the value of one series (name and labels as written).
+metric() { awk -v s="$2" 'substr($0, 1, length(s) + 1) == s " " { print substr($0, length(s) + 2) }' "$1"; }
+
+# prom_ok FILE: well formed by tests/promcheck.awk, ends with a newline,
+# and, when PROMTOOL names Prometheus's promtool, passes its check too.
+prom_ok() {
+	awk -f tests/promcheck.awk "$1" >&2 || return 1
+	[ "$(tail -c 1 "$1" | od -An -c | tr -d ' ')" = '\n' ] || return 1
+	[ -z "${PROMTOOL:-}" ] || "$PROMTOOL" check metrics <"$1" >&2
+}
+
 # beside DIR: the names beside a checkout DIR that start with its name.
 beside() { (cd "$(dirname "$1")" && ls -A | grep "^$(basename "$1")" | sort | tr '\n' ' '); }
 
 test_status() {
 	local conf="$P/st.conf" bad="$P/st-bad.conf" runfail="$P/st-run.conf"
-	local cp="$FX_DIR/srv/st" rec tip old
-	write_config "$conf" "CLONE_PATH=$cp"
-	write_config "$bad" "CLONE_PATH=$cp" "KNOWN_HOSTS=$FX_KNOWN_HOSTS_OTHER"
-	write_config "$runfail" "CLONE_PATH=$cp" 'RUN=/bin/sh -c "exit 3"'
+	local cp="$FX_DIR/srv/st" m="$FX_DIR/metrics/st.prom" rec tip old t1 sel
+	mkdir -p "$FX_DIR/metrics"
+	write_config "$conf" "CLONE_PATH=$cp" "METRICS_FILE=$m"
+	write_config "$bad" "CLONE_PATH=$cp" "METRICS_FILE=$m" "KNOWN_HOSTS=$FX_KNOWN_HOSTS_OTHER"
+	write_config "$runfail" "CLONE_PATH=$cp" "METRICS_FILE=$m" 'RUN=/bin/sh -c "exit 3"'
 	rec="$cp.status"
+	sel="checkout=\"$cp\""
 
 	cli -c "$conf" --status
 	check_eq "--status before any sync: exits 66" 66 "$RC"
@@ -141,6 +154,22 @@ test_status() {
 	check "--status --json after success: one line, the record's fields" \
 		grep -qx "{\"time\":[0-9]*,\"duration_ms\":[0-9]*,\"mode\":\"socket\",\"branch\":\"develop\",\"pushed\":\"$tip\",\"old\":null,\"new\":\"$tip\",\"status\":0,\"message\":\"cloned develop at ${tip:0:12}\"}" "$OUT"
 
+	check "metrics after success: well formed (tests/promcheck.awk${PROMTOOL:+, promtool})" prom_ok "$m"
+	check_eq "metrics after success: last_sync_success 1" 1 \
+		"$(metric "$m" "sentry_source_last_sync_success{$sel}")"
+	check_eq "metrics after success: syncs_total{result=success} 1" 1 \
+		"$(metric "$m" "sentry_source_syncs_total{$sel,result=\"success\"}")"
+	check_eq "metrics after success: last success is the last sync" \
+		"$(metric "$m" "sentry_source_last_sync_timestamp_seconds{$sel}")" \
+		"$(metric "$m" "sentry_source_last_success_timestamp_seconds{$sel}")"
+	check_eq "metrics after success: the last sync's time is the record's" \
+		"$(field "$rec" time)" "$(metric "$m" "sentry_source_last_sync_timestamp_seconds{$sel}")"
+	check "metrics after success: a duration in seconds, to the millisecond" \
+		grep -qE "^sentry_source_sync_duration_seconds\{$sel\} [0-9]+\.[0-9]{3}\$" "$m"
+	check_eq "metrics after success: the live commit as an info metric" 1 \
+		"$(metric "$m" "sentry_source_live_commit_info{$sel,branch=\"develop\",commit=\"$tip\"}")"
+	check_eq "metrics: mode 0644" 644 "$(stat -c %a "$m")"
+	t1=$(metric "$m" "sentry_source_last_success_timestamp_seconds{$sel}")
 
 	# A failure: the host key changed. The checkout stays where it was.
 	push_commit develop >/dev/null
@@ -162,12 +191,29 @@ test_status() {
 	check_eq "--status --json after a failure: exits 3" 3 "$RC"
 	check "--status --json after a failure: status 3" grep -q '"status":3,"message":"fetch from' "$OUT"
 
+	check "metrics after failure: well formed" prom_ok "$m"
+	check_eq "metrics after failure: last_sync_success 0" 0 \
+		"$(metric "$m" "sentry_source_last_sync_success{$sel}")"
+	check_eq "metrics after failure: last_sync_exit_status 3" 3 \
+		"$(metric "$m" "sentry_source_last_sync_exit_status{$sel}")"
+	check_eq "metrics after failure: syncs_total{result=success} still 1" 1 \
+		"$(metric "$m" "sentry_source_syncs_total{$sel,result=\"success\"}")"
+	check_eq "metrics after failure: syncs_total{result=host_key} 1" 1 \
+		"$(metric "$m" "sentry_source_syncs_total{$sel,result=\"host_key\"}")"
+	check_eq "metrics after failure: the last success's time is kept" "$t1" \
+		"$(metric "$m" "sentry_source_last_success_timestamp_seconds{$sel}")"
+	check "metrics after failure: the last sync is later than the last success" \
+		test "$(metric "$m" "sentry_source_last_sync_timestamp_seconds{$sel}")" -gt "$t1"
+	check_eq "metrics after failure: the live commit is still the old one" 1 \
+		"$(metric "$m" "sentry_source_live_commit_info{$sel,branch=\"develop\",commit=\"$tip\"}")"
 
 	# Counters keep counting; RUN failing is a failure of its own.
 	cli -c "$conf" --sync
 	check_eq "a sync after the failure: exits 0" 0 "$RC"
 	check_eq "record: develop moved" "develop moved from ${tip:0:12} to $(head_of "$cp" | cut -c1-12)" \
 		"$(field "$rec" message)"
+	check_eq "metrics: syncs_total{result=success} 2" 2 \
+		"$(metric "$m" "sentry_source_syncs_total{$sel,result=\"success\"}")"
 	cli -c "$runfail" --sync
 	check_eq "RUN exiting 3: the sync exits 6" 6 "$RC"
 	check_eq "record after RUN failed: status 6" 6 "$(field "$rec" status)"
@@ -175,8 +221,12 @@ test_status() {
 		"$(field "$rec" message)"
 	cli -c "$conf" --status
 	check_eq "--status after RUN failed: exits 6" 6 "$RC"
+	check "metrics after RUN failed: well formed" prom_ok "$m"
+	check_eq "metrics: syncs_total{result=run_failed} 1, success 2, host_key 1" "1 2 1" \
+		"$(metric "$m" "sentry_source_syncs_total{$sel,result=\"run_failed\"}") $(metric "$m" "sentry_source_syncs_total{$sel,result=\"success\"}") $(metric "$m" "sentry_source_syncs_total{$sel,result=\"host_key\"}")"
 	check_eq "nothing left beside the checkout after five syncs" \
 		"st st.lock st.status st.wait " "$(beside "$cp")"
+	check_eq "nothing left beside the metrics file" "st.prom" "$(ls -A "$FX_DIR/metrics")"
 
 	# A record that is not what the helper writes is refused, not shown.
 	cp "$rec" "$P/st.good"
@@ -193,15 +243,52 @@ test_status() {
 	cp "$P/st.good" "$rec"
 	cli -c "$conf" --status
 	check_eq "--status of the record restored: exits 6 again" 6 "$RC"
+
+	# A counter that is not a number starts again; the file is rewritten whole.
+	sed -i 's/\(result="success"}\) [0-9]*$/\1 2x/' "$m"
+	cli -c "$conf" --sync
+	check_eq "a damaged counter in the metrics file starts again from 1" 1 \
+		"$(metric "$m" "sentry_source_syncs_total{$sel,result=\"success\"}")"
+	check "metrics after a damaged counter: well formed" prom_ok "$m"
+	check_eq "metrics: every result is always present" 9 \
+		"$(grep -c '^sentry_source_syncs_total{' "$m")"
+
+	# A file over 64 KiB is not read back: the counters start again.
+	{ cat "$m"; head -c 70000 /dev/zero | tr '\0' '#'; echo; } >"$m.big"
+	mv "$m.big" "$m"
+	cli -c "$conf" --sync
+	check_eq "a metrics file over 64 KiB: the sync still exits 0" 0 "$RC"
+	check "...the log warns" grep -q "METRICS_FILE .*: File too large; the counters start again" "$ERR"
+	check_eq "...and the counters start again" 1 \
+		"$(metric "$m" "sentry_source_syncs_total{$sel,result=\"success\"}")"
+
+	# A file that cannot be written changes nothing but the log.
+	write_config "$P/st-nodir.conf" "CLONE_PATH=$cp" "METRICS_FILE=$FX_DIR/no-such-dir/m.prom"
+	cli -c "$P/st-nodir.conf" --sync
+	check_eq "METRICS_FILE in a missing directory: the sync still exits 0" 0 "$RC"
+	check "...and the log warns" grep -q "METRICS_FILE .*no-such-dir/m.prom: cannot write it" "$ERR"
+}
+
+# Before a first clone there is no live commit; the rest is there.
+test_metrics_no_checkout() {
+	local conf="$P/nc.conf" cp="$FX_DIR/srv/nc" m="$FX_DIR/metrics/nc.prom"
+	write_config "$conf" "CLONE_PATH=$cp" "METRICS_FILE=$m" "KNOWN_HOSTS=$FX_KNOWN_HOSTS_OTHER"
+	cli -c "$conf" --sync
+	check_eq "a first clone refused for its host key: exits 3" 3 "$RC"
+	check "metrics without a checkout: well formed" prom_ok "$m"
+	check "metrics without a checkout: no live commit sample" \
+		not grep -q '^sentry_source_live_commit_info' "$m"
+	check_eq "metrics without a checkout: never succeeded, last success 0" 0 \
+		"$(metric "$m" "sentry_source_last_success_timestamp_seconds{checkout=\"$cp\"}")"
 }
 
 # A branch name that is not ASCII, and one with a quote: escaped in the
 # record, shown as UTF-8 by --status, valid in JSON and in a label value.
 test_status_text() {
-	local conf="$P/utf.conf" cp="$FX_DIR/srv/utf" b
+	local conf="$P/utf.conf" cp="$FX_DIR/srv/utf" m="$FX_DIR/metrics/utf.prom" b
 	b='feature/caf'$'\xc3\xa9''"x'
 	push_commit "$b" >/dev/null
-	write_config "$conf" SOURCE=stash "CLONE_PATH=$cp" 'BRANCH=feature/*'
+	write_config "$conf" SOURCE=stash "CLONE_PATH=$cp" "METRICS_FILE=$m" 'BRANCH=feature/*'
 	cli -c "$conf" --sync --branch "$b"
 	check_eq "a branch with UTF-8 and a quote: --sync exits 0" 0 "$RC"
 	check_eq "record: the branch escaped, printable ASCII only" 'feature/caf\xc3\xa9"x' \
@@ -212,6 +299,9 @@ test_status_text() {
 	cli -c "$conf" --status --json
 	check "--status --json: the branch as a JSON string" \
 		grep -qF '"branch":"feature/caf'$'\xc3\xa9''\"x"' "$OUT"
+	check "metrics: the label value escapes the quote" \
+		grep -qF 'branch="feature/caf'$'\xc3\xa9''\"x"' "$m"
+	check "metrics with that label: well formed" prom_ok "$m"
 }
 
 # --- hook mode: the result is in the record, with or without syslog --------
@@ -267,6 +357,7 @@ test_hook_record() {
 
 test_priorities
 test_status
+test_metrics_no_checkout
 test_status_text
 test_hook_record
 printf '1..%d\n' "$n"

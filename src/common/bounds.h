@@ -52,10 +52,13 @@
  * on RUN_TIMEOUT, or for processes it left behind when it exited. */
 #define LIMIT_RUN_KILL_GRACE	5
 
-/* --- What a sync leaves to be asked about (status.c) ------- */
+/* --- What a sync leaves to be asked about (status.c, metrics.c) ------- */
 
 /* The status record (status_record.h): two text fields of at most 1 KiB,
  * four bytes each when escaped, and the rest. */
 #define LIMIT_STATUS_BYTES	(9u * 1024)
+
+/* The METRICS_FILE read back for its counters: ours is under 4 KiB. */
+#define LIMIT_METRICS_BYTES	(64u * 1024)
 
 #endif

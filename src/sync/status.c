@@ -14,6 +14,7 @@
 #include "bounds.h"
 #include "clock.h"
 #include "log.h"
+#include "metrics.h"
 #include "replace.h"
 #include "status.h"
 
@@ -121,6 +122,7 @@ void
 status_report(const struct config *c, struct status *st, int rc)
 {
 	const char *clone_path = config_get(c, CONFIG_CLONE_PATH);
+	const char *metrics = config_get(c, CONFIG_METRICS_FILE);
 	struct record r = { .len = 0 };
 	char path[4096];
 
@@ -148,4 +150,6 @@ status_report(const struct config *c, struct status *st, int rc)
 		    LIMIT_STATUS_BYTES);
 	else if (replace_file(path, r.buf, r.len, 0644) == -1)
 		log_warning("%s: cannot write the status record: %s", path, strerror(errno));
+	if (metrics != NULL)
+		metrics_write(metrics, clone_path, st);
 }

@@ -1,7 +1,7 @@
 /*
  * What each sync leaves to be asked about: the status record beside the
- * checkout (status_record.h), read by sentry-source --status. Written
- * under the checkout's lock.
+ * checkout (status_record.h), read by sentry-source --status, and the
+ * METRICS_FILE (metrics.h). Written under the checkout's lock.
  */
 #ifndef SENTRY_STATUS_H
 #define SENTRY_STATUS_H
@@ -40,8 +40,8 @@ void	status_head(const char *path, char oid[STATUS_OID_LEN + 1], char *branch,
 	    size_t len);
 
 /*
- * The sync ended with exit status rc: complete st and replace the
- * record. Problems are logged as
+ * The sync ended with exit status rc: complete st, replace the record
+ * and, when METRICS_FILE is set, the metrics. Problems are logged as
  * warnings: they do not change the sync's status.
  */
 void	status_report(const struct config *, struct status *st, int rc);
