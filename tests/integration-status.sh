@@ -355,9 +355,91 @@ test_hook_record() {
 	rm -f "$FX_REPO/hooks/post-receive"
 }
 
+# --- ON_FAILURE ---------------------------------------------------------------
+
+test_on_failure() {
+	local conf="$P/of.conf" bad="$P/of-bad.conf" cp="$FX_DIR/srv/of" log="$P/notified"
+	local script="$P/notify.sh" old tip hold
+	printf '#!/bin/sh\n{ env | grep "^SENTRY_" | sort; echo "pwd=$(pwd)"; echo "home=$HOME"; echo ---; } >>"$1"\necho notified-marker\nexit "${2:-0}"\n' >"$script"
+	chmod 755 "$script"
+	write_config "$conf" "CLONE_PATH=$cp" "ON_FAILURE=$script $log"
+	write_config "$bad" "CLONE_PATH=$cp" "ON_FAILURE=$script $log" \
+		"KNOWN_HOSTS=$FX_KNOWN_HOSTS_OTHER"
+
+	cli -c "$conf" --sync
+	check_eq "ON_FAILURE set, a successful sync: exits 0" 0 "$RC"
+	check "a successful sync does not run ON_FAILURE" test ! -e "$log"
+
+	cli -c "$bad" --sync
+	check_eq "ON_FAILURE set, a changed host key: the sync still exits 3" 3 "$RC"
+	check "ON_FAILURE ran once" test "$(grep -c '^---$' "$log" 2>/dev/null)" = 1
+	check "ON_FAILURE: SENTRY_STATUS=3" grep -qx "SENTRY_STATUS=3" "$log"
+	check "ON_FAILURE: SENTRY_MODE=sync" grep -qx "SENTRY_MODE=sync" "$log"
+	check "ON_FAILURE: SENTRY_BRANCH=develop" grep -qx "SENTRY_BRANCH=develop" "$log"
+	check "ON_FAILURE: SENTRY_MESSAGE is the error" grep -q "^SENTRY_MESSAGE=fetch from .*CHANGED" "$log"
+	check "ON_FAILURE: SENTRY_NEW is the checkout's HEAD" grep -qx "SENTRY_NEW=$(head_of "$cp")" "$log"
+	check "ON_FAILURE: SENTRY_STATUS_FILE names the record" \
+		grep -qx "SENTRY_STATUS_FILE=$cp.status" "$log"
+	check "ON_FAILURE: SENTRY_REPO_PATH" grep -qx "SENTRY_REPO_PATH=$cp" "$log"
+	check "ON_FAILURE: runs in /" grep -qx "pwd=/" "$log"
+	check "ON_FAILURE: HOME as the helper was given it" grep -qx "home=$HOME" "$log"
+	check "ON_FAILURE: its output is in the log" grep -q "on_failure: notified-marker" "$ERR"
+	check_eq "ON_FAILURE ran after the record was written" 3 "$(field "$cp.status" status)"
+
+	# Requests that are refused or ignored never reach a sync.
+	printf 'GET /webhook HTTP/1.1\r\nHost: x\r\n\r\n' >"$P/of-get.http"
+	front "$bad" "$P/of-get.http"
+	check_eq "a refused request (405): exits 2" 2 "$RC"
+	printf '{"refChanges":' >"$P/of-broken.json"
+	front "$bad" "$(post "$P/of-broken.json")"
+	check_eq "a refused request (400): exits 2" 2 "$RC"
+	old=$(repo_tip main)
+	tip=$(push_commit main)
+	stash_payload "$P/of-main.json" refs/heads/main "$old" "$tip" UPDATE
+	front "$bad" "$(post "$P/of-main.json")"
+	check_eq "an ignored event: exits 0" 0 "$RC"
+	check "refused and ignored requests do not run ON_FAILURE" \
+		test "$(grep -c '^---$' "$log")" = 1
+
+	# Nor does an event coalesced into a sync that waits (here, we hold
+	# the waiting sync's lock).
+	exec {hold}>"$cp.wait"
+	flock "$hold"
+	cli -c "$bad" --sync
+	exec {hold}>&-
+	check_eq "a coalesced event: exits 0" 0 "$RC"
+	check "a coalesced event does not run ON_FAILURE" test "$(grep -c '^---$' "$log")" = 1
+
+	# A webhook whose sync fails does.
+	old=$(repo_tip develop)
+	tip=$(push_commit develop)
+	stash_payload_develop "$P/of.json" "$old" "$tip"
+	front "$bad" "$(post "$P/of.json")"
+	check_eq "a matching request whose sync fails: exits 3" 3 "$RC"
+	check "...and runs ON_FAILURE, SENTRY_MODE=socket, SENTRY_PUSHED the push" \
+		test "$(grep -c '^---$' "$log")" = 2 -a "$(grep -c "^SENTRY_PUSHED=$tip\$" "$log")" = 1 \
+		-a "$(grep -c '^SENTRY_MODE=socket$' "$log")" = 1
+
+	# Its own failure changes nothing but the log.
+	write_config "$bad" "CLONE_PATH=$cp" "ON_FAILURE=$script $log 9" \
+		"KNOWN_HOSTS=$FX_KNOWN_HOSTS_OTHER"
+	cli -c "$bad" --sync
+	check_eq "ON_FAILURE exiting 9: the sync's status is still 3" 3 "$RC"
+	check "ON_FAILURE exiting 9: the log says so" grep -q "ON_FAILURE failed: exit status 9" "$ERR"
+
+	# Checked before anything runs, by the front.
+	write_config "$bad" "CLONE_PATH=$cp" "ON_FAILURE=$P/no-such-program"
+	cli -c "$bad" --sync
+	check_eq "ON_FAILURE naming no program: exits 78" 78 "$RC"
+	check "...naming the key" grep -q "ON_FAILURE" "$ERR"
+	front "$bad" "$(post "$P/of.json")"
+	check "...and socket mode answers 500 before the sync" answer_is 500
+}
+
 test_priorities
 test_status
 test_metrics_no_checkout
 test_status_text
 test_hook_record
+test_on_failure
 printf '1..%d\n' "$n"

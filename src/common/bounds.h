@@ -52,7 +52,7 @@
  * on RUN_TIMEOUT, or for processes it left behind when it exited. */
 #define LIMIT_RUN_KILL_GRACE	5
 
-/* --- What a sync leaves to be asked about (status.c, metrics.c) ------- */
+/* --- What a sync leaves to be asked about (status.c, metrics.c, ...) --- */
 
 /* The status record (status_record.h): two text fields of at most 1 KiB,
  * four bytes each when escaped, and the rest. */
@@ -60,5 +60,9 @@
 
 /* The METRICS_FILE read back for its counters: ours is under 4 KiB. */
 #define LIMIT_METRICS_BYTES	(64u * 1024)
+
+/* ON_FAILURE=: how long the command may take; then it is stopped as
+ * RUN= is at RUN_TIMEOUT. */
+#define LIMIT_NOTIFY_SECONDS	60
 
 #endif

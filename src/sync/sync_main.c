@@ -334,6 +334,8 @@ out:
 	if (report && lock >= 0)
 		status_report(&config, &st, rc);
 	unlock_checkout(lock);
+	if (report && rc != EXIT_OK)
+		services_notify(&config, &st);
 	ssh_auth_free(&auth);
 	git_libgit2_shutdown();
 	config_free(&config);
