@@ -427,6 +427,14 @@ test_on_failure() {
 	check_eq "ON_FAILURE exiting 9: the sync's status is still 3" 3 "$RC"
 	check "ON_FAILURE exiting 9: the log says so" grep -q "ON_FAILURE failed: exit status 9" "$ERR"
 
+	# No record can be written where CLONE_PATH's directory is missing;
+	# ON_FAILURE still hears of it.
+	write_config "$P/of-nodir.conf" "CLONE_PATH=$FX_DIR/no-such-dir/of" "ON_FAILURE=$script $log"
+	cli -c "$P/of-nodir.conf" --sync
+	check_eq "CLONE_PATH in a missing directory: exits 1" 1 "$RC"
+	check "...ON_FAILURE is told why" \
+		grep -q "^SENTRY_MESSAGE=CLONE_PATH $FX_DIR/no-such-dir/of: its directory does not exist" "$log"
+
 	# Checked before anything runs, by the front.
 	write_config "$bad" "CLONE_PATH=$cp" "ON_FAILURE=$P/no-such-program"
 	cli -c "$bad" --sync

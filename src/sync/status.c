@@ -119,7 +119,7 @@ describe(struct status *st)
 }
 
 void
-status_report(const struct config *c, struct status *st, int rc)
+status_report(const struct config *c, struct status *st, int rc, int locked)
 {
 	const char *clone_path = config_get(c, CONFIG_CLONE_PATH);
 	const char *metrics = config_get(c, CONFIG_METRICS_FILE);
@@ -134,6 +134,8 @@ status_report(const struct config *c, struct status *st, int rc)
 	if (!st->have_old)
 		memcpy(st->old, st->new, sizeof(st->old));
 	describe(st);
+	if (!locked)
+		return;
 
 	put(&r, "%s\n", STATUS_MAGIC);
 	put(&r, "time=%lld\n", (long long)st->time);

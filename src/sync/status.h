@@ -40,10 +40,11 @@ void	status_head(const char *path, char oid[STATUS_OID_LEN + 1], char *branch,
 	    size_t len);
 
 /*
- * The sync ended with exit status rc: complete st, replace the record
- * and, when METRICS_FILE is set, the metrics. Problems are logged as
- * warnings: they do not change the sync's status.
+ * The sync ended with exit status rc: complete st (for ON_FAILURE too)
+ * and, when the checkout's lock is held, replace the record and, when
+ * METRICS_FILE is set, the metrics. Problems are logged as warnings:
+ * they do not change the sync's status.
  */
-void	status_report(const struct config *, struct status *st, int rc);
+void	status_report(const struct config *, struct status *st, int rc, int locked);
 
 #endif

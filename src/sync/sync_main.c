@@ -331,8 +331,8 @@ out:
 	 * another sync waits, that one's record will say the same. */
 	if (report && lock == -1)
 		lock = lock_checkout(config_get(&config, CONFIG_CLONE_PATH));
-	if (report && lock >= 0)
-		status_report(&config, &st, rc);
+	if (report)
+		status_report(&config, &st, rc, lock >= 0);
 	unlock_checkout(lock);
 	if (report && rc != EXIT_OK)
 		services_notify(&config, &st);
