@@ -39,11 +39,18 @@ static const struct {
 };
 #define NRESULTS	(sizeof(results) / sizeof(results[0]))
 
+/* Text being written into a caller's buffer; a part that does not fit
+ * marks it full, and a full text is not used. */
 struct text {
-	char	buf[LIMIT_METRICS_BYTES];
-	size_t	len;
-	int	full;
+	char	*buf;
+	size_t	 size;
+	size_t	 len;
+	int	 full;
 };
+
+/* A series' line up to its value: the name and a label of CLONE_PATH,
+ * which a config line bounds, and a result. */
+#define SERIES_MAX	(LIMIT_CONFIG_LINE + 200)
 
 static void __attribute__((format(printf, 2, 3)))
 put(struct text *t, const char *fmt, ...)
@@ -54,9 +61,9 @@ put(struct text *t, const char *fmt, ...)
 	if (t->full)
 		return;
 	va_start(ap, fmt);
-	n = vsnprintf(t->buf + t->len, sizeof(t->buf) - t->len, fmt, ap);
+	n = vsnprintf(t->buf + t->len, t->size - t->len, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(t->buf) - t->len)
+	if (n < 0 || (size_t)n >= t->size - t->len)
 		t->full = 1;
 	else
 		t->len += (size_t)n;
@@ -123,25 +130,40 @@ sample(struct text *t, const char *name, const char *checkout, const char *resul
 
 /* The prefix of a series' line, up to its value, as sample() writes it. */
 static int
-series(char *buf, size_t len, const char *name, const char *checkout, const char *result)
+series(char buf[SERIES_MAX], const char *name, const char *checkout, const char *result)
 {
-	struct text t = { .len = 0 };
+	struct text t = { .buf = buf, .size = SERIES_MAX };
 
 	sample(&t, name, checkout, result);
-	if (t.full || t.len >= len)
-		return -1;
-	memcpy(buf, t.buf, t.len + 1);
-	return 0;
+	return t.full ? -1 : 0;
+}
+
+/* The line starts with prefix, and a number ends it: 1, with *v set. */
+static int
+value_of(const char *line, const char *prefix, unsigned long long *v)
+{
+	size_t n = strlen(prefix);
+
+	return prefix[0] != '\0' && strncmp(line, prefix, n) == 0 &&
+	    number_to_eol(line + n, v) == 0;
 }
 
 static void
 read_previous(const char *path, const char *checkout, struct previous *prev)
 {
-	char *text, *line, *next, prefix[LIMIT_CONFIG_LINE + 200];
+	char *text, *line, *next, counts[NRESULTS][SERIES_MAX], success[SERIES_MAX];
 	unsigned long long v;
-	size_t len, i, n;
+	size_t len, i;
 
 	memset(prev, 0, sizeof(*prev));
+	/* What we would have written; an empty prefix matches nothing. */
+	for (i = 0; i < NRESULTS; i++)
+		if (series(counts[i], "sentry_source_syncs_total", checkout,
+		    results[i].name) == -1)
+			counts[i][0] = '\0';
+	if (series(success, "sentry_source_last_success_timestamp_seconds", checkout,
+	    NULL) == -1)
+		success[0] = '\0';
 	if ((text = file_read(path, LIMIT_METRICS_BYTES, &len)) == NULL) {
 		if (errno != ENOENT)
 			log_warning("METRICS_FILE %s: %s; the counters start again from 0",
@@ -151,17 +173,10 @@ read_previous(const char *path, const char *checkout, struct previous *prev)
 	for (line = text; line != NULL && *line != '\0'; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
 			next++;
-		for (i = 0; i < NRESULTS; i++) {
-			if (series(prefix, sizeof(prefix), "sentry_source_syncs_total", checkout,
-			    results[i].name) == -1)
-				continue;
-			n = strlen(prefix);
-			if (strncmp(line, prefix, n) == 0 && number_to_eol(line + n, &v) == 0)
+		for (i = 0; i < NRESULTS; i++)
+			if (value_of(line, counts[i], &v))
 				prev->count[i] = v;
-		}
-		if (series(prefix, sizeof(prefix), "sentry_source_last_success_timestamp_seconds",
-		    checkout, NULL) == 0 && strncmp(line, prefix, strlen(prefix)) == 0 &&
-		    number_to_eol(line + strlen(prefix), &v) == 0)
+		if (value_of(line, success, &v))
 			prev->last_success = v;
 	}
 	free(text);
@@ -176,8 +191,9 @@ metric(struct text *t, const char *name, const char *type, const char *help)
 void
 metrics_write(const char *path, const char *clone_path, const struct status *st)
 {
+	static char buf[LIMIT_METRICS_BYTES];
 	struct previous prev;
-	struct text t = { .len = 0 };
+	struct text t = { .buf = buf, .size = sizeof(buf) };
 	size_t i;
 	int ok = st->exit == EXIT_OK;
 
@@ -225,7 +241,7 @@ metrics_write(const char *path, const char *clone_path, const struct status *st)
 	}
 	if (t.full)
 		log_warning("METRICS_FILE %s: more than %zu bytes; not written", path,
-		    sizeof(t.buf));
+		    sizeof(buf));
 	else if (replace_file(path, t.buf, t.len, 0644) == -1)
 		log_warning("METRICS_FILE %s: cannot write it: %s", path, strerror(errno));
 }
