@@ -3,6 +3,9 @@
 # priorities under the journal, the status record and --status, the
 # METRICS_FILE, and ON_FAILURE; each through the real programs, a real
 # sshd and a real repository. Prints TAP. Needs `make` first.
+# The metrics file is checked against the format's grammar by
+# tests/promcheck.awk; PROMTOOL=/path/to/promtool (Debian's prometheus
+# package) runs `promtool check metrics` on it too.
 set -u
 
 cd "$(dirname "$0")/.." || exit 70
@@ -282,6 +285,25 @@ test_metrics_no_checkout() {
 		"$(metric "$m" "sentry_source_last_success_timestamp_seconds{checkout=\"$cp\"}")"
 }
 
+# A sync that fails before it takes the lock takes it to write the record;
+# one coalesced into a waiting sync writes none.
+test_status_early() {
+	local conf="$P/early.conf" cp="$FX_DIR/srv/early" hold
+	write_config "$conf" "CLONE_PATH=$cp" "SSH_KEYPATH=$FX_DIR/no-such-key"
+	cli -c "$conf" --sync
+	check_eq "a key that cannot be read: --sync exits 78" 78 "$RC"
+	check_eq "...the record says 78" 78 "$(field "$cp.status" status)"
+	check "...and names the key" grep -q "^message=SSH_KEYPATH $FX_DIR/no-such-key: " "$cp.status"
+	cp "$cp.status" "$P/early.before"
+	exec {hold}>"$cp.wait"
+	flock "$hold"
+	write_config "$conf" "CLONE_PATH=$cp"
+	cli -c "$conf" --sync
+	exec {hold}>&-
+	check_eq "an event coalesced into a waiting sync: exits 0" 0 "$RC"
+	check "...and leaves the record as it was" cmp -s "$P/early.before" "$cp.status"
+}
+
 # A branch name that is not ASCII, and one with a quote: escaped in the
 # record, shown as UTF-8 by --status, valid in JSON and in a label value.
 test_status_text() {
@@ -446,6 +468,7 @@ test_on_failure() {
 
 test_priorities
 test_status
+test_status_early
 test_metrics_no_checkout
 test_status_text
 test_hook_record
