@@ -449,6 +449,16 @@ test_on_failure() {
 	check_eq "ON_FAILURE exiting 9: the sync's status is still 3" 3 "$RC"
 	check "ON_FAILURE exiting 9: the log says so" grep -q "ON_FAILURE failed: exit status 9" "$ERR"
 
+	# One that does not end is stopped after 60 s (LIMIT_NOTIFY_SECONDS),
+	# its process group with it.
+	write_config "$bad" "CLONE_PATH=$cp" "ON_FAILURE=/bin/sleep 1000" \
+		"KNOWN_HOSTS=$FX_KNOWN_HOSTS_OTHER"
+	RUN_TIMEOUT=120 cli -c "$bad" --sync
+	check_eq "ON_FAILURE that does not end: the sync still exits 3" 3 "$RC"
+	check "...and is stopped after 60 s, the log says" \
+		grep -q "ON_FAILURE failed: stopped after 60s" "$ERR"
+	check "...leaving no process behind" not pgrep -f "^/bin/sleep 1000\$"
+
 	# No record can be written where CLONE_PATH's directory is missing;
 	# ON_FAILURE still hears of it.
 	write_config "$P/of-nodir.conf" "CLONE_PATH=$FX_DIR/no-such-dir/of" "ON_FAILURE=$script $log"
