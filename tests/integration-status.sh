@@ -105,8 +105,15 @@ prom_ok() {
 	[ -z "${PROMTOOL:-}" ] || "$PROMTOOL" check metrics <"$1" >&2
 }
 
-# beside DIR: the names beside a checkout DIR that start with its name.
-beside() { (cd "$(dirname "$1")" && ls -A | grep "^$(basename "$1")" | sort | tr '\n' ' '); }
+# beside DIR: the names beside a checkout DIR that start with its name,
+# or with a dot and its name (a temporary record would).
+beside() {
+	local f b
+	b=$(basename "$1")
+	(cd "$(dirname "$1")" && for f in "$b"* ".$b"*; do
+		[ ! -e "$f" ] || printf '%s ' "$f"
+	done)
+}
 
 test_status() {
 	local conf="$P/st.conf" bad="$P/st-bad.conf" runfail="$P/st-run.conf"
