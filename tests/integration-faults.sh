@@ -144,9 +144,9 @@ test_burst() {
 	check "burst: git fsck is clean" git -C "$CP" fsck --no-progress --strict
 	check "burst: some events were coalesced into a waiting sync" \
 		grep -q "already waiting" "$FX_DIR/front.log"
-	check "burst: only the two lock files beside the checkout" \
+	check "burst: only the two lock files and the status record beside the checkout" \
 		test "$(cd "$(dirname "$CP")" && ls -A | grep "^$(basename "$CP")" | sort | tr '\n' ' ')" \
-		= "checkout checkout.lock checkout.wait "
+		= "checkout checkout.lock checkout.status checkout.wait "
 	stop_bg "$FX_FRONT_PID"
 	[ "$ok" = 0 ]
 }

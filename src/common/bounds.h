@@ -41,7 +41,7 @@
 /* The RUN= command after a sync. RUN_TIMEOUT=. */
 #define LIMIT_RUN_SECONDS	600
 
-/* One line of RUN='s output in the log: log_msg formats into 1 KiB, so a
+/* One line of RUN='s output in the log: the log formats into 1 KiB, so a
  * longer line (or megabytes without a newline) is logged in pieces of
  * this many bytes; nothing the command prints is held longer than that. */
 #define LIMIT_RUN_LINE		960
@@ -56,5 +56,18 @@
 /* SIGTERM to RUN='s process group, then SIGKILL this many seconds later:
  * on RUN_TIMEOUT, or for processes it left behind when it exited. */
 #define LIMIT_RUN_KILL_GRACE	5
+
+/* --- What a sync leaves to be asked about (status.c, metrics.c, ...) --- */
+
+/* The status record (status_record.h): two text fields of at most 1 KiB,
+ * four bytes each when escaped, and the rest. */
+#define LIMIT_STATUS_BYTES	(9u * 1024)
+
+/* The METRICS_FILE read back for its counters: ours is under 4 KiB. */
+#define LIMIT_METRICS_BYTES	(64u * 1024)
+
+/* ON_FAILURE=: how long the command may take; then it is stopped as
+ * RUN= is at RUN_TIMEOUT. */
+#define LIMIT_NOTIFY_SECONDS	60
 
 #endif

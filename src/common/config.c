@@ -51,6 +51,8 @@ static const struct {
 	[CONFIG_RUN_TIMEOUT] =		{ "RUN_TIMEOUT", 0, check_seconds, LIMIT_RUN_SECONDS },
 	[CONFIG_INCLUDE_FILES] =	{ "INCLUDE_FILES", 0, check_text, 0 },
 	[CONFIG_EXCLUDE_FILES] =	{ "EXCLUDE_FILES", 0, check_text, 0 },
+	[CONFIG_METRICS_FILE] =		{ "METRICS_FILE", 0, check_abspath, 0 },
+	[CONFIG_ON_FAILURE] =		{ "ON_FAILURE", 0, check_text, 0 },
 };
 
 static int	has_space_or_control(const char *);

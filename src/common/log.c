@@ -1,5 +1,9 @@
+#include <sys/mman.h>
+#include <sys/stat.h>
+
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -7,6 +11,30 @@
 
 static const char *log_progname = "sentry-source";
 static int log_syslog;
+static int log_journal;
+/* The last error line, for the status record; see log_remember. */
+static char *log_last;
+
+#define LOG_LINE_MAX	1024
+
+/*
+ * sd-daemon(3): stderr is a stream to the journal when $JOURNAL_STREAM
+ * names its device and inode. Inherited by a process whose stderr went
+ * elsewhere (the hook's pusher, a file), it names another file.
+ */
+static int
+stderr_is_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	int end = 0;
+
+	if (v == NULL || sscanf(v, "%llu:%llu%n", &dev, &ino, &end) != 2 ||
+	    v[end] != '\0' || fstat(2, &st) == -1)
+		return 0;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 void
 log_init(const char *progname)
@@ -14,6 +42,7 @@ log_init(const char *progname)
 	const char *slash = strrchr(progname, '/');
 
 	log_progname = slash ? slash + 1 : progname;
+	log_journal = stderr_is_journal();
 }
 
 /* For an inetd that hands us the peer on stderr too: logs must not reach it. */
@@ -30,23 +59,68 @@ log_is_syslog(void)
 	return log_syslog;
 }
 
+/*
+ * The helper syncs in a forked child whose error lines the parent must
+ * put in the status record: the copy lives in a shared anonymous page,
+ * which the child writes and the parent reads once the child has ended.
+ */
 void
-log_msg(const char *fmt, ...)
+log_remember(void)
 {
-	char line[1024];
-	va_list ap;
+	void *p;
+
+	p = mmap(NULL, LOG_LINE_MAX, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return;		/* the record says "exit status N" instead */
+	log_last = p;
+	log_last[0] = '\0';
+}
+
+const char *
+log_last_error(void)
+{
+	if (log_last == NULL || log_last[0] == '\0')
+		return NULL;
+	/* A child killed mid-copy may have left no NUL. */
+	log_last[LOG_LINE_MAX - 1] = '\0';
+	return log_last;
+}
+
+static void
+log_at(int priority, const char *fmt, va_list ap)
+{
+	char line[LOG_LINE_MAX];
 	size_t i;
 
-	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-
 	/* Messages quote peer bytes: no control character may forge a line. */
 	for (i = 0; line[i] != '\0'; i++)
 		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
 			line[i] = '?';
+	if (log_last != NULL && priority <= LOG_ERR)
+		memcpy(log_last, line, strlen(line) + 1);
 	if (log_syslog)
-		syslog(LOG_INFO, "%s", line);
+		syslog(priority, "%s", line);
+	else if (log_journal)
+		/* The journal reads the priority from the prefix, and names
+		 * the program itself. */
+		fprintf(stderr, "<%d>%s\n", priority, line);
 	else
 		fprintf(stderr, "%s: %s\n", log_progname, line);
 }
+
+#define LOG_AT(name, priority)				\
+void							\
+name(const char *fmt, ...)				\
+{							\
+	va_list ap;					\
+							\
+	va_start(ap, fmt);				\
+	log_at(priority, fmt, ap);			\
+	va_end(ap);					\
+}
+
+LOG_AT(log_err, LOG_ERR)
+LOG_AT(log_warning, LOG_WARNING)
+LOG_AT(log_notice, LOG_NOTICE)
+LOG_AT(log_info, LOG_INFO)

@@ -1,6 +1,11 @@
 /*
- * Log lines on stderr, which journald (or the hook's pusher) reads.
- * One line per call, prefixed with the program name.
+ * Log lines on stderr, which journald (or the hook's pusher) reads, or in
+ * syslog. One line per call, at one of syslog(3)'s priorities:
+ *   err      a sync, a request or the config failed: the checkout is
+ *            left behind;
+ *   warning  a request refused, or something odd that did no harm;
+ *   notice   the checkout changed;
+ *   info     the rest: what was asked, what was ignored, RUN's output.
  */
 #ifndef SENTRY_LOG_H
 #define SENTRY_LOG_H
@@ -9,6 +14,13 @@ void	log_init(const char *progname);
 void	log_to_syslog(void);
 /* 1 once log_to_syslog was called: the helper is told to do the same. */
 int	log_is_syslog(void);
-void	log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Keep the last err line, across fork(2), for log_last_error (NULL when
+ * there was none). */
+void	log_remember(void);
+const char *log_last_error(void);
+void	log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

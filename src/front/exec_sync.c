@@ -20,6 +20,7 @@
 #include "file.h"
 #include "front.h"
 #include "log.h"
+#include "status_record.h"
 #include "paths.h"	/* LIBEXECDIR, made by make */
 
 #define SYNC_PROGRAM	"sentry-source-sync"
@@ -76,7 +77,7 @@ helper_path(char *path, size_t len)
 int
 exec_sync_ready(char *why, size_t len)
 {
-	char path[4096];
+	char path[PATH_MAX];
 	struct stat st;
 
 	if (helper_path(path, sizeof(path)) == -1) {
@@ -103,7 +104,7 @@ exec_sync(const struct deployment *d, const struct sync_call *call)
 	int argc = 0, first_unused_fd = 3;
 
 	if (helper_path(path, sizeof(path)) == -1) {
-		log_msg("SENTRY_SOURCE_EXEC_PATH too long");
+		log_err("SENTRY_SOURCE_EXEC_PATH too long");
 		return EXIT_INTERNAL;
 	}
 	argv[argc++] = SYNC_PROGRAM;
@@ -127,9 +128,13 @@ exec_sync(const struct deployment *d, const struct sync_call *call)
 	 * the peer's socket: either way our stderr is nobody's. */
 	if (call->detach || log_is_syslog())
 		argv[argc++] = "--syslog";
+	if (!call->check) {
+		argv[argc++] = "--mode";
+		argv[argc++] = (char *)(call->mode ? call->mode : STATUS_MODE_SYNC);
+	}
 	if (call->body != NULL && config_get(d->config, CONFIG_RUN) != NULL) {
 		if (payload_to_fd(call->body, call->body_len) == -1) {
-			log_msg("cannot keep the payload for RUN: %m");
+			log_err("cannot keep the payload for RUN: %m");
 			return EXIT_INTERNAL;
 		}
 		argv[argc++] = "--payload-fd";
@@ -138,7 +143,7 @@ exec_sync(const struct deployment *d, const struct sync_call *call)
 	}
 	argv[argc] = NULL;
 	if (!call->check && detach_stdio(call->detach) == -1) {
-		log_msg("/dev/null: cannot open");
+		log_err("/dev/null: cannot open");
 		return EXIT_INTERNAL;
 	}
 	/* Nothing else we inherited is the helper's business. */
@@ -147,6 +152,6 @@ exec_sync(const struct deployment *d, const struct sync_call *call)
 	fflush(stdout);
 	fflush(stderr);
 	execv(path, argv);
-	log_msg("%s: cannot run: %m", path);
+	log_err("%s: cannot run: %m", path);
 	return EXIT_INTERNAL;
 }

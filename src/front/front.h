@@ -26,6 +26,7 @@ struct sync_call {
 	size_t			 body_len;
 	int			 detach;	/* hook mode: log to syslog */
 	int			 check;		/* --check: try, do not sync */
+	const char		*mode;		/* for the record; NULL: sync */
 };
 
 int	serve_connection(const struct deployment *);

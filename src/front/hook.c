@@ -15,6 +15,7 @@
 #include "front.h"
 #include "gitname.h"
 #include "log.h"
+#include "status_record.h"
 
 /* Two object names, a ref and the separators; longer lines are not git's. */
 #define HOOK_LINE_MAX	(2 * OID_HEX_LEN + LIMIT_REF_BYTES + 4)
@@ -89,12 +90,12 @@ drop_git_env(void)
 static int
 detach_sync(const struct deployment *d, const struct push *p)
 {
-	struct sync_call call = { .push = p, .detach = 1 };
+	struct sync_call call = { .push = p, .detach = 1, .mode = STATUS_MODE_HOOK };
 	pid_t pid;
 
 	fflush(stdout);
 	if ((pid = fork()) == -1) {
-		log_msg("cannot start the sync: %m");
+		log_err("cannot start the sync: %m");
 		return EXIT_INTERNAL;
 	}
 	if (pid > 0)
@@ -102,7 +103,7 @@ detach_sync(const struct deployment *d, const struct push *p)
 	setsid();
 	log_to_syslog();
 	if (drop_git_env() == -1) {
-		log_msg("out of memory");
+		log_err("out of memory");
 		_exit(EXIT_INTERNAL);
 	}
 	_exit(exec_sync(d, &call));
@@ -140,7 +141,7 @@ post_receive(const struct deployment *d)
 		    SHORT_OID, p.new_oid);
 	}
 	if (ferror(stdin)) {
-		log_msg("reading the hook's input: %s", strerror(errno));
+		log_err("reading the hook's input: %s", strerror(errno));
 		return EXIT_INTERNAL;
 	}
 	if (cannot)

@@ -19,10 +19,12 @@
 #include "log.h"
 #include "services_config.h"
 #include "source.h"
+#include "status_print.h"
 #include "version.h"
 
 enum mode {
-	MODE_SERVE, MODE_HOOK, MODE_SYNC, MODE_CHECK, MODE_LIST, MODE_VERSION, MODE_HELP
+	MODE_SERVE, MODE_HOOK, MODE_SYNC, MODE_CHECK, MODE_STATUS, MODE_LIST, MODE_VERSION,
+	MODE_HELP
 };
 
 static void
@@ -33,6 +35,7 @@ usage(FILE *f)
 	    "       sentry-source [-c file] --post-receive\n"
 	    "       sentry-source [-c file] --sync [--branch name]\n"
 	    "       sentry-source [-c file] --check\n"
+	    "       sentry-source [-c file] --status [--json]\n"
 	    "       sentry-source --list-sources | --version | --help\n");
 }
 
@@ -95,7 +98,7 @@ check_signing(struct deployment *d)
 
 	if (d->source->signature.how == SOURCE_UNSIGNED) {
 		if (file != NULL) {
-			log_msg("%s:%u: SECRET_FILE cannot be checked: %s does not sign "
+			log_err("%s:%u: SECRET_FILE cannot be checked: %s does not sign "
 			    "its requests; restrict who may connect instead "
 			    "(IPAddressAllow= in the socket unit)",
 			    c->path, c->v[CONFIG_SECRET_FILE].line, d->source->name);
@@ -104,18 +107,18 @@ check_signing(struct deployment *d)
 		return 0;
 	}
 	if (file != NULL && allow) {
-		log_msg("%s:%u: ALLOW_UNSIGNED=yes contradicts SECRET_FILE; drop one",
+		log_err("%s:%u: ALLOW_UNSIGNED=yes contradicts SECRET_FILE; drop one",
 		    c->path, c->v[CONFIG_ALLOW_UNSIGNED].line);
 		return -1;
 	}
 	if (file == NULL && !allow) {
-		log_msg("%s: missing SECRET_FILE: %s signs its requests with a shared "
+		log_err("%s: missing SECRET_FILE: %s signs its requests with a shared "
 		    "secret; set one in the host and here, or set ALLOW_UNSIGNED=yes",
 		    c->path, d->source->name);
 		return -1;
 	}
 	if (file != NULL && secret_load(&d->secret, file, err, sizeof(err)) == -1) {
-		log_msg("%s:%u: %s", c->path, c->v[CONFIG_SECRET_FILE].line, err);
+		log_err("%s:%u: %s", c->path, c->v[CONFIG_SECRET_FILE].line, err);
 		return -1;
 	}
 	return 0;
@@ -130,24 +133,24 @@ check_deployment(struct deployment *d)
 	char err[512];
 
 	if ((d->source = source_find(config_get(c, CONFIG_SOURCE))) == NULL) {
-		log_msg("%s:%u: SOURCE %s is not compiled in (see --list-sources)",
+		log_err("%s:%u: SOURCE %s is not compiled in (see --list-sources)",
 		    c->path, c->v[CONFIG_SOURCE].line, config_get(c, CONFIG_SOURCE));
 		return -1;
 	}
 	if (d->source->builtin_branch != NULL && branch != NULL) {
-		log_msg("%s:%u: BRANCH cannot be set: %s follows %s",
+		log_err("%s:%u: BRANCH cannot be set: %s follows %s",
 		    c->path, c->v[CONFIG_BRANCH].line, d->source->name,
 		    d->source->builtin_branch);
 		return -1;
 	}
 	if (d->source->builtin_branch == NULL && branch == NULL) {
-		log_msg("%s: missing required key BRANCH for SOURCE %s",
+		log_err("%s: missing required key BRANCH for SOURCE %s",
 		    c->path, d->source->name);
 		return -1;
 	}
 	d->rule.branch = branch ? branch : d->source->builtin_branch;
 	if (services_check(c, err, sizeof(err)) == -1) {
-		log_msg("%s", err);
+		log_err("%s", err);
 		return -1;
 	}
 	d->max_body = config_number(c, CONFIG_MAX_BODY);
@@ -171,11 +174,11 @@ sync_now(const struct deployment *d, const char *branch)
 	}
 	if ((size_t)snprintf(p.ref, sizeof(p.ref), "refs/heads/%s",
 	    branch ? branch : d->rule.branch) >= sizeof(p.ref)) {
-		log_msg("branch name too long");
+		log_err("branch name too long");
 		return EXIT_USAGE;
 	}
 	if (!source_wants_ref(&d->rule, p.ref)) {
-		log_msg("branch %s: BRANCH %s does not take it", p.ref + REFS_HEADS_LEN, d->rule.branch);
+		log_err("branch %s: BRANCH %s does not take it", p.ref + REFS_HEADS_LEN, d->rule.branch);
 		return EXIT_USAGE;
 	}
 	return exec_sync(d, &call);
@@ -210,6 +213,8 @@ main(int argc, char *argv[])
 		{ "sync", no_argument, NULL, 's' },
 		{ "branch", required_argument, NULL, 'b' },
 		{ "check", no_argument, NULL, 'k' },
+		{ "status", no_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "list-sources", no_argument, NULL, 'l' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -220,7 +225,7 @@ main(int argc, char *argv[])
 	const char *path = CONFIG_DEFAULT_PATH, *branch = NULL;
 	enum mode mode = MODE_SERVE;
 	char err[512];
-	int ch, rc = -1;
+	int ch, rc = -1, json = 0;
 
 	log_init("sentry-source");
 	if (ensure_std_fds() == -1 || guard_stderr() == -1)
@@ -235,13 +240,16 @@ main(int argc, char *argv[])
 		case 's': mode = MODE_SYNC; break;
 		case 'b': branch = optarg; break;
 		case 'k': mode = MODE_CHECK; break;
+		case 'S': mode = MODE_STATUS; break;
+		case 'j': json = 1; break;
 		case 'l': mode = MODE_LIST; break;
 		case 'V': mode = MODE_VERSION; break;
 		case 'h': mode = MODE_HELP; break;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind != argc || (branch != NULL && mode != MODE_SYNC)) {
+	if (optind != argc || (branch != NULL && mode != MODE_SYNC) ||
+	    (json && mode != MODE_STATUS)) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -260,7 +268,10 @@ main(int argc, char *argv[])
 	}
 
 	if (config_load(&config, path, err, sizeof(err)) == -1)
-		log_msg("%s", err);
+		log_err("%s", err);
+	/* Only CLONE_PATH: a monitoring user need not read the secrets. */
+	else if (mode == MODE_STATUS)
+		rc = status_print(&config, json);
 	else if (check_deployment(&d) == 0)
 		rc = mode == MODE_SYNC ? sync_now(&d, branch) :
 		    mode == MODE_CHECK ? check_now(&d) :

@@ -11,6 +11,7 @@
 #include "form.h"
 #include "front.h"
 #include "log.h"
+#include "status_record.h"
 
 #define SENTRY_MOUNT	"/plugins/sources/"
 
@@ -163,7 +164,7 @@ answer(struct http_conn *conn, int status, const struct source_result *res)
 	char *body = answer_body(status, res, error);
 
 	if (http_respond(conn, status, body ? body : "{\"error\":\"out of memory\"}") == -1)
-		log_msg("answer not delivered: %m");
+		log_warning("answer not delivered: %m");
 	cJSON_free(body);
 }
 
@@ -186,7 +187,7 @@ serve_connection(const struct deployment *d)
 	}
 	status = http_read_head(&conn, req);
 	if (status == -1) {
-		log_msg("%s: closed without a request", peer);
+		log_warning("%s: closed without a request", peer);
 		http_close(&conn);
 		free(req);
 		return EXIT_REFUSED;
@@ -202,17 +203,19 @@ serve_connection(const struct deployment *d)
 	answer(&conn, status, &res);
 	http_close(&conn);
 
+	/* A refusal is the peer's mistake; a 5xx is ours. */
 	if (status != 200)
-		log_msg("%s: %s %s: %d %s", peer, req->method ? req->method : "-",
-		    req->path ? req->path : "-", status,
+		(status >= 500 ? log_err : log_warning)("%s: %s %s: %d %s", peer,
+		    req->method ? req->method : "-", req->path ? req->path : "-", status,
 		    res.verdict == SOURCE_BAD ? res.why : error_text(status));
 	else if (res.verdict == SOURCE_IGNORED)
-		log_msg("%s: ignored: %s", peer, res.why);
+		log_info("%s: ignored: %s", peer, res.why);
 	else
-		log_msg("%s: %s %.12s..%.12s: syncing", peer, res.push.ref,
+		log_info("%s: %s %.12s..%.12s: syncing", peer, res.push.ref,
 		    res.push.old_oid, res.push.new_oid);
 	if (status == 200 && res.verdict == SOURCE_MATCH) {
 		call.push = &res.push;
+		call.mode = STATUS_MODE_SOCKET;
 		call.body = req->body;
 		call.body_len = req->body_len;
 		rc = exec_sync(d, &call);

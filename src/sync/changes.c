@@ -88,7 +88,7 @@ write_list(const struct config *c, git_diff *diff, FILE *f, size_t *count)
 		(*count)++;
 	}
 	if (skipped > 0)
-		log_msg("RUN: %zu changed paths hold a newline; left out of the list", skipped);
+		log_warning("RUN: %zu changed paths hold a newline; left out of the list", skipped);
 	return 0;
 }
 
@@ -106,7 +106,7 @@ changes_write(const struct config *c, const struct sync_outcome *o, const char *
 
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) == -1 ||
 	    (f = fdopen(fd, "w")) == NULL) {
-		log_msg("%s: %m", path);
+		log_err("%s: %m", path);
 		if (fd != -1)
 			close(fd);
 		return -1;
@@ -118,17 +118,17 @@ changes_write(const struct config *c, const struct sync_outcome *o, const char *
 	    (!o->cloned && commit_tree(repo, &o->old_head, &old) == -1) ||
 	    commit_tree(repo, &o->new_head, &new) == -1 ||
 	    git_diff_tree_to_tree(&diff, repo, old, new, &opts) < 0) {
-		log_msg("%s: the changed files: %s", repo_path, last_git_error());
+		log_err("%s: the changed files: %s", repo_path, last_git_error());
 		goto out;
 	}
 	if (write_list(c, diff, f, count) == -1) {
-		log_msg("%s: %m", path);
+		log_err("%s: %m", path);
 		goto out;
 	}
 	rc = 0;
 out:
 	if (fclose(f) == EOF && rc == 0) {
-		log_msg("%s: %m", path);
+		log_err("%s: %m", path);
 		rc = -1;
 	}
 	git_diff_free(diff);

@@ -33,13 +33,13 @@ open_beside(const char *clone_path, const char *suffix)
 	/* O_NONBLOCK: a fifo or a device put there must not hold us in open. */
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
 	if (fd == -1 && errno == ELOOP) {
-		log_msg("%s is a symbolic link, not a lock file of ours; remove it", path);
+		log_err("%s is a symbolic link, not a lock file of ours; remove it", path);
 		return LOCK_NOT_OURS;
 	}
 	if (fd == -1 || fstat(fd, &st) == -1)
 		goto fail;
 	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
-		log_msg("%s is not a lock file of ours (%s, owner uid %u, mode %04o): "
+		log_err("%s is not a lock file of ours (%s, owner uid %u, mode %04o): "
 		    "another user could hold it; remove it, the next sync makes its own",
 		    path, S_ISREG(st.st_mode) ? "a file" : "not a regular file",
 		    (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));

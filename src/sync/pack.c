@@ -139,7 +139,7 @@ pack_remove_leftovers(git_repository *repo, const char *clone_path)
 		if (strncmp(de->d_name, "pack_git2_", 10) != 0)
 			continue;
 		if (join(path, dir, de->d_name, NAME_MAX, "") == 0 && unlink(path) == 0)
-			log_msg("%s: removed %s, left by an interrupted fetch", clone_path,
+			log_notice("%s: removed %s, left by an interrupted fetch", clone_path,
 			    de->d_name);
 	}
 	closedir(d);
@@ -159,12 +159,12 @@ pack_bound(git_repository *repo, const char *clone_path)
 	if (git_packbuilder_new(&pb, repo) < 0 || git_revwalk_new(&walk, repo) < 0 ||
 	    push_refs(repo, walk) < 0 || git_packbuilder_insert_walk(pb, walk) < 0 ||
 	    git_packbuilder_write(pb, dir, 0, NULL, NULL) < 0) {
-		log_msg("%s: repacking %zu packs failed, kept them: %s", clone_path, before,
+		log_warning("%s: repacking %zu packs failed, kept them: %s", clone_path, before,
 		    last_git_error());
 		goto out;
 	}
 	remove_old_packs(dir, git_packbuilder_hash(pb));
-	log_msg("%s: repacked %zu packs into one", clone_path, before);
+	log_info("%s: repacked %zu packs into one", clone_path, before);
 out:
 	git_revwalk_free(walk);
 	git_packbuilder_free(pb);

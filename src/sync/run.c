@@ -64,6 +64,7 @@ child(const struct run_command *r, int out, pid_t parent)
 
 /* What the command printed: the line being read, and how much was logged. */
 struct output {
+	const char *label;
 	char	line[LIMIT_RUN_LINE];
 	size_t	len;
 	size_t	bytes;
@@ -75,12 +76,12 @@ static void
 log_line(struct output *o)
 {
 	if (o->bytes < LIMIT_RUN_LOG_BYTES && o->lines < LIMIT_RUN_LOG_LINES) {
-		log_msg("run: %.*s", (int)o->len, o->line);
+		log_info("%s: %.*s", o->label, (int)o->len, o->line);
 		o->bytes += o->len + 1;
 		o->lines++;
 	} else if (!o->cut) {
-		log_msg("run: more than %u lines or %u bytes of output; the rest is "
-		    "not logged", LIMIT_RUN_LOG_LINES, LIMIT_RUN_LOG_BYTES);
+		log_warning("%s: more than %u lines or %u bytes of output; the rest is "
+		    "not logged", o->label, LIMIT_RUN_LOG_LINES, LIMIT_RUN_LOG_BYTES);
 		o->cut = 1;
 	}
 	o->len = 0;
@@ -100,7 +101,7 @@ take_output(struct output *o, const char *buf, size_t n)
 		}
 		if (o->len == sizeof(o->line))
 			log_line(o);
-		/* log_msg prints a string: a NUL would cut the line short. */
+		/* log_info prints a string: a NUL would cut the line short. */
 		o->line[o->len++] = buf[i] == '\0' ? '?' : buf[i];
 	}
 }
@@ -139,25 +140,26 @@ group_alive(pid_t pgid)
 }
 
 static void
-log_status(int status, int timed_out, unsigned long seconds)
+log_status(const struct run_command *r, int status, int timed_out)
 {
 	if (timed_out)
-		log_msg("RUN failed: stopped after RUN_TIMEOUT=%lus (%s %d)", seconds,
+		log_err("%s failed: stopped after %s%lus (%s %d)", r->name, r->timeout_name,
+		    r->seconds,
 		    WIFSIGNALED(status) ? "it ended by signal" : "it exited with status",
 		    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
-		log_msg("RUN failed: killed by signal %d (%s)", WTERMSIG(status),
+		log_err("%s failed: killed by signal %d (%s)", r->name, WTERMSIG(status),
 		    strsignal(WTERMSIG(status)));
 	else if (WEXITSTATUS(status) != 0)
-		log_msg("RUN failed: exit status %d", WEXITSTATUS(status));
+		log_err("%s failed: exit status %d", r->name, WEXITSTATUS(status));
 	else
-		log_msg("RUN exited 0");
+		log_info("%s exited 0", r->name);
 }
 
 int
 run_command(const struct run_command *r)
 {
-	struct output o = { .len = 0 };
+	struct output o = { .label = r->label };
 	struct pollfd pfd[2];
 	long now, deadline, stop_at = 0, wait_ms, grace = LIMIT_RUN_KILL_GRACE * 1000L;
 	int fds[2], pidfd, status = 0, nfds, exited = 0, eof = 0, timed_out = 0;
@@ -170,11 +172,11 @@ run_command(const struct run_command *r)
 	fflush(stderr);
 	parent = getpid();
 	if (pipe2(fds, O_CLOEXEC) == -1) {
-		log_msg("cannot start RUN: %s", strerror(errno));
+		log_err("cannot start %s: %s", r->name, strerror(errno));
 		return -1;
 	}
 	if ((pid = fork()) == -1) {
-		log_msg("cannot start RUN: %s", strerror(errno));
+		log_err("cannot start %s: %s", r->name, strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
 		return -1;
@@ -195,23 +197,23 @@ run_command(const struct run_command *r)
 			if (!group_alive(pid))
 				break;
 			if (!stopping) {
-				log_msg("RUN left processes behind in its process group; "
-				    "stopping them");
+				log_warning("%s left processes behind in its process group; "
+				    "stopping them", r->name);
 				kill(-pid, SIGTERM);
 				stopping = 1;
 				stop_at = now + grace;
 			}
 		} else if (!stopping && now >= deadline) {
-			log_msg("RUN still running after RUN_TIMEOUT=%lus; stopping its "
-			    "process group", r->seconds);
+			log_warning("%s still running after %s%lus; stopping its "
+			    "process group", r->name, r->timeout_name, r->seconds);
 			kill(-pid, SIGTERM);
 			timed_out = stopping = 1;
 			stop_at = now + grace;
 		}
 		if (stopping && now >= stop_at) {
 			if (killed) {
-				log_msg("processes of RUN's group %d outlived SIGKILL; "
-				    "not waiting for them", (int)pid);
+				log_err("processes of %s's group %d outlived SIGKILL; "
+				    "not waiting for them", r->name, (int)pid);
 				break;
 			}
 			kill(-pid, SIGKILL);
@@ -240,9 +242,9 @@ run_command(const struct run_command *r)
 	if (pidfd != -1)
 		close(pidfd);
 	if (!exited) {
-		log_msg("RUN failed: it did not end after SIGKILL");
+		log_err("%s failed: it did not end after SIGKILL", r->name);
 		return -1;
 	}
-	log_status(status, timed_out, r->seconds);
+	log_status(r, status, timed_out);
 	return !timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bounds.h"
 #include "changes.h"
 #include "exitcode.h"
 #include "file.h"
@@ -32,7 +33,10 @@
  * dropped, so that SENTRY_PAYLOAD, say, is set only when there is one. */
 static const char *const our_vars[] = {
 	"SENTRY_SOURCE", "SENTRY_REF", "SENTRY_OLD", "SENTRY_NEW", "SENTRY_REPO_PATH",
-	"SENTRY_CHANGED_FILES", "SENTRY_PAYLOAD", "HOME", "XDG_CONFIG_HOME"
+	"SENTRY_CHANGED_FILES", "SENTRY_PAYLOAD", "HOME", "XDG_CONFIG_HOME",
+	/* ON_FAILURE='s */
+	"SENTRY_STATUS", "SENTRY_MESSAGE", "SENTRY_MODE", "SENTRY_BRANCH", "SENTRY_PUSHED",
+	"SENTRY_TIME", "SENTRY_STATUS_FILE"
 };
 #define NVARS	(sizeof(our_vars) / sizeof(our_vars[0]))
 
@@ -69,7 +73,7 @@ keep_var(const char *name, char **copy)
 int
 services_init(const struct config *c, char *err, size_t errlen)
 {
-	if (config_get(c, CONFIG_RUN) == NULL)
+	if (config_get(c, CONFIG_RUN) == NULL && config_get(c, CONFIG_ON_FAILURE) == NULL)
 		return 0;
 	if (services_check(c, err, errlen) == -1)
 		return -1;
@@ -118,26 +122,15 @@ add_var(char **mine, size_t *n, const char *name, const char *value)
 }
 
 /*
- * The helper's environment, less what we set, plus what we set; mine
- * holds our strings (NVARS slots), freed by the caller.
+ * The helper's environment, less what we set, plus mine[0..n) and the
+ * HOME it was given; mine has NVARS slots, freed by the caller.
  */
 static char **
-make_env(const struct config *c, const char *ref, const struct sync_outcome *o,
-    const char *list, const char *payload, char **mine)
+merge_env(char **mine, size_t n)
 {
-	char old[GIT_OID_HEXSZ + 1], new[GIT_OID_HEXSZ + 1], **envp, **e;
-	size_t n = 0, count = 0;
+	char **envp, **e;
+	size_t count = 0;
 
-	snprintf(old, sizeof(old), "%s", o->cloned ? OID_ZERO : git_oid_tostr_s(&o->old_head));
-	git_oid_tostr(new, sizeof(new), &o->new_head);
-	if (add_var(mine, &n, "SENTRY_SOURCE", config_get(c, CONFIG_SOURCE)) == -1 ||
-	    add_var(mine, &n, "SENTRY_REF", ref) == -1 ||
-	    add_var(mine, &n, "SENTRY_OLD", old) == -1 ||
-	    add_var(mine, &n, "SENTRY_NEW", new) == -1 ||
-	    add_var(mine, &n, "SENTRY_REPO_PATH", config_get(c, CONFIG_CLONE_PATH)) == -1 ||
-	    add_var(mine, &n, "SENTRY_CHANGED_FILES", list) == -1 ||
-	    add_var(mine, &n, "SENTRY_PAYLOAD", payload) == -1)
-		return NULL;
 	/* Without services_init, HOME is whatever the helper has. */
 	if (saved.kept && (add_var(mine, &n, "HOME", saved.home) == -1 ||
 	    add_var(mine, &n, "XDG_CONFIG_HOME", saved.xdg_config_home) == -1))
@@ -153,6 +146,26 @@ make_env(const struct config *c, const char *ref, const struct sync_outcome *o,
 			envp[count++] = *e;
 	memcpy(envp + count, mine, n * sizeof(*envp));
 	return envp;
+}
+
+static char **
+make_env(const struct config *c, const char *ref, const struct sync_outcome *o,
+    const char *list, const char *payload, char **mine)
+{
+	char old[GIT_OID_HEXSZ + 1], new[GIT_OID_HEXSZ + 1];
+	size_t n = 0;
+
+	snprintf(old, sizeof(old), "%s", o->cloned ? OID_ZERO : git_oid_tostr_s(&o->old_head));
+	git_oid_tostr(new, sizeof(new), &o->new_head);
+	if (add_var(mine, &n, "SENTRY_SOURCE", config_get(c, CONFIG_SOURCE)) == -1 ||
+	    add_var(mine, &n, "SENTRY_REF", ref) == -1 ||
+	    add_var(mine, &n, "SENTRY_OLD", old) == -1 ||
+	    add_var(mine, &n, "SENTRY_NEW", new) == -1 ||
+	    add_var(mine, &n, "SENTRY_REPO_PATH", config_get(c, CONFIG_CLONE_PATH)) == -1 ||
+	    add_var(mine, &n, "SENTRY_CHANGED_FILES", list) == -1 ||
+	    add_var(mine, &n, "SENTRY_PAYLOAD", payload) == -1)
+		return NULL;
+	return merge_env(mine, n);
 }
 
 /* A private directory for the files: $TMPDIR when absolute, else /tmp. */
@@ -181,7 +194,7 @@ copy_payload(int payload_fd, const char *path)
 	int fd, rc = -1;
 
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) == -1) {
-		log_msg("%s: %m", path);
+		log_err("%s: %m", path);
 		return -1;
 	}
 	/* pread: wherever the descriptor's offset was left, the body starts at 0. */
@@ -189,23 +202,23 @@ copy_payload(int payload_fd, const char *path)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			log_msg("the request body (descriptor %d): %m", payload_fd);
+			log_err("the request body (descriptor %d): %m", payload_fd);
 			goto out;
 		}
 		if ((at += n) > (off_t)LIMIT_BODY_CEILING) {
-			log_msg("the request body (descriptor %d) is larger than any "
+			log_err("the request body (descriptor %d) is larger than any "
 			    "MAX_BODY allows", payload_fd);
 			goto out;
 		}
 		if (file_write_all(fd, buf, (size_t)n) == -1) {
-			log_msg("%s: %m", path);
+			log_err("%s: %m", path);
 			goto out;
 		}
 	}
 	rc = 0;
 out:
 	if (close(fd) == -1 && rc == 0) {
-		log_msg("%s: %m", path);
+		log_err("%s: %m", path);
 		rc = -1;
 	}
 	return rc;
@@ -220,7 +233,7 @@ remove_dir(const char *dir)
 	int r;
 
 	if ((r = remove_tree(AT_FDCWD, dir)) != 0)
-		log_msg("cannot remove %s: %s", dir, r == REMOVE_TREE_NOT_OURS ?
+		log_warning("cannot remove %s: %s", dir, r == REMOVE_TREE_NOT_OURS ?
 		    "something in it belongs to another user" : strerror(errno));
 }
 
@@ -239,11 +252,11 @@ services_run(const struct config *c, const char *ref, const struct sync_outcome 
 	if (run == NULL)
 		return EXIT_OK;
 	if ((why = run_split(run, &argv)) != NULL) {
-		log_msg("%s:%u: RUN %s", c->path, c->v[CONFIG_RUN].line, why);
+		log_err("%s:%u: RUN %s", c->path, c->v[CONFIG_RUN].line, why);
 		return EXIT_CONFIG;
 	}
 	if (make_dir(dir, sizeof(dir)) == -1) {
-		log_msg("RUN: cannot make a private directory in %s: %m", dir);
+		log_err("RUN: cannot make a private directory in %s: %m", dir);
 		goto out;
 	}
 	made = 1;
@@ -253,14 +266,17 @@ services_run(const struct config *c, const char *ref, const struct sync_outcome 
 	    (payload_fd >= 0 && copy_payload(payload_fd, payload) == -1))
 		goto out;
 	if ((envp = make_env(c, ref, o, list, payload_fd >= 0 ? payload : NULL, mine)) == NULL) {
-		log_msg("RUN: out of memory");
+		log_err("RUN: out of memory");
 		goto out;
 	}
 	r.argv = argv;
 	r.envp = envp;
 	r.dir = config_get(c, CONFIG_CLONE_PATH);
 	r.seconds = config_number(c, CONFIG_RUN_TIMEOUT);
-	log_msg("running %s in %s: %zu changed file%s%s", argv[0], r.dir, count,
+	r.name = "RUN";
+	r.label = "run";
+	r.timeout_name = "RUN_TIMEOUT=";
+	log_info("running %s in %s: %zu changed file%s%s", argv[0], r.dir, count,
 	    count == 1 ? "" : "s", payload_fd >= 0 ? ", with the request body" : "");
 	if (run_command(&r) == 0)
 		rc = EXIT_OK;
@@ -272,4 +288,58 @@ out:
 	free(envp);
 	free(argv);
 	return rc;
+}
+
+/*
+ * ON_FAILURE=: told what the status record says, through the environment.
+ * It runs after the lock is released, so a slow one delays no sync, in
+ * /, since CLONE_PATH may not exist; its status changes nothing.
+ */
+void
+services_notify(const struct config *c, const struct status *st)
+{
+	const char *line = config_get(c, CONFIG_ON_FAILURE);
+	char **argv = NULL, **envp = NULL, *mine[NVARS] = { NULL };
+	char code[16], when[32], record[PATH_MAX];
+	struct run_command r;
+	size_t n = 0, i;
+
+	if (line == NULL || st->exit == EXIT_OK)
+		return;
+	if (run_split(line, &argv) != NULL) {
+		log_err("%s:%u: ON_FAILURE cannot be split", c->path, c->v[CONFIG_ON_FAILURE].line);
+		return;
+	}
+	snprintf(code, sizeof(code), "%d", st->exit);
+	snprintf(when, sizeof(when), "%lld", (long long)st->time);
+	snprintf(record, sizeof(record), "%s" STATUS_SUFFIX, config_get(c, CONFIG_CLONE_PATH));
+	if (add_var(mine, &n, "SENTRY_SOURCE", config_get(c, CONFIG_SOURCE)) == -1 ||
+	    add_var(mine, &n, "SENTRY_REPO_PATH", config_get(c, CONFIG_CLONE_PATH)) == -1 ||
+	    add_var(mine, &n, "SENTRY_STATUS", code) == -1 ||
+	    add_var(mine, &n, "SENTRY_MESSAGE", st->message) == -1 ||
+	    add_var(mine, &n, "SENTRY_MODE", st->mode) == -1 ||
+	    add_var(mine, &n, "SENTRY_BRANCH", st->branch ? st->branch : "") == -1 ||
+	    add_var(mine, &n, "SENTRY_PUSHED", st->pushed) == -1 ||
+	    add_var(mine, &n, "SENTRY_OLD", st->old) == -1 ||
+	    add_var(mine, &n, "SENTRY_NEW", st->new) == -1 ||
+	    add_var(mine, &n, "SENTRY_TIME", when) == -1 ||
+	    add_var(mine, &n, "SENTRY_STATUS_FILE", record) == -1 ||
+	    (envp = merge_env(mine, n)) == NULL) {
+		log_err("ON_FAILURE: out of memory");
+		goto out;
+	}
+	r.argv = argv;
+	r.envp = envp;
+	r.dir = "/";
+	r.seconds = LIMIT_NOTIFY_SECONDS;
+	r.name = "ON_FAILURE";
+	r.label = "on_failure";
+	r.timeout_name = "";
+	log_info("running ON_FAILURE %s: the sync exited %d", argv[0], st->exit);
+	run_command(&r);
+out:
+	for (i = 0; i < NVARS; i++)
+		free(mine[i]);
+	free(envp);
+	free(argv);
 }

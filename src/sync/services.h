@@ -1,6 +1,7 @@
 /*
  * After a sync, what Sentry's services did with the repository: RUN= in
- * CLONE_PATH, told what changed through SENTRY_* variables and files.
+ * CLONE_PATH, told what changed through SENTRY_* variables and files;
+ * and ON_FAILURE= after a sync that failed.
  */
 #ifndef SENTRY_SERVICES_H
 #define SENTRY_SERVICES_H
@@ -8,6 +9,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "status.h"
 #include "sync.h"
 
 /*
@@ -26,5 +28,11 @@ int	services_init(const struct config *, char *err, size_t errlen);
  */
 int	services_run(const struct config *, const char *ref, const struct sync_outcome *,
 	    int payload_fd);
+
+/*
+ * After a sync that failed (st->exit not 0), run ON_FAILURE= (nothing
+ * when unset) with the status in its environment. Failures are logged.
+ */
+void	services_notify(const struct config *, const struct status *st);
 
 #endif

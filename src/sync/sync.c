@@ -69,12 +69,12 @@ remove_stale_clones(const char *dir, const char *base)
 		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
 			continue;
 		if ((r = remove_tree(fd, de->d_name)) == 0)
-			log_msg("removed %s/%s, left by an interrupted clone", dir, de->d_name);
+			log_notice("removed %s/%s, left by an interrupted clone", dir, de->d_name);
 		else if (r == REMOVE_TREE_NOT_OURS)
-			log_msg("left %s/%s alone: it, or something in it, belongs to "
+			log_warning("left %s/%s alone: it, or something in it, belongs to "
 			    "another user", dir, de->d_name);
 		else
-			log_msg("cannot remove %s/%s: %s", dir, de->d_name, strerror(errno));
+			log_warning("cannot remove %s/%s: %s", dir, de->d_name, strerror(errno));
 	}
 	closedir(d);
 }
@@ -118,17 +118,17 @@ clone_into(const char *dir, const char *url, struct ssh_auth *a, const char *bra
 	ssh_auth_callbacks(a, &fopts.callbacks);
 	if (git_repository_init_ext(&repo, dir, &iopts) < 0 ||
 	    git_remote_create(&origin, repo, "origin", url) < 0) {
-		log_msg("cannot make a repository in %s: %s", dir, last_git_error());
+		log_err("cannot make a repository in %s: %s", dir, last_git_error());
 		goto out;
 	}
 	if (git_remote_fetch(origin, NULL, &fopts, "sentry-source: clone") < 0) {
-		log_msg("clone of %s failed: %s", url, last_git_error());
+		log_err("clone of %s failed: %s", url, last_git_error());
 		rc = failure_status(a);
 		goto out;
 	}
 	snprintf(tracking, sizeof(tracking), "refs/remotes/origin/%s", branch);
 	if (git_reference_name_to_id(tip, repo, tracking) < 0) {
-		log_msg("the remote has no branch %s", branch);
+		log_err("the remote has no branch %s", branch);
 		goto out;
 	}
 	rc = worktree_move(repo, branch, tip);
@@ -151,7 +151,7 @@ clone_fresh(const struct config *c, struct ssh_auth *a, const struct sync_target
 	remove_stale_clones(dir, base);
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s" TMP_INFIX "XXXXXX", dir, base) >=
 	    sizeof(tmp) || mkdtemp(tmp) == NULL) {
-		log_msg("cannot make a directory beside %s: %s", dest, strerror(errno));
+		log_err("cannot make a directory beside %s: %s", dest, strerror(errno));
 		return EXIT_SYNC_FAILED;
 	}
 	if ((rc = clone_into(tmp, url, a, t->branch, &out->new_head)) != EXIT_OK)
@@ -159,17 +159,17 @@ clone_fresh(const struct config *c, struct ssh_auth *a, const struct sync_target
 	rc = EXIT_SYNC_FAILED;
 	flush_dir(tmp, syncfs);
 	if (rename(tmp, dest) == -1) {
-		log_msg("cannot move the clone to %s: %s", dest, strerror(errno));
+		log_err("cannot move the clone to %s: %s", dest, strerror(errno));
 		goto out;
 	}
 	flush_dir(dir, fsync);
-	log_msg("cloned %s into %s: %s at %s", url, dest, t->branch,
+	log_notice("cloned %s into %s: %s at %s", url, dest, t->branch,
 	    git_oid_tostr_s(&out->new_head));
 	out->cloned = 1;
 	rc = EXIT_OK;
 out:
 	if (rc != EXIT_OK && (r = remove_tree(AT_FDCWD, tmp)) != 0)
-		log_msg("cannot remove %s: %s", tmp, r == REMOVE_TREE_NOT_OURS ?
+		log_warning("cannot remove %s: %s", tmp, r == REMOVE_TREE_NOT_OURS ?
 		    "something in it belongs to another user" : strerror(errno));
 	return rc;
 }
@@ -193,17 +193,17 @@ open_ours(const struct config *c, git_repository **repo, git_remote **origin)
 	const char *workdir;
 
 	if (git_repository_open_ext(repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
-		log_msg("%s exists but is not a git repository; not touching it", path);
+		log_err("%s exists but is not a git repository; not touching it", path);
 		return EXIT_NOT_OURS;
 	}
 	workdir = git_repository_workdir(*repo);
 	if (workdir == NULL || !same_dir(workdir, path)) {
-		log_msg("%s is not the work tree of its repository; not touching it", path);
+		log_err("%s is not the work tree of its repository; not touching it", path);
 		return EXIT_NOT_OURS;
 	}
 	if (git_remote_lookup(origin, *repo, "origin") < 0 ||
 	    git_remote_url(*origin) == NULL || strcmp(git_remote_url(*origin), url) != 0) {
-		log_msg("%s: its origin is not CLONE_URL %s; not touching it", path, url);
+		log_err("%s: its origin is not CLONE_URL %s; not touching it", path, url);
 		return EXIT_NOT_OURS;
 	}
 	return EXIT_OK;
@@ -221,16 +221,16 @@ check_changes(git_repository *repo, const char *path, const char *branch,
 	struct worktree_names changes = { "", 0 };
 
 	if (worktree_changes(repo, &changes) < 0) {
-		log_msg("%s: status: %s", path, last_git_error());
+		log_err("%s: status: %s", path, last_git_error());
 		return EXIT_SYNC_FAILED;
 	}
 	if (changes.count == 0)
 		return EXIT_OK;
 	if (previous != NULL && worktree_holds(repo, previous)) {
-		log_msg("%s: finishing an interrupted sync to %s", path, git_oid_tostr_s(previous));
+		log_notice("%s: finishing an interrupted sync to %s", path, git_oid_tostr_s(previous));
 		return worktree_point(repo, branch, previous);
 	}
-	log_msg("%s has local modifications, kept as they are: %s", path, changes.text);
+	log_err("%s has local modifications, kept as they are: %s", path, changes.text);
 	return EXIT_NOT_OURS;
 }
 
@@ -256,19 +256,19 @@ update_existing(const struct config *c, struct ssh_auth *a, const struct sync_ta
 	pack_remove_leftovers(repo, path);
 	ssh_auth_callbacks(a, &opts.callbacks);
 	if (git_remote_fetch(origin, NULL, &opts, "sentry-source: fetch") < 0) {
-		log_msg("fetch from %s failed: %s", git_remote_url(origin), last_git_error());
+		log_err("fetch from %s failed: %s", git_remote_url(origin), last_git_error());
 		rc = failure_status(a);
 		goto out;
 	}
 	rc = EXIT_SYNC_FAILED;
 	if (git_reference_name_to_id(&tip, repo, tracking) < 0) {
-		log_msg("the remote has no branch %s", t->branch);
+		log_err("the remote has no branch %s", t->branch);
 		goto out;
 	}
 	/* Commits made here and never pushed would be lost from the branch. */
 	if (worktree_unpushed(repo, t->branch, &tip, has_previous ? &previous : NULL,
 	    what, sizeof(what))) {
-		log_msg("%s: %s has commits that origin/%s does not; kept as they are",
+		log_err("%s: %s has commits that origin/%s does not; kept as they are",
 		    path, what, t->branch);
 		rc = EXIT_NOT_OURS;
 		goto out;
@@ -279,7 +279,7 @@ update_existing(const struct config *c, struct ssh_auth *a, const struct sync_ta
 		out->cloned = 1;	/* an unborn HEAD: everything is new */
 	if ((rc = worktree_move(repo, t->branch, &tip)) != EXIT_OK)
 		goto out;
-	log_msg("%s: %s at %s (was %s)", path, t->branch, git_oid_tostr_s(&tip), was);
+	log_notice("%s: %s at %s (was %s)", path, t->branch, git_oid_tostr_s(&tip), was);
 	if (!out->cloned)
 		git_oid_cpy(&out->old_head, &head);
 	git_oid_cpy(&out->new_head, &tip);
@@ -301,7 +301,7 @@ sync_checkout(const struct config *c, struct ssh_auth *a, const struct sync_targ
 	if (lstat(path, &st) == 0)
 		return update_existing(c, a, t, out);
 	if (errno != ENOENT) {
-		log_msg("%s: %s", path, strerror(errno));
+		log_err("%s: %s", path, strerror(errno));
 		return EXIT_SYNC_FAILED;
 	}
 	return clone_fresh(c, a, t, out);

@@ -8,6 +8,7 @@
  *
  * usage: sentry-source-sync -c file (--ref refs/heads/BRANCH | --current)
  *            [--new oid --old oid] [--payload-fd n] [--syslog]
+ *            [--mode socket|hook|sync]
  *        sentry-source-sync -c file --check
  */
 #include <sys/prctl.h>
@@ -38,6 +39,7 @@
 #include "peer_limits.h"
 #include "services.h"
 #include "ssh_auth.h"
+#include "status.h"
 #include "sync.h"
 
 #define BRANCH_PREFIX	"refs/heads/"
@@ -79,6 +81,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: sentry-source-sync -c file (--ref refs/heads/BRANCH | --current)\n"
 	    "           [--new oid --old oid] [--payload-fd n] [--syslog]\n"
+	    "           [--mode socket|hook|sync]\n"
 	    "       sentry-source-sync -c file --check\n");
 }
 
@@ -92,14 +95,14 @@ current_ref(const struct config *c, char *ref, size_t len)
 	int rc = -1;
 
 	if (git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
-		log_msg("BRANCH %s is a glob and %s holds no checkout yet: name one "
+		log_err("BRANCH %s is a glob and %s holds no checkout yet: name one "
 		    "branch, as in sentry-source --sync --branch NAME",
 		    config_get(c, CONFIG_BRANCH), path);
 		goto out;
 	}
 	if (git_reference_lookup(&head, repo, "HEAD") < 0 ||
 	    git_reference_type(head) != GIT_REFERENCE_SYMBOLIC) {
-		log_msg("%s: HEAD names no branch: %s", path, last_git_error());
+		log_err("%s: HEAD names no branch: %s", path, last_git_error());
 		goto out;
 	}
 	if ((size_t)snprintf(ref, len, "%s", git_reference_symbolic_target(head)) < len)
@@ -153,7 +156,7 @@ sync_with_deadline(const struct config *c, struct ssh_auth *auth,
 
 	parent = getpid();
 	if (pipe2(fds, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
-		log_msg("cannot start the sync: %m");
+		log_err("cannot start the sync: %m");
 		return EXIT_INTERNAL;
 	}
 	if (pid == 0) {
@@ -172,14 +175,14 @@ sync_with_deadline(const struct config *c, struct ssh_auth *auth,
 	close(fds[0]);
 	if (got == -1) {
 		kill(pid, SIGKILL);
-		log_msg("sync of %s stopped after SYNC_TIMEOUT=%lus: the server at %s "
+		log_err("sync of %s stopped after SYNC_TIMEOUT=%lus: the server at %s "
 		    "did not finish", t->branch, seconds, config_get(c, CONFIG_CLONE_URL));
 	}
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
 	if (got == -1 || !WIFEXITED(status)) {
 		if (got != -1)
-			log_msg("sync of %s died of signal %d", t->branch, WTERMSIG(status));
+			log_err("sync of %s died of signal %d", t->branch, WTERMSIG(status));
 		sync_remove_leftovers(c);
 		return EXIT_SYNC_FAILED;
 	}
@@ -199,18 +202,22 @@ main(int argc, char *argv[])
 		{ "payload-fd", required_argument, NULL, 'p' },
 		{ "syslog", no_argument, NULL, 'S' },
 		{ "check", no_argument, NULL, 'k' },
+		{ "mode", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct config config = CONFIG_INIT;
 	struct ssh_auth auth = SSH_AUTH_INIT;
 	struct sync_target target = { .branch = NULL };
 	struct sync_outcome outcome;
+	struct status st = STATUS_INIT(STATUS_MODE_SYNC);
 	const char *path = NULL, *ref = NULL, *old = NULL, *new = NULL, *branch;
 	char err[1024], current[LIMIT_REF_BYTES];
 	int ch, lock = -1, rc = EXIT_INTERNAL, payload_fd = -1, use_current = 0, check = 0;
+	int report = 0;
 	char *end;
 
 	log_init("sentry-source-sync");
+	log_remember();
 	signal(SIGPIPE, SIG_IGN);
 	while ((ch = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -221,6 +228,12 @@ main(int argc, char *argv[])
 		case 'o': old = optarg; break;
 		case 'S': log_to_syslog(); break;
 		case 'k': check = 1; break;
+		case 'm':
+			if ((st.mode = status_mode(optarg)) == NULL) {
+				usage();
+				return EXIT_USAGE;
+			}
+			break;
 		case 'p':
 			payload_fd = (int)strtol(optarg, &end, 10);
 			if (*end != '\0' || payload_fd < 3 || fcntl(payload_fd, F_GETFD) == -1) {
@@ -237,17 +250,29 @@ main(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 	if (config_load(&config, path, err, sizeof(err)) == -1) {
-		log_msg("%s", err);
+		log_err("%s", err);
 		return EXIT_CONFIG;
 	}
+	/* The record reads HEAD even when services_init fails. libgit2
+	 * settles its search paths in isolate_libgit2, which comes later. */
+	if (git_libgit2_init() < 0) {
+		log_err("cannot initialise libgit2");
+		config_free(&config);
+		return EXIT_INTERNAL;
+	}
+	/* From here on the sync has a CLONE_PATH, and leaves a record there. */
+	report = !check;
+	if (new != NULL && strlen(new) == STATUS_OID_LEN &&
+	    strspn(new, "0123456789abcdef") == STATUS_OID_LEN)
+		memcpy(st.pushed, new, sizeof(st.pushed));
 	/* Before isolate_libgit2 moves HOME: RUN= gets the invoking one. */
 	if (services_init(&config, err, sizeof(err)) == -1) {
-		log_msg("%s", err);
-		config_free(&config);
-		return EXIT_CONFIG;
+		log_err("%s", err);
+		rc = EXIT_CONFIG;
+		goto out;
 	}
-	if (git_libgit2_init() < 0 || isolate_libgit2() == -1) {
-		log_msg("cannot initialise libgit2");
+	if (isolate_libgit2() == -1) {
+		log_err("cannot initialise libgit2");
 		goto out;
 	}
 	if (check) {
@@ -262,28 +287,29 @@ main(int argc, char *argv[])
 		ref = current;
 	}
 	if (!valid_branch_ref(ref)) {
-		log_msg("--ref %s is not a branch ref", ref);
+		log_err("--ref %s is not a branch ref", ref);
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	target.branch = branch = ref + strlen(BRANCH_PREFIX);
+	st.branch = target.branch = branch = ref + strlen(BRANCH_PREFIX);
 	/* The front matched it already; a second look costs nothing. */
 	if (config_get(&config, CONFIG_BRANCH) != NULL &&
 	    fnmatch(config_get(&config, CONFIG_BRANCH), branch, FNM_PATHNAME) != 0) {
-		log_msg("branch %s is not the configured BRANCH", branch);
+		log_err("branch %s is not the configured BRANCH", branch);
 		rc = EXIT_USAGE;
 		goto out;
 	}
 	if (ssh_auth_load(&auth, &config, err, sizeof(err)) == -1) {
-		log_msg("%s", err);
+		log_err("%s", err);
 		rc = EXIT_CONFIG;
 		goto out;
 	}
 	/* A directory that does not exist is for lock_checkout to say. */
 	if (path_trust_parent(config_get(&config, CONFIG_CLONE_PATH), err, sizeof(err)) == -1 &&
 	    errno != ENOENT) {
-		log_msg("CLONE_PATH %s: %s", config_get(&config, CONFIG_CLONE_PATH), err);
+		log_err("CLONE_PATH %s: %s", config_get(&config, CONFIG_CLONE_PATH), err);
 		rc = EXIT_CONFIG;
+		lock = LOCK_NOT_OURS;	/* no record written where others can write */
 		goto out;
 	}
 	if ((lock = lock_checkout(config_get(&config, CONFIG_CLONE_PATH))) == LOCK_NOT_OURS) {
@@ -291,29 +317,40 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	if (lock == LOCK_COALESCED) {
-		log_msg("%s: a sync is already waiting to run; it will fetch this push too",
+		log_info("%s: a sync is already waiting to run; it will fetch this push too",
 		    branch);
 		rc = EXIT_OK;
+		report = 0;	/* the waiting sync's record will cover this push */
 		goto out;
 	}
 	if (lock == -1 && errno == ENOENT) {
-		log_msg("CLONE_PATH %s: its directory does not exist; create it, "
+		log_err("CLONE_PATH %s: its directory does not exist; create it, "
 		    "writable by this user", config_get(&config, CONFIG_CLONE_PATH));
 		rc = EXIT_SYNC_FAILED;
 		goto out;
 	}
 	if (lock == -1) {
-		log_msg("%s.lock: %m", config_get(&config, CONFIG_CLONE_PATH));
+		log_err("%s.lock: %m", config_get(&config, CONFIG_CLONE_PATH));
 		rc = EXIT_SYNC_FAILED;
 		goto out;
 	}
+	status_head(config_get(&config, CONFIG_CLONE_PATH), st.old, NULL, 0);
+	st.have_old = 1;
 	if (old != NULL && new != NULL)
-		log_msg("syncing %s for the push %.12s..%.12s", branch, old, new);
+		log_info("syncing %s for the push %.12s..%.12s", branch, old, new);
 	rc = sync_with_deadline(&config, &auth, &target, &outcome);
 	if (rc == EXIT_OK)
 		rc = services_run(&config, ref, &outcome, payload_fd);
 out:
+	/* A failure before the lock takes it to write the record; when
+	 * another sync waits, that one's record will say the same. */
+	if (report && lock == -1)
+		lock = lock_checkout(config_get(&config, CONFIG_CLONE_PATH));
+	if (report)
+		status_report(&config, &st, rc, lock >= 0);
 	unlock_checkout(lock);
+	if (report && rc != EXIT_OK)
+		services_notify(&config, &st);
 	ssh_auth_free(&auth);
 	git_libgit2_shutdown();
 	config_free(&config);

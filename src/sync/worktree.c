@@ -143,7 +143,7 @@ worktree_point(git_repository *repo, const char *branch, const git_oid *oid)
 		    -1 : git_branch_set_upstream(ref, upstream);
 	git_reference_free(ref);
 	if (rc < 0 || git_repository_set_head(repo, refname) < 0) {
-		log_msg("cannot move %s: %s", refname, last_git_error());
+		log_err("cannot move %s: %s", refname, last_git_error());
 		return EXIT_SYNC_FAILED;
 	}
 	return EXIT_OK;
@@ -177,16 +177,16 @@ worktree_move(git_repository *repo, const char *branch, const git_oid *oid)
 	opts.notify_cb = note_conflict;
 	opts.notify_payload = &conflicts;
 	if (git_object_lookup(&commit, repo, oid, GIT_OBJECT_COMMIT) < 0) {
-		log_msg("origin/%s: %s", branch, last_git_error());
+		log_err("origin/%s: %s", branch, last_git_error());
 		goto out;
 	}
 	if (git_checkout_tree(repo, commit, &opts) < 0) {
 		finish_names(&conflicts);
 		if (conflicts.count > 0) {
-			log_msg("refusing to overwrite %s in the work tree", conflicts.text);
+			log_err("refusing to overwrite %s in the work tree", conflicts.text);
 			rc = EXIT_NOT_OURS;
 		} else
-			log_msg("checkout of %s: %s", git_oid_tostr_s(oid), last_git_error());
+			log_err("checkout of %s: %s", git_oid_tostr_s(oid), last_git_error());
 		goto out;
 	}
 	rc = worktree_point(repo, branch, oid);

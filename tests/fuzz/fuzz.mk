@@ -22,7 +22,8 @@ FUZZ_LIB_SRCS = $(filter-out src/front/main.c,$(wildcard src/front/*.c)) \
 	$(wildcard src/common/*.c) $(SOURCE_FILES)
 FUZZ_LIB_OBJS = $(FUZZ_LIB_SRCS:%.c=$(FZ)/obj/%.o)
 FUZZ_SOURCES = $(notdir $(SOURCE_FILES:.c=))
-FUZZ_BINS = $(FZ)/fuzz-http $(FZ)/fuzz-form $(FUZZ_SOURCES:%=$(FZ)/fuzz-source-%)
+FUZZ_BINS = $(FZ)/fuzz-http $(FZ)/fuzz-form $(FZ)/fuzz-status \
+	$(FUZZ_SOURCES:%=$(FZ)/fuzz-source-%)
 
 fuzz-build: $(FUZZ_BINS)
 
@@ -36,7 +37,7 @@ $(FZ)/obj/%.o: %.c src/front/*.h src/common/*.h $(BUILD)/paths.h tests/fuzz/fuzz
 $(FZ)/libfront.a: $(FUZZ_LIB_OBJS)
 	rm -f $@ && ar rcs $@ $(FUZZ_LIB_OBJS)
 
-$(FZ)/fuzz-http $(FZ)/fuzz-form: $(FZ)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(FZ)/libfront.a
+$(FZ)/fuzz-http $(FZ)/fuzz-form $(FZ)/fuzz-status: $(FZ)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(FZ)/libfront.a
 	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(WARNINGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer \
 		-o $@ $< $(FZ)/libfront.a $(FRONT_LIBS)
 

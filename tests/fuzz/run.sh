@@ -2,8 +2,9 @@
 # tests/fuzz/run.sh: build the libFuzzer targets with clang and run each for
 # a bounded time; what `make fuzz` runs.  See tests/fuzz/README.md.
 #
-# Targets: http (fuzz-http.c), form (fuzz-form.c), and source-NAME for
-# every sources/NAME.c but the template (fuzz-source.c, built once each).
+# Targets: http (fuzz-http.c), form (fuzz-form.c), status (fuzz-status.c),
+# and source-NAME for every sources/NAME.c but the template (fuzz-source.c,
+# built once each).
 #
 # Environment:
 #   FUZZ_SECONDS=60          run time of each target (-max_total_time)
@@ -39,6 +40,7 @@ max_len() {
 	case "$1" in
 	http) echo 20000 ;;
 	form) echo 16384 ;;
+	status) echo 12288 ;;
 	*) echo 65536 ;;
 	esac
 }
@@ -66,7 +68,7 @@ make -s -f tests/fuzz/fuzz.mk -j"$(nproc)" FUZZ_CC="$FUZZ_CC" fuzz-build ||
 if [ -n "${FUZZ_TARGETS:-}" ]; then
 	read -r -a targets <<<"$FUZZ_TARGETS"
 else
-	targets=(http form)
+	targets=(http form status)
 	for s in $(make -s -f tests/fuzz/fuzz.mk fuzz-list-sources); do
 		targets+=("source-$s")
 	done

@@ -3,7 +3,7 @@
 # tests/fuzz/corpus/TARGET/ from the captured deliveries in
 # tests/payloads.
 #
-#   bash tests/fuzz/seed.sh TARGET...    TARGET: http, form or source-NAME
+#   bash tests/fuzz/seed.sh TARGET...    TARGET: http, form, status or source-NAME
 #
 # The corpus is committed, so that a run needs no seeding; run.sh
 # calls this only for a target that has none yet (a new source). Existing
@@ -193,11 +193,25 @@ seed_form() {
 	printf '\003pay+load=spaced' >"$out/spaced-key"
 }
 
-[ "$#" -gt 0 ] || die "usage: seed.sh TARGET... (http, form, source-NAME)"
+# Records as sentry-source-sync writes them (src/common/status_record.h).
+seed_status() {
+	local out="$CORPUS/status" a=0123456789abcdef0123456789abcdef01234567
+	local b=89abcdef0123456789abcdef0123456789abcdef
+	mkdir -p "$out"
+	printf 'sentry-source-status 1\ntime=1764522000\nduration_ms=412\nmode=socket\nbranch=develop\npushed=%s\nold=%s\nnew=%s\nstatus=0\nmessage=develop moved from 0123456789ab to 89abcdef0123\n' \
+		"$b" "$a" "$b" >"$out/success"
+	printf 'sentry-source-status 1\ntime=1764522001\nduration_ms=0\nmode=hook\nbranch=caf\\xc3\\xa9\npushed=\nold=\nnew=\nstatus=78\nmessage=SSH_KEYPATH /k: \\x5c \\x0a\n' \
+		>"$out/escapes"
+	printf 'sentry-source-status 1\ntime=1\nduration_ms=1\nmode=sync\nbranch=\npushed=\nold=%s\nnew=%s\nstatus=3\nmessage=\n' \
+		"$a" "$a" >"$out/empty-texts"
+}
+
+[ "$#" -gt 0 ] || die "usage: seed.sh TARGET... (http, form, status, source-NAME)"
 for t in "$@"; do
 	case "$t" in
 	http) seed_http ;;
 	form) seed_form ;;
+	status) seed_status ;;
 	source-?*) seed_source "${t#source-}" ;;
 	*) die "unknown target $t" ;;
 	esac

@@ -1,0 +1,41 @@
+/*
+ * The status record: what the last sync of a checkout did, kept in
+ * <CLONE_PATH>.status. sentry-source-sync replaces it after every sync
+ * (under the checkout's lock, by rename); sentry-source --status reads it.
+ *
+ * The helper has no JSON library and must not need one, so the record is
+ * lines of printable ASCII that it can write by hand, in this order,
+ * each exactly once:
+ *
+ *	sentry-source-status 1
+ *	time=<seconds since the epoch, when the sync ended>
+ *	duration_ms=<milliseconds the sync took>
+ *	mode=socket|hook|sync
+ *	branch=<text>
+ *	pushed=<40 hex digits, or empty>
+ *	old=<40 hex digits, or empty>
+ *	new=<40 hex digits, or empty>
+ *	status=<exit status, 0 to 255>
+ *	message=<text>
+ *
+ * <text> is escaped: a byte outside 0x20-0x7e, and the backslash, are
+ * written \xNN (two lowercase hex digits); nothing else is. A reader
+ * takes nothing else: no other key, order, escape or byte.
+ */
+#ifndef SENTRY_STATUS_RECORD_H
+#define SENTRY_STATUS_RECORD_H
+
+#define STATUS_SUFFIX		".status"
+#define STATUS_MAGIC		"sentry-source-status 1"
+#define STATUS_OID_LEN		40
+
+/* A text field, decoded: a log line's 1 KiB. Escaped, each byte may take
+ * four; the whole record stays under LIMIT_STATUS_BYTES (bounds.h). */
+#define STATUS_TEXT_MAX		1024
+
+/* What started the sync: the front's modes. */
+#define STATUS_MODE_SOCKET	"socket"
+#define STATUS_MODE_HOOK	"hook"
+#define STATUS_MODE_SYNC	"sync"
+
+#endif

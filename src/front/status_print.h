@@ -1,0 +1,40 @@
+/*
+ * --status: the record the helper left beside the checkout
+ * (status_record.h), read strictly and printed for people or as one JSON
+ * object. The front reads it, not the helper: it is the program people
+ * and monitoring run, it starts without libgit2 (milliseconds, for a
+ * check run every minute), and it has cJSON to write JSON that is valid
+ * whatever bytes a branch or a message holds.
+ */
+#ifndef SENTRY_STATUS_PRINT_H
+#define SENTRY_STATUS_PRINT_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "status_record.h"
+
+struct status_record {
+	long long	time;
+	long long	duration_ms;
+	const char	*mode;			/* STATUS_MODE_* */
+	char		branch[STATUS_TEXT_MAX];
+	size_t		branch_len;
+	char		pushed[STATUS_OID_LEN + 1];	/* "" when none */
+	char		old[STATUS_OID_LEN + 1];
+	char		new[STATUS_OID_LEN + 1];
+	int		status;
+	char		message[STATUS_TEXT_MAX];
+	size_t		message_len;
+};
+
+/* A pure function of the bytes: 0, or -1 with why in err. */
+int	status_parse(const char *buf, size_t len, struct status_record *, char *err,
+	    size_t errlen);
+
+/* Print the record of the deployment's checkout; the exit status is the
+ * last sync's, EXIT_NO_STATUS when there is none yet, EXIT_INTERNAL when
+ * it cannot be read. */
+int	status_print(const struct config *, int json);
+
+#endif

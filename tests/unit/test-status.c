@@ -1,0 +1,120 @@
+/*
+ * The status record as --status reads it (src/front/status_print.c): a
+ * record as sentry-source-sync writes it parses to its fields; every
+ * twin that the helper would not write (a key out of order, an unknown
+ * or missing one, an escape it would not make, a control byte, a number
+ * out of range, a short object name, bytes after the last line, no final
+ * newline) is refused whole.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "status_print.h"
+#include "tap.h"
+
+#define OID_A	"0123456789abcdef0123456789abcdef01234567"
+#define OID_B	"89abcdef0123456789abcdef0123456789abcdef"
+
+static const char good[] =
+    "sentry-source-status 1\n"
+    "time=1764522000\n"
+    "duration_ms=1234\n"
+    "mode=hook\n"
+    "branch=feature/caf\\xc3\\xa9\n"
+    "pushed=" OID_B "\n"
+    "old=" OID_A "\n"
+    "new=" OID_B "\n"
+    "status=0\n"
+    "message=develop moved \\x5c \\x0a\n";
+
+static int
+parses(const char *text, size_t len, struct status_record *r)
+{
+	char err[128];
+
+	return status_parse(text, len, r, err, sizeof(err)) == 0;
+}
+
+/* good with one substring replaced; the result refused. */
+static void
+twin(const char *from, const char *to, const char *why)
+{
+	struct status_record r;
+	char buf[2048], *at;
+	size_t n;
+
+	if ((at = strstr(good, from)) == NULL) {
+		tap_ok(0, "%s: [%s] not in the record", why, from);
+		return;
+	}
+	n = (size_t)(at - good);
+	snprintf(buf, sizeof(buf), "%.*s%s%s", (int)n, good, to, at + strlen(from));
+	tap_ok(!parses(buf, strlen(buf), &r), "refused: %s", why);
+}
+
+int
+main(void)
+{
+	struct status_record r;
+	char big[4 * STATUS_TEXT_MAX];
+	size_t n;
+
+	tap_ok(parses(good, strlen(good), &r), "the helper's record parses");
+	tap_ok(r.time == 1764522000 && r.duration_ms == 1234, "time and duration");
+	tap_ok(strcmp(r.mode, "hook") == 0, "mode hook");
+	tap_ok(r.branch_len == 13 && memcmp(r.branch, "feature/caf\xc3\xa9", 13) == 0,
+	    "the branch decoded to its UTF-8 bytes");
+	tap_ok(strcmp(r.pushed, OID_B) == 0 && strcmp(r.old, OID_A) == 0 &&
+	    strcmp(r.new, OID_B) == 0, "the three commits");
+	tap_ok(r.status == 0, "status 0");
+	tap_ok(r.message_len == 17 && memcmp(r.message, "develop moved \\ \n", 17) == 0,
+	    "the message decoded: a backslash and a newline");
+
+	{
+		char buf[2048];
+
+		snprintf(buf, sizeof(buf), "%s", good);
+		memmove(strstr(buf, "pushed=") + 7, strstr(buf, "pushed=") + 7 + 40,
+		    strlen(strstr(buf, "pushed=") + 7 + 40) + 1);
+		tap_ok(parses(buf, strlen(buf), &r) && r.pushed[0] == '\0',
+		    "an empty pushed= parses as none");
+	}
+	twin("sentry-source-status 1", "sentry-source-status 2", "another version");
+	twin("time=1764522000\nduration_ms=1234\n", "duration_ms=1234\ntime=1764522000\n",
+	    "keys out of order");
+	twin("mode=hook\n", "", "a missing key");
+	twin("mode=hook\n", "mode=hook\nextra=1\n", "an unknown key");
+	twin("mode=hook", "mode=cron", "an unknown mode");
+	twin("status=0", "status=256", "a status over 255");
+	twin("status=0", "status=-1", "a negative status");
+	twin("status=0", "status=00", "a number with a leading zero");
+	twin("status=0", "status=", "an empty number");
+	twin("time=1764522000", "time=99999999999999999999", "a time that overflows");
+	twin("old=" OID_A, "old=0123456789abcdef", "a short object name");
+	twin("old=" OID_A, "old=0123456789ABCDEF0123456789abcdef01234567", "upper-case hex");
+	twin("caf\\xc3", "caf\\x41", "an escape of a printable byte");
+	twin("caf\\xc3", "caf\\xC3", "an upper-case escape");
+	twin("caf\\xc3", "caf\\q", "an unknown escape");
+	twin("caf\\xc3\\xa9\n", "caf\\x\n", "a cut escape");
+	twin("caf\\xc3", "caf\xc3", "a raw byte outside ASCII");
+	twin("caf\\xc3", "caf\t", "a raw control byte");
+	twin("\\x0a\n", "\\x0a\nmore\n", "a line after the message");
+	twin("\\x0a\n", "\\x0a", "no final newline");
+
+	n = strlen(good);
+	tap_ok(!parses(good, n - 1, &r), "a record cut short");
+	tap_ok(!parses("", 0, &r), "an empty file");
+	/* The message at its bound, and one byte over it. */
+	n = (size_t)(strstr(good, "message=") + 8 - good);
+	memcpy(big, good, n);
+	memset(big + n, 'a', STATUS_TEXT_MAX - 1);
+	big[n + STATUS_TEXT_MAX - 1] = '\n';
+	tap_ok(parses(big, n + STATUS_TEXT_MAX, &r) && r.message_len == STATUS_TEXT_MAX - 1,
+	    "a message of %d bytes parses", STATUS_TEXT_MAX - 1);
+	memset(big + n, 'a', STATUS_TEXT_MAX);
+	big[n + STATUS_TEXT_MAX] = '\n';
+	tap_ok(!parses(big, n + STATUS_TEXT_MAX + 1, &r), "a message of %d bytes is refused",
+	    STATUS_TEXT_MAX);
+	return tap_done();
+}
