@@ -15,6 +15,7 @@
 #include "config.h"
 #include "exitcode.h"
 #include "front.h"
+#include "key_files.h"
 #include "log.h"
 #include "services_config.h"
 #include "source.h"
@@ -155,6 +156,24 @@ check_deployment(struct deployment *d)
 }
 
 /*
+ * Before an answer says a sync was started: the files the sync needs to
+ * connect are there, readable, and private where ssh insists, as the
+ * helper will check them. --check and --sync leave it to the helper,
+ * which says the same and more.
+ */
+static int
+check_sync_files(const struct deployment *d)
+{
+	char err[512];
+
+	if (key_files_check(d->config, err, sizeof(err)) == -1) {
+		log_msg("%s: %s", d->config->path, err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * --sync: the named branch, or the one branch the rule names; with a glob
  * and no name, the branch the checkout has (the helper knows it).
  */
@@ -260,7 +279,8 @@ main(int argc, char *argv[])
 
 	if (config_load(&config, path, err, sizeof(err)) == -1)
 		log_msg("%s", err);
-	else if (check_deployment(&d) == 0)
+	else if (check_deployment(&d) == 0 &&
+	    ((mode != MODE_SERVE && mode != MODE_HOOK) || check_sync_files(&d) == 0))
 		rc = mode == MODE_SYNC ? sync_now(&d, branch) :
 		    mode == MODE_CHECK ? check_now(&d) :
 		    mode == MODE_HOOK ? post_receive(&d) : serve_connection(&d);

@@ -1,5 +1,3 @@
-#include <sys/stat.h>
-
 #include <openssl/evp.h>
 
 #include <errno.h>
@@ -11,6 +9,7 @@
 
 #include "bounds.h"
 #include "file.h"
+#include "key_files.h"
 #include "known_hosts.h"
 #include "ssh_auth.h"
 
@@ -56,7 +55,6 @@ ssh_auth_load(struct ssh_auth *a, const struct config *c, char *err, size_t errl
 {
 	const char *kh = config_get(c, CONFIG_KNOWN_HOSTS);
 	const char *pp = config_get(c, CONFIG_SSH_PASSPHRASE_FILE);
-	struct stat st;
 	size_t len;
 
 	a->keypath = config_get(c, CONFIG_SSH_KEYPATH);
@@ -66,17 +64,8 @@ ssh_auth_load(struct ssh_auth *a, const struct config *c, char *err, size_t errl
 		    c->path, c->v[CONFIG_CLONE_URL].line);
 		return -1;
 	}
-	if (stat(a->keypath, &st) == -1 || access(a->keypath, R_OK) == -1) {
-		snprintf(err, errlen, "SSH_KEYPATH %s: %s", a->keypath, strerror(errno));
+	if (key_files_check(c, err, errlen) == -1)
 		return -1;
-	}
-	/* As ssh does: a private key others may read is no longer private. */
-	if (st.st_mode & 077) {
-		snprintf(err, errlen, "SSH_KEYPATH %s: mode %04o lets others read the "
-		    "private key; ssh refuses such keys (chmod 600 it)", a->keypath,
-		    (unsigned)(st.st_mode & 07777));
-		return -1;
-	}
 	if ((a->known_hosts = file_read(kh, LIMIT_KNOWN_HOSTS_BYTES, &a->known_hosts_len)) == NULL) {
 		snprintf(err, errlen, "KNOWN_HOSTS %s: %s", kh, strerror(errno));
 		return -1;
