@@ -1,7 +1,9 @@
 #!/bin/bash
 # tests/integration-setup.sh: what a new deployment gets wrong, caught
 # before it costs a sync: the files a sync needs (a 500, not a 200, when
-# they are missing or too open). Real programs, the real sshd and
+# they are missing or too open), and what --check must catch because every
+# sync would refuse it (another origin, a BRANCH the remote lacks, an RSA
+# key in any container, the wrong user, no state directory). Real programs, the real sshd and
 # repository of tests/lib.sh. Prints TAP. Needs `make` first.
 set -u
 
@@ -77,5 +79,148 @@ test_key_files() {
 	check_eq "sync files, all present: synced" "$(repo_tip develop)" "$(head_of "$FX_DIR/srv/good")"
 }
 
+# --- --check: what every sync would refuse ---------------------------------
+
+# as_nobody CMD...: run CMD as nobody (a hostile or simply other local user).
+as_nobody() {
+	next_run
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		timeout -k 5 "$RUN_TIMEOUT" "$@" </dev/null >"$OUT" 2>"$ERR"
+	RC=$?
+}
+
+test_check_origin() {
+	local conf="$FX_DIR/conf/origin.conf" cp="$FX_DIR/srv/origin"
+	git clone -q "$FX_REPO" "$cp" 2>/dev/null || bail "local clone failed"
+	write_config "$conf" "CLONE_PATH=$cp"
+	cli -c "$conf" --check
+	check_eq "--check, CLONE_PATH cloned from elsewhere: exits 5" 5 "$RC"
+	check "--check, CLONE_PATH cloned from elsewhere: names both URLs" \
+		grep -qF "FAIL: CLONE_PATH $cp: a clone of $FX_REPO, not of CLONE_URL $FX_CLONE_URL" "$OUT"
+	cli -c "$conf" --sync
+	check_eq "--sync agrees: exits 5" 5 "$RC"
+
+	# The twin: a clone of CLONE_URL passes.
+	write_config "$conf" "CLONE_PATH=$FX_DIR/srv/good"
+	cli -c "$conf" --check
+	check_eq "--check, CLONE_PATH a clone of CLONE_URL: exits 0" 0 "$RC"
+	check "--check, CLONE_PATH a clone of CLONE_URL: says so" \
+		grep -qF "ok: CLONE_PATH $FX_DIR/srv/good: a clone of CLONE_URL" "$OUT"
+	check "--check, stash-develop: the remote has develop" \
+		grep -qF "ok: BRANCH develop: the remote has 1 such branch" "$OUT"
+}
+
+test_check_branch() {
+	local conf="$FX_DIR/conf/branch.conf"
+	write_config "$conf" SOURCE=stash BRANCH=devel "CLONE_PATH=$FX_DIR/srv/branch"
+	cli -c "$conf" --check
+	check_eq "--check, BRANCH devel the remote lacks: exits 78" 78 "$RC"
+	check "--check, BRANCH devel: FAIL names it" \
+		grep -q "^FAIL: BRANCH devel: no branch of the remote" "$OUT"
+	write_config "$conf" SOURCE=stash 'BRANCH="develop"' "CLONE_PATH=$FX_DIR/srv/branch"
+	cli -c "$conf" --check
+	check_eq "--check, BRANCH \"develop\" in quotes: exits 78" 78 "$RC"
+	check "--check, BRANCH \"develop\": says quotes are part of the value" \
+		grep -q "^FAIL: BRANCH \"develop\":.*quotes are part of the value" "$OUT"
+	write_config "$conf" SOURCE=stash 'BRANCH=*' "CLONE_PATH=$FX_DIR/srv/branch"
+	cli -c "$conf" --check
+	check_eq "--check, BRANCH * (glob): exits 0" 0 "$RC"
+	check "--check, BRANCH *: counts both branches" \
+		grep -qF "ok: BRANCH *: the remote has 2 such branches" "$OUT"
+}
+
+# check_rsa NAME FILE [PASSPHRASE_FILE]: an RSA key --check must name.
+check_rsa() {
+	local conf="$FX_DIR/conf/rsa.conf"
+	write_config "$conf" "SSH_KEYPATH=$2" "CLONE_PATH=$FX_DIR/srv/rsa" \
+		${3:+"SSH_PASSPHRASE_FILE=$3"}
+	cli -c "$conf" --check
+	check_eq "--check, RSA key as $1: exits 4" 4 "$RC"
+	check "--check, RSA key as $1: says RSA, advises ed25519" \
+		grep -q "^FAIL: SSH_KEYPATH.*RSA.*ed25519" "$OUT"
+}
+
+test_check_rsa() {
+	local k="$FX_DIR/conf/rsa"
+	cp "$FX_KEY_RSA" "$k.pkcs8" && ssh-keygen -q -p -N '' -m PKCS8 -f "$k.pkcs8" >/dev/null
+	cp "$FX_KEY_RSA" "$k.pem" && ssh-keygen -q -p -N '' -m PEM -f "$k.pem" >/dev/null
+	cp "$FX_KEY_RSA" "$k.enc" &&
+		ssh-keygen -q -p -N 'correct horse battery staple' -m PKCS8 -f "$k.enc" >/dev/null
+	check "fixture: a PKCS#8 key" grep -q "BEGIN PRIVATE KEY" "$k.pkcs8"
+	check "fixture: an encrypted PKCS#8 key" grep -q "BEGIN ENCRYPTED PRIVATE KEY" "$k.enc"
+	check_rsa "OpenSSH" "$FX_KEY_RSA"
+	check_rsa "PKCS#8 (BEGIN PRIVATE KEY)" "$k.pkcs8"
+	check_rsa "PEM (BEGIN RSA PRIVATE KEY)" "$k.pem"
+	check_rsa "encrypted PKCS#8" "$k.enc" "$FX_PASSPHRASE_FILE"
+
+	# The twin: an ECDSA key in PKCS#8 is not taken for RSA.
+	cp "$FX_KEY_ECDSA" "$k.ec8" && ssh-keygen -q -p -N '' -m PKCS8 -f "$k.ec8" >/dev/null
+	write_config "$FX_DIR/conf/ec.conf" "SSH_KEYPATH=$k.ec8" "CLONE_PATH=$FX_DIR/srv/rsa"
+	cli -c "$FX_DIR/conf/ec.conf" --check
+	check "--check, ECDSA key as PKCS#8: not RSA" \
+		grep -qF "ok: SSH_KEYPATH $k.ec8: readable by this user only, not RSA" "$OUT"
+}
+
+test_check_owner() {
+	local conf="$FX_DIR/conf/owner.conf" cp="$FX_DIR/srv/owned" before
+	cp -a "$FX_DIR/srv/good" "$cp"
+	chown -R nobody:nogroup "$cp"
+	write_config "$conf" "CLONE_PATH=$cp"
+	before=$(state "$cp")
+	cli -c "$conf" --check
+	check_eq "--check as root, checkout of nobody: exits 5" 5 "$RC"
+	check "--check as root, checkout of nobody: names the owner and runuser" \
+		grep -qF "FAIL: CLONE_PATH $cp belongs to nobody, and this runs as root" "$OUT"
+	check "--check as root: gives the command" \
+		grep -qF "runuser -u nobody -- sentry-source -c $conf --check" "$OUT"
+	check "--check as root: never says 'not a git repository'" not grep -q "not a git" "$OUT"
+	cli -c "$conf" --sync
+	check_eq "--sync as root, checkout of nobody: exits 5" 5 "$RC"
+	check "--sync as root: names the owner and runuser" \
+		grep -qF "runuser -u nobody -- sentry-source -c $conf --sync" "$ERR"
+	check "--sync as root: never says 'not a git repository'" not grep -q "not a git" "$ERR"
+	check "--sync as root: no lock file left for the owner to trip on" \
+		test ! -e "$cp.lock"
+	check_eq "--sync as root: the checkout is untouched" "$before" "$(state "$cp")"
+
+	# Before the first clone, the directory's owner is the one to run as.
+	mkdir -p "$FX_DIR/srv/nobodys" && chown nobody:nogroup "$FX_DIR/srv/nobodys"
+	write_config "$conf" "CLONE_PATH=$FX_DIR/srv/nobodys/checkout"
+	cli -c "$conf" --check
+	check_eq "--check as root, directory of nobody: exits 5" 5 "$RC"
+	check "--check as root, directory of nobody: names the owner" \
+		grep -qF "CLONE_PATH's directory $FX_DIR/srv/nobodys belongs to nobody" "$OUT"
+
+	# And a user other than the owner, not root.
+	write_config "$conf" "CLONE_PATH=$FX_DIR/srv/good"
+	chmod 755 "$FX_DIR" "$FX_DIR/conf" "$FX_DIR/srv" && chmod 644 "$conf"
+	as_nobody ./sentry-source -c "$conf" --check
+	check_eq "--check as nobody, checkout of root: exits 5" 5 "$RC"
+	check "--check as nobody: names root and runuser" \
+		grep -qF "belongs to root, and this runs as nobody" "$OUT"
+}
+
+test_check_state_dir() {
+	local conf="$FX_DIR/conf/nodir.conf" dir="$FX_DIR/no-such-dir"
+	write_config "$conf" "CLONE_PATH=$dir/checkout"
+	cli -c "$conf" --check
+	check_eq "--check, no state directory: exits 1" 1 "$RC"
+	check "--check, no state directory: advises install -d" \
+		grep -qF "FAIL: CLONE_PATH $dir/checkout: its directory $dir: No such file or directory; create it" "$OUT"
+	check "--check, no state directory: not 'make the directory writable'" \
+		not grep -q "make the directory writable" "$OUT"
+	check "--check, no state directory: still reaches the remote" \
+		grep -q "host key known, key accepted" "$OUT"
+	cli -c "$conf" --sync
+	check_eq "--sync, no state directory: exits 1" 1 "$RC"
+	check "--sync, no state directory: advises install -d" grep -qF "install -d -m 700" "$ERR"
+	check "--sync, no state directory: nothing created" test ! -e "$dir"
+}
+
 test_key_files
+test_check_origin
+test_check_branch
+test_check_rsa
+test_check_owner
+test_check_state_dir
 printf '1..%d\n' "$n"

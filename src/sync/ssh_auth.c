@@ -1,4 +1,6 @@
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -93,10 +95,44 @@ ssh_auth_free(struct ssh_auth *a)
 	a->known_hosts = NULL;
 }
 
+/* The passphrase for OpenSSL, which would otherwise prompt on a terminal. */
+static int
+pem_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	const char *pp = u;
+	size_t len;
+
+	(void)rwflag;
+	if (pp == NULL || (len = strlen(pp)) >= (size_t)size)
+		return -1;
+	memcpy(buf, pp, len);
+	return (int)len;
+}
+
+/* A PEM private key of any container OpenSSL reads (PKCS#1, PKCS#8,
+ * encrypted PKCS#8 with the passphrase): is it RSA? */
+static int
+pem_key_is_rsa(const char *text, size_t len, const char *passphrase)
+{
+	EVP_PKEY *pkey = NULL;
+	BIO *bio;
+	int rsa = 0;
+
+	if ((bio = BIO_new_mem_buf(text, (int)len)) == NULL)
+		return 0;
+	if (PEM_read_bio_PrivateKey(bio, &pkey, pem_passphrase, (void *)passphrase) != NULL)
+		rsa = EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA ||
+		    EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA_PSS;
+	EVP_PKEY_free(pkey);	/* clears the key's memory */
+	BIO_free(bio);
+	ERR_clear_error();
+	return rsa;
+}
+
 /* "RSA" when the private key file holds an RSA key; libssh2 1.10 signs
  * those with ssh-rsa (SHA-1), which OpenSSH 8.8 and later refuse. */
 int
-ssh_key_is_rsa(const char *path)
+ssh_key_is_rsa(const char *path, const char *passphrase)
 {
 	static const char begin[] = "BEGIN OPENSSH PRIVATE KEY-----";
 	char *text, *b64, *end;
@@ -122,7 +158,8 @@ ssh_key_is_rsa(const char *path)
 			explicit_bzero(blob, size);	/* may be a plain private key */
 			free(blob);
 		}
-	}
+	} else if (strstr(text, "-----BEGIN ") != NULL)
+		rsa = pem_key_is_rsa(text, len, passphrase);
 	explicit_bzero(text, len);
 	free(text);
 	return rsa;
@@ -143,7 +180,7 @@ credentials(git_credential **out, const char *url, const char *user,
 	/* libgit2 asks again after every refusal, for as long as we answer. */
 	if (a->attempts++ >= LIMIT_AUTH_ATTEMPTS) {
 		a->failure = SSH_FAILURE_AUTH;
-		git_error_set_str(GIT_ERROR_SSH, ssh_key_is_rsa(a->keypath) ?
+		git_error_set_str(GIT_ERROR_SSH, ssh_key_is_rsa(a->keypath, a->passphrase) ?
 		    "the server refused the key in SSH_KEYPATH: it is an RSA key, "
 		    "which libssh2 signs with SHA-1 (ssh-rsa) and OpenSSH 8.8 and "
 		    "later refuse; use an ed25519 or ECDSA key" :

@@ -6,7 +6,7 @@
  *
  * usage: sentry-source-sync -c file (--ref refs/heads/BRANCH | --current)
  *            [--new oid --old oid] [--payload-fd n] [--syslog]
- *        sentry-source-sync -c file --check
+ *        sentry-source-sync -c file --check [--rule branch-or-glob]
  */
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -32,6 +32,7 @@
 #include "git_error.h"
 #include "lock.h"
 #include "log.h"
+#include "owner.h"
 #include "peer_limits.h"
 #include "services.h"
 #include "ssh_auth.h"
@@ -76,7 +77,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: sentry-source-sync -c file (--ref refs/heads/BRANCH | --current)\n"
 	    "           [--new oid --old oid] [--payload-fd n] [--syslog]\n"
-	    "       sentry-source-sync -c file --check\n");
+	    "       sentry-source-sync -c file --check [--rule branch-or-glob]\n");
 }
 
 /* --current: the branch CLONE_PATH has checked out, for a glob BRANCH. */
@@ -196,6 +197,7 @@ main(int argc, char *argv[])
 		{ "payload-fd", required_argument, NULL, 'p' },
 		{ "syslog", no_argument, NULL, 'S' },
 		{ "check", no_argument, NULL, 'k' },
+		{ "rule", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct config config = CONFIG_INIT;
@@ -203,6 +205,7 @@ main(int argc, char *argv[])
 	struct sync_target target = { .branch = NULL };
 	struct sync_outcome outcome;
 	const char *path = NULL, *ref = NULL, *old = NULL, *new = NULL, *branch;
+	const char *rule = NULL;
 	char err[512], current[LIMIT_REF_BYTES];
 	int ch, lock = -1, rc = EXIT_INTERNAL, payload_fd = -1, use_current = 0, check = 0;
 	char *end;
@@ -218,6 +221,7 @@ main(int argc, char *argv[])
 		case 'o': old = optarg; break;
 		case 'S': log_to_syslog(); break;
 		case 'k': check = 1; break;
+		case 'R': rule = optarg; break;
 		case 'p':
 			payload_fd = (int)strtol(optarg, &end, 10);
 			if (*end != '\0' || payload_fd < 3 || fcntl(payload_fd, F_GETFD) == -1) {
@@ -229,7 +233,8 @@ main(int argc, char *argv[])
 		}
 	}
 	if (path == NULL || optind != argc ||
-	    (check ? ref != NULL || use_current : (ref == NULL) == !use_current)) {
+	    (check ? ref != NULL || use_current : (ref == NULL) == !use_current ||
+	    rule != NULL)) {
 		usage();
 		return EXIT_USAGE;
 	}
@@ -248,7 +253,7 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	if (check) {
-		rc = check_deployment_sync(&config);
+		rc = check_deployment_sync(&config, rule);
 		goto out;
 	}
 	if (use_current) {
@@ -275,6 +280,19 @@ main(int argc, char *argv[])
 		log_msg("%s", err);
 		rc = EXIT_CONFIG;
 		goto out;
+	}
+	/* Before the lock: root must not leave a lock file the owner cannot open. */
+	switch (owner_check(&config, "--sync", err, sizeof(err))) {
+	case OWNER_OTHER:
+		log_msg("%s", err);
+		rc = EXIT_NOT_OURS;
+		goto out;
+	case OWNER_NO_DIR:
+		log_msg("%s", err);
+		rc = EXIT_SYNC_FAILED;
+		goto out;
+	case OWNER_OK:
+		break;
 	}
 	if ((lock = lock_checkout(config_get(&config, CONFIG_CLONE_PATH))) == LOCK_COALESCED) {
 		log_msg("%s: a sync is already waiting to run; it will fetch this push too",
