@@ -6,6 +6,7 @@ LIBEXECDIR ?= $(PREFIX)/libexec
 DATADIR ?= $(PREFIX)/share
 MANDIR ?= $(DATADIR)/man
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -156,7 +157,8 @@ bench: deps
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)/sentry-source \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DATADIR)/sentry-source/hooks \
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+		$(DESTDIR)$(DATADIR)/sentry-source/hooks \
 		$(DESTDIR)$(DATADIR)/sentry-source/examples
 	install -m 755 sentry-source $(DESTDIR)$(BINDIR)/sentry-source
 	install -m 755 sentry-source-sync $(DESTDIR)$(LIBEXECDIR)/sentry-source/sentry-source-sync
@@ -166,6 +168,7 @@ install: all
 	for u in $(UNITS); do \
 		sed 's|/usr/local/bin/|$(BINDIR)/|g' $$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} && \
 		chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} || exit 1; done
+	install -m 644 examples/sentry-source.sysusers $(DESTDIR)$(SYSUSERSDIR)/sentry-source.conf
 	install -m 755 hooks/post-receive $(DESTDIR)$(DATADIR)/sentry-source/hooks/post-receive
 	install -m 644 examples/sentry-source.conf \
 		$(DESTDIR)$(DATADIR)/sentry-source/examples/sentry-source.conf
@@ -176,6 +179,7 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man5/sentry-source.conf.5 \
 		$(DESTDIR)$(MANDIR)/man7/sentry-source-sources.7 \
 		$(DESTDIR)$(MANDIR)/man8/sentry-source.8 \
+		$(DESTDIR)$(SYSUSERSDIR)/sentry-source.conf \
 		$(DESTDIR)$(DATADIR)/sentry-source/hooks/post-receive \
 		$(DESTDIR)$(DATADIR)/sentry-source/examples/sentry-source.conf
 	for u in $(UNITS); do rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/}; done

@@ -246,6 +246,7 @@ test_install() {
 		/usr/lib/systemd/system/sentry-source-sync.timer \
 		/usr/lib/systemd/system/sentry-source.socket \
 		/usr/lib/systemd/system/sentry-source@.service \
+		/usr/lib/sysusers.d/sentry-source.conf \
 		/usr/libexec/sentry-source/sentry-source-sync \
 		/usr/share/sentry-source/examples/sentry-source.conf \
 		/usr/share/man/man5/sentry-source.conf.5 \
@@ -261,6 +262,13 @@ test_install() {
 		grep -q "/usr/libexec/sentry-source" "$d/usr/bin/sentry-source"
 	check "make install: the units run the installed binary" \
 		grep -q "^ExecStart=/usr/bin/sentry-source " "$d/usr/lib/systemd/system/sentry-source@.service"
+	mkdir -p "$FX_DIR/sysroot/etc"
+	systemd-sysusers --root="$FX_DIR/sysroot" "$d/usr/lib/sysusers.d/sentry-source.conf" \
+		>"$FX_DIR/sysusers.log" 2>&1
+	check "make install: systemd-sysusers makes the units' user from the sysusers.d entry" \
+		grep -q '^sentry-source:x:[0-9]*:[0-9]*:.*:/var/lib/sentry-source:' "$FX_DIR/sysroot/etc/passwd"
+	check "the sysusers.d user is the units' User=" \
+		grep -q '^User=sentry-source$' "$d/usr/lib/systemd/system/sentry-source@.service"
 	make -s uninstall DESTDIR="$d" PREFIX=/usr >>"$FX_DIR/install.log" 2>&1
 	check_eq "make uninstall: no files left" "" "$(cd "$d" && find . -type f)"
 	make -s all >/dev/null 2>&1 # back to the test build's paths

@@ -48,4 +48,24 @@ for f in "$U"/sentry-source-sync.service "$U"/sentry-source@0.service; do
 		grep -q '^StateDirectory=sentry-source' "$f"
 	check "$(basename "$f") runs as the dedicated user" grep -q '^User=sentry-source' "$f"
 done
+
+# Per-connection instances are many and uniquely named: collected when
+# they end, and a refused request (exit 2) is not a unit failure.
+svc="$U/sentry-source@0.service"
+check "sentry-source@.service: CollectMode=inactive-or-failed" \
+	grep -q '^CollectMode=inactive-or-failed$' "$svc"
+check "sentry-source@.service: exit 2 (a refused request) counts as success" \
+	grep -q '^SuccessExitStatus=2$' "$svc"
+check "sentry-source.socket: MaxConnectionsPerSource= is set, below MaxConnections=" \
+	awk -F= '/^MaxConnections=/ { m = $2 } /^MaxConnectionsPerSource=/ { p = $2 }
+		END { exit !(p > 0 && p < m) }' "$U/sentry-source.socket"
+port=$(sed -n 's/^ListenStream=127\.0\.0\.1:\([0-9]*\)$/\1/p' "$U/sentry-source.socket")
+check "sentry-source.socket: not on the contended port 8080 (${port:-none})" \
+	test -n "$port" -a "$port" != 8080
+for f in README.md man/sentry-source.8; do
+	check "$f names the socket's port $port, never 8080" \
+		sh -c "grep -q ':$port/webhook' '$f' && ! grep -q 8080 '$f'"
+done
+check "the sysusers.d entry makes the units' user" \
+	grep -q '^u sentry-source ' examples/sentry-source.sysusers
 printf '1..%d\n' "$n"
