@@ -50,7 +50,9 @@ SYNC_OBJS = $(patsubst src/%.c,$(BUILD)/%.o,$(sort $(wildcard src/sync/*.c))) $(
 
 MANPAGES = man/sentry-source.8 man/sentry-source.conf.5 man/sentry-source-sources.7
 UNITS = examples/sentry-source.socket examples/sentry-source@.service \
-	examples/sentry-source-sync.service examples/sentry-source-sync.timer
+	examples/sentry-source-sync.service examples/sentry-source-sync.timer \
+	examples/sentry-source-dir.socket examples/sentry-source-dir@.service \
+	examples/sentry-source-sync@.service examples/sentry-source-sync@.timer
 
 # Every tests/unit/test-*.c is a TAP program.
 UNIT_TESTS = $(patsubst %.c,%,$(sort $(wildcard tests/unit/test-*.c)))

@@ -15,6 +15,7 @@ PACKAGES=(
 	util-linux # flock, to hold a checkout's lock in the hook test
 	clang libclang-rt-14-dev llvm # the ASan+UBSan pass and make fuzz (libFuzzer)
 	valgrind # the front's request path under memcheck
+	strace  # --config-dir: which files a refused path made the front open
 )
 
 # is_installed PKG: dpkg says "install ok installed" (not merely known,

@@ -246,6 +246,10 @@ test_install() {
 		/usr/lib/systemd/system/sentry-source-sync.timer \
 		/usr/lib/systemd/system/sentry-source.socket \
 		/usr/lib/systemd/system/sentry-source@.service \
+		/usr/lib/systemd/system/sentry-source-dir.socket \
+		/usr/lib/systemd/system/sentry-source-dir@.service \
+		/usr/lib/systemd/system/sentry-source-sync@.service \
+		/usr/lib/systemd/system/sentry-source-sync@.timer \
 		/usr/lib/sysusers.d/sentry-source.conf \
 		/usr/libexec/sentry-source/sentry-source-sync \
 		/usr/share/sentry-source/examples/sentry-source.conf \

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -276,13 +277,20 @@ parse_line(struct config *c, char *line, unsigned lineno, char *err, size_t errl
 int
 config_load(struct config *c, const char *path, char *err, size_t errlen)
 {
+	return config_load_at(c, AT_FDCWD, path, 0, path, err, errlen);
+}
+
+int
+config_load_at(struct config *c, int dirfd, const char *name, int flags,
+    const char *path, char *err, size_t errlen)
+{
 	char *buf, *line, *next;
 	unsigned lineno = 0;
 	size_t len;
 	int k, rc = -1;
 
 	c->path = path;
-	if ((buf = file_read(path, LIMIT_CONFIG_BYTES, &len)) == NULL)
+	if ((buf = file_read_at(dirfd, name, flags, LIMIT_CONFIG_BYTES, &len)) == NULL)
 		return fail(err, errlen, "%s: %s", path, errno == EFBIG ?
 		    "larger than " XSTR(LIMIT_CONFIG_BYTES) " bytes" : strerror(errno));
 	if (memchr(buf, '\0', len) != NULL) {

@@ -4,8 +4,10 @@
  */
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "config_dir.h"
 #include "exitcode.h"
 #include "front.h"
 #include "key_files.h"
@@ -22,7 +25,7 @@
 #include "version.h"
 
 enum mode {
-	MODE_SERVE, MODE_HOOK, MODE_SYNC, MODE_CHECK, MODE_LIST, MODE_VERSION, MODE_HELP
+	MODE_SERVE, MODE_SERVE_DIR, MODE_HOOK, MODE_SYNC, MODE_CHECK, MODE_LIST, MODE_VERSION, MODE_HELP
 };
 
 static void
@@ -30,6 +33,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: sentry-source [-c file]\n"
+	    "       sentry-source --config-dir dir\n"
 	    "       sentry-source [-c file] --post-receive\n"
 	    "       sentry-source [-c file] --sync [--branch name]\n"
 	    "       sentry-source [-c file] --check\n"
@@ -219,11 +223,76 @@ check_now(const struct deployment *d)
 	return exec_sync(d, &call);
 }
 
+/*
+ * --config-dir: the request's head names the deployment, DIR/NAME.conf,
+ * which must be a regular file in DIR itself (openat, no symlink). An
+ * unknown NAME is a 404; a known one that is wrong, a 500, as with -c.
+ */
+static int
+serve_dir(const char *dir)
+{
+	struct config config = CONFIG_INIT;
+	struct deployment d = { .config = &config, .secret = SECRET_INIT, .path_chosen = 1 };
+	struct serve_conn s;
+	struct stat st;
+	char name[LIMIT_DEPLOYMENT_NAME + 1], file[sizeof(name) + sizeof(CONFIG_DIR_SUFFIX)];
+	char path[PATH_MAX], err[512];
+	int dirfd, status, rc;
+
+	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		log_msg("--config-dir %s: %m", dir);
+		serve_misconfigured();
+		return EXIT_CONFIG;
+	}
+	if ((rc = serve_begin(&s, LIMIT_REQUEST_SECONDS)) != 0)
+		goto out;
+	if (s.status != 0) {
+		rc = serve_finish(&s, NULL);
+		goto out;
+	}
+	if ((status = config_dir_name(s.req->path, name, sizeof(name))) != 0) {
+		rc = serve_refuse(&s, status, status == 400 ?
+		    "no escapes in a deployment's path" : "no such deployment: POST /NAME/webhook");
+		goto out;
+	}
+	snprintf(file, sizeof(file), "%s%s", name, CONFIG_DIR_SUFFIX);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, file) >= sizeof(path) ||
+	    fstatat(dirfd, file, &st, AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(st.st_mode)) {
+		if (errno != ENOENT)
+			log_msg("--config-dir %s: %s: not a regular file; not used", dir, file);
+		rc = serve_refuse(&s, 404, "no such deployment: POST /NAME/webhook");
+		goto out;
+	}
+	if (config_load_at(&config, dirfd, file, O_NOFOLLOW, path, err, sizeof(err)) == -1) {
+		log_msg("%s", err);
+		goto misconfigured;
+	}
+	if (check_deployment(&d) == -1 || check_sync_files(&d) == -1)
+		goto misconfigured;
+	/* The head was read under the default deadline; the rest gets the
+	 * deployment's, counted from the same start. */
+	s.conn.deadline_ms += (long)(d.request_seconds - LIMIT_REQUEST_SECONDS) * 1000;
+	close(dirfd);
+	dirfd = -1;
+	rc = serve_finish(&s, &d);
+	goto out;
+misconfigured:
+	serve_refuse(&s, 500, "server misconfigured; see its log");
+	rc = EXIT_CONFIG;
+out:
+	if (dirfd != -1)
+		close(dirfd);
+	secret_free(&d.secret);
+	config_free(&config);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "config-dir", required_argument, NULL, 'D' },
 		{ "post-receive", no_argument, NULL, 'P' },
 		{ "sync", no_argument, NULL, 's' },
 		{ "branch", required_argument, NULL, 'b' },
@@ -235,7 +304,7 @@ main(int argc, char *argv[])
 	};
 	struct config config = CONFIG_INIT;
 	struct deployment d = { .config = &config, .secret = SECRET_INIT };
-	const char *path = CONFIG_DEFAULT_PATH, *branch = NULL;
+	const char *path = NULL, *branch = NULL, *dir = NULL;
 	enum mode mode = MODE_SERVE;
 	char err[512];
 	int ch, rc = -1;
@@ -249,6 +318,7 @@ main(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': path = optarg; break;
+		case 'D': dir = optarg; break;
 		case 'P': mode = MODE_HOOK; break;
 		case 's': mode = MODE_SYNC; break;
 		case 'b': branch = optarg; break;
@@ -259,7 +329,11 @@ main(int argc, char *argv[])
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind != argc || (branch != NULL && mode != MODE_SYNC)) {
+	/* Other modes take one deployment: -c DIR/NAME.conf. */
+	if (dir != NULL && mode == MODE_SERVE && path == NULL)
+		mode = MODE_SERVE_DIR;
+	if (optind != argc || (branch != NULL && mode != MODE_SYNC) ||
+	    (dir != NULL && mode != MODE_SERVE_DIR)) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -273,10 +347,14 @@ main(int argc, char *argv[])
 	case MODE_HELP:
 		usage(stdout);
 		return EXIT_OK;
+	case MODE_SERVE_DIR:
+		return serve_dir(dir);
 	default:
 		break;
 	}
 
+	if (path == NULL)
+		path = CONFIG_DEFAULT_PATH;
 	if (config_load(&config, path, err, sizeof(err)) == -1)
 		log_msg("%s", err);
 	else if (check_deployment(&d) == 0 &&
