@@ -68,6 +68,18 @@ for sock in "$U"/sentry-source.socket "$U"/sentry-source-dir.socket; do
 		awk -F= '/^MaxConnections=/ { m = $2 } /^MaxConnectionsPerSource=/ { p = $2 }
 			END { exit !(p > 0 && p < m) }' "$sock"
 done
+# The LoadCredential= lines the units show, switched on, verify as clean.
+mkdir -p "$FX_DIR/creds"
+for f in $SERVICES; do
+	check "$(basename "$f") shows LoadCredential= for the key" \
+		grep -q '^#LoadCredential=id_ed25519:' "$f"
+	sed 's/^#LoadCredential=/LoadCredential=/' "$f" >"$FX_DIR/creds/$(basename "$f")"
+	next_run
+	systemd-analyze verify --man=no "$FX_DIR/creds/$(basename "$f")" >"$OUT" 2>"$ERR"
+	RC=$?
+	check_eq "$(basename "$f") with LoadCredential= on: verify exits 0, no warnings" \
+		"0 " "$RC $(cat "$ERR")"
+done
 # The templates, as systemd expands them for an instance.
 check "sentry-source-dir@.service serves the config directory" \
 	grep -q '^ExecStart=.* --config-dir /etc/sentry-source/deployments$' "$U/sentry-source-dir@.service"
