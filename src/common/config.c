@@ -36,7 +36,8 @@ static const struct {
 	config_check	 check;
 	unsigned long	 number;	/* default of a number key */
 } keys[CONFIG_NKEYS] = {
-	[CONFIG_SOURCE] =		{ "SOURCE", 1, check_name, 0 },
+	/* Not for a hook deployment (main.c says where it is needed). */
+	[CONFIG_SOURCE] =		{ "SOURCE", 0, check_name, 0 },
 	[CONFIG_CLONE_URL] =		{ "CLONE_URL", 1, check_url, 0 },
 	[CONFIG_CLONE_PATH] =		{ "CLONE_PATH", 1, check_abspath, 0 },
 	[CONFIG_BRANCH] =		{ "BRANCH", 0, check_branch, 0 },

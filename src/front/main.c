@@ -125,14 +125,58 @@ check_signing(struct deployment *d)
 	return 0;
 }
 
+/*
+ * Without SOURCE, a deployment takes pushes from its post-receive hook
+ * only: it follows BRANCH, and no webhook concept (a secret, unsigned
+ * requests) applies to it. Socket mode needs a source.
+ */
+static int
+check_hook_deployment(struct deployment *d, enum mode mode)
+{
+	const struct config *c = d->config;
+	static const enum config_key webhook_keys[] = {
+		CONFIG_SECRET_FILE, CONFIG_ALLOW_UNSIGNED, CONFIG_MAX_BODY, CONFIG_REQUEST_TIMEOUT
+	};
+	size_t i;
+
+	if (mode == MODE_SERVE || mode == MODE_SERVE_DIR) {
+		log_msg("%s: missing SOURCE: webhooks need one (see --list-sources); "
+		    "a deployment without it takes pushes from --post-receive only",
+		    c->path);
+		return -1;
+	}
+	if ((d->rule.branch = config_get(c, CONFIG_BRANCH)) == NULL) {
+		log_msg("%s: missing required key BRANCH: without SOURCE, BRANCH "
+		    "names what the hook follows", c->path);
+		return -1;
+	}
+	for (i = 0; i < sizeof(webhook_keys) / sizeof(webhook_keys[0]); i++)
+		if (c->v[webhook_keys[i]].value != NULL) {
+			log_msg("%s:%u: a webhook's key, and this deployment has no SOURCE: "
+			    "nothing would read it; drop it", c->path,
+			    c->v[webhook_keys[i]].line);
+			return -1;
+		}
+	return 0;
+}
+
 /* The config names a source we have, and a branch rule it can use. */
 static int
-check_deployment(struct deployment *d)
+check_deployment(struct deployment *d, enum mode mode)
 {
 	const struct config *c = d->config;
 	const char *branch = config_get(c, CONFIG_BRANCH);
 	char err[512];
 
+	if (config_get(c, CONFIG_SOURCE) == NULL) {
+		if (check_hook_deployment(d, mode) == -1)
+			return -1;
+		if (services_check(c, err, sizeof(err)) == -1) {
+			log_msg("%s", err);
+			return -1;
+		}
+		return 0;
+	}
 	if ((d->source = source_find(config_get(c, CONFIG_SOURCE))) == NULL) {
 		log_msg("%s:%u: SOURCE %s is not compiled in (see --list-sources)",
 		    c->path, c->v[CONFIG_SOURCE].line, config_get(c, CONFIG_SOURCE));
@@ -210,6 +254,11 @@ check_now(const struct deployment *d)
 	const struct config *c = d->config;
 	struct sync_call call = { .check = 1 };
 
+	if (d->source == NULL) {
+		printf("ok: %s: no SOURCE: pushes come from --post-receive only, "
+		    "BRANCH %s\n", c->path, d->rule.branch);
+		return exec_sync(d, &call);
+	}
 	printf("ok: %s: SOURCE %s (%s), BRANCH %s\n", c->path, d->source->name,
 	    d->source->display_name, d->rule.branch);
 	if (d->source->signature.how == SOURCE_UNSIGNED)
@@ -267,7 +316,7 @@ serve_dir(const char *dir)
 		log_msg("%s", err);
 		goto misconfigured;
 	}
-	if (check_deployment(&d) == -1 || check_sync_files(&d) == -1)
+	if (check_deployment(&d, MODE_SERVE_DIR) == -1 || check_sync_files(&d) == -1)
 		goto misconfigured;
 	/* The head was read under the default deadline; the rest gets the
 	 * deployment's, counted from the same start. */
@@ -357,7 +406,7 @@ main(int argc, char *argv[])
 		path = CONFIG_DEFAULT_PATH;
 	if (config_load(&config, path, err, sizeof(err)) == -1)
 		log_msg("%s", err);
-	else if (check_deployment(&d) == 0 &&
+	else if (check_deployment(&d, mode) == 0 &&
 	    ((mode != MODE_SERVE && mode != MODE_HOOK) || check_sync_files(&d) == 0))
 		rc = mode == MODE_SYNC ? sync_now(&d, branch) :
 		    mode == MODE_CHECK ? check_now(&d) :
