@@ -34,6 +34,16 @@ FRONT_LIBS = $(shell $(PKG_CONFIG) --libs $(FRONT_PKGS))
 SYNC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(SYNC_PKGS))
 SYNC_LIBS = $(shell $(PKG_CONFIG) --libs $(SYNC_PKGS))
 
+# A bare machine: name the packages, rather than fail in the compiler.
+# Not for the targets that install them first (deps, and check, demo,
+# bench and fuzz through it), nor for those that build nothing.
+BUILD_DEPS_DEBIAN = build-essential pkg-config libgit2-dev libssh2-1-dev libcjson-dev libssl-dev
+ifneq ($(filter-out clean uninstall deps check demo bench fuzz,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(shell $(PKG_CONFIG) --exists $(FRONT_PKGS) $(SYNC_PKGS) 2>/dev/null && echo ok),ok)
+$(error pkg-config does not find $(FRONT_PKGS) $(SYNC_PKGS); on Debian: apt-get install $(BUILD_DEPS_DEBIAN))
+endif
+endif
+
 # Every sources/*.c but the template is a compiled-in source.
 SOURCE_FILES = $(sort $(filter-out sources/template.c,$(wildcard sources/*.c)))
 SOURCE_OBJS = $(SOURCE_FILES:%.c=$(BUILD)/%.o)

@@ -313,6 +313,30 @@ test_check() {
 
 # --- make install -------------------------------------------------------
 
+# README's install line for building: it names the package of every
+# library the Makefile asks pkg-config for, and pkg-config and a compiler.
+test_readme_build_line() {
+	local line m pc pkg
+	line=$(grep -m 1 '^sudo apt-get install build-essential ' README.md)
+	check "README: an apt-get line for building" test -n "$line"
+	for pkg in build-essential pkg-config; do
+		check "README's build line names $pkg" grep -qw -- "$pkg" <<<"$line"
+	done
+	for m in $(sed -n 's/^\(FRONT\|SYNC\)_PKGS = //p' Makefile | tr ' ' '\n' | sort -u); do
+		pc="$(pkg-config --variable=pcfiledir "$m")/$m.pc"
+		pkg=$(dpkg -S "$pc" 2>/dev/null | cut -d: -f1)
+		check "README's build line names $pkg (for pkg-config's $m)" \
+			grep -qw -- "${pkg:-no-package-found}" <<<"$line"
+	done
+	# Without the packages, make says which, as the README does.
+	next_run
+	make -s PKG_CONFIG=/nonexistent/pkg-config all >"$OUT" 2>"$ERR"
+	RC=$?
+	check "make without pkg-config's libraries: fails" test "$RC" -ne 0
+	check "make without them: prints the README's apt-get line" \
+		grep -qF "apt-get install ${line#sudo apt-get install }" "$ERR"
+}
+
 test_install() {
 	local d="$FX_DIR/destdir" got want
 	make -s install DESTDIR="$d" PREFIX=/usr >"$FX_DIR/install.log" 2>&1
@@ -361,5 +385,6 @@ test_hook_readme_recipe
 test_hook_big_repo
 test_sync_glob
 test_check
+test_readme_build_line
 test_install
 printf '1..%d\n' "$n"
