@@ -286,7 +286,7 @@ serve_dir(const char *dir)
 	struct stat st;
 	char name[LIMIT_DEPLOYMENT_NAME + 1], file[sizeof(name) + sizeof(CONFIG_DIR_SUFFIX)];
 	char path[PATH_MAX], err[512];
-	int dirfd, status, rc;
+	int dirfd, status, rc, found;
 
 	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 		log_msg("--config-dir %s: %m", dir);
@@ -305,10 +305,19 @@ serve_dir(const char *dir)
 		goto out;
 	}
 	snprintf(file, sizeof(file), "%s%s", name, CONFIG_DIR_SUFFIX);
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, file) >= sizeof(path) ||
-	    fstatat(dirfd, file, &st, AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(st.st_mode)) {
-		if (errno != ENOENT)
-			log_msg("--config-dir %s: %s: not a regular file; not used", dir, file);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, file) >= sizeof(path)) {
+		log_msg("--config-dir %s: too long a path", dir);
+		goto misconfigured;
+	}
+	found = fstatat(dirfd, file, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (!found && errno != ENOENT) {
+		log_msg("--config-dir %s: %s: %m", dir, file);
+		goto misconfigured;
+	}
+	if (!found || !S_ISREG(st.st_mode)) {
+		if (found)
+			log_msg("--config-dir %s: %s: %s; not used", dir, file,
+			    S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file");
 		rc = serve_refuse(&s, 404, "no such deployment: POST /NAME/webhook");
 		goto out;
 	}
