@@ -193,6 +193,18 @@ test_check_owner() {
 	check "--check as root, directory of nobody: names the owner" \
 		grep -qF "CLONE_PATH's directory $FX_DIR/srv/nobodys belongs to nobody" "$OUT"
 
+	# Not root, before the first clone: a directory lent writable is enough.
+	mkdir -p "$FX_DIR/srv/lent" && chmod 777 "$FX_DIR/srv/lent"
+	install -o nobody -m 600 "$FX_KEY" "$FX_DIR/conf/key-nobody"
+	write_config "$conf" "CLONE_PATH=$FX_DIR/srv/lent/checkout" \
+		"SSH_KEYPATH=$FX_DIR/conf/key-nobody"
+	chmod 755 "$FX_DIR" "$FX_DIR/conf" "$FX_DIR/srv" && chmod 644 "$conf"
+	as_nobody ./sentry-source -c "$conf" --check
+	check "--check as nobody, root's directory lent writable: no owner FAIL" \
+		not grep -q "belongs to" "$OUT"
+	check "--check as nobody, root's directory lent writable: the first sync may clone" \
+		grep -qF "ok: CLONE_PATH $FX_DIR/srv/lent/checkout: absent; the first sync clones into it" "$OUT"
+
 	# And a user other than the owner, not root.
 	write_config "$conf" "CLONE_PATH=$FX_DIR/srv/good"
 	chmod 755 "$FX_DIR" "$FX_DIR/conf" "$FX_DIR/srv" && chmod 644 "$conf"

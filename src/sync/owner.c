@@ -46,7 +46,9 @@ owner_check(const struct config *c, const char *mode, char *err, size_t errlen)
 			return OWNER_NO_DIR;
 		}
 	}
-	if (st.st_uid == geteuid())
+	/* Before the first clone another user may lend a writable directory,
+	 * but root's clone would be root's, not the directory owner's. */
+	if (st.st_uid == geteuid() || (what == parent && geteuid() != 0))
 		return OWNER_OK;
 	user_name(st.st_uid, owner, sizeof(owner));
 	snprintf(err, errlen, "%s %s belongs to %s, and this runs as %s: %s; run it as "

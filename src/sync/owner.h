@@ -1,8 +1,9 @@
 /*
- * Who may sync a checkout: the user who owns it, or, before the first
- * clone, the user who owns the directory it goes in. libgit2 refuses a
- * repository another user owns (GIT_EOWNER), and a clone made as root
- * would leave the service user a checkout it cannot update.
+ * Who may sync a checkout: the user who owns it; before the first clone,
+ * any user who may write the directory it goes in, except root in
+ * another user's directory. libgit2 refuses a repository another user
+ * owns (GIT_EOWNER), and a clone made as root would leave the service
+ * user a checkout it cannot update.
  */
 #ifndef SENTRY_OWNER_H
 #define SENTRY_OWNER_H
@@ -12,7 +13,7 @@
 #include "config.h"
 
 enum owner {
-	OWNER_OK,	/* this user owns CLONE_PATH, or its directory */
+	OWNER_OK,	/* this user owns CLONE_PATH, or may clone into its directory */
 	OWNER_OTHER,	/* another user does: err names them and runuser */
 	OWNER_NO_DIR	/* CLONE_PATH's directory does not exist: err says what to do */
 };
