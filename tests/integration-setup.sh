@@ -81,10 +81,12 @@ test_key_files() {
 
 # --- --check: what every sync would refuse ---------------------------------
 
-# as_nobody CMD...: run CMD as nobody (a hostile or simply other local user).
+# as_nobody CMD...: run CMD as nobody (a hostile or simply other local
+# user). The helper is found from the build tree as ., which nobody may
+# enter even when a directory above it (a sanitized copy's) is private.
 as_nobody() {
 	next_run
-	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	SENTRY_SOURCE_EXEC_PATH=. setpriv --reuid=nobody --regid=nogroup --clear-groups \
 		timeout -k 5 "$RUN_TIMEOUT" "$@" </dev/null >"$OUT" 2>"$ERR"
 	RC=$?
 }
