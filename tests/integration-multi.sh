@@ -72,6 +72,12 @@ test_pick() {
 
 	dir_front "$(push_to develop /webhook)"
 	check "POST /webhook under --config-dir: 404 (names no deployment)" answer_is 404
+
+	# The chosen file's limits apply to the body.
+	write_config "$D/small.conf" "CLONE_PATH=$FX_DIR/srv/small" MAX_BODY=1K
+	dir_front "$(push_to develop /small/webhook)"
+	check "POST /small/webhook, a body over its MAX_BODY=1K: 413" answer_is 413
+	check "POST /small/webhook: nothing synced" test ! -e "$FX_DIR/srv/small"
 }
 
 # tracer TRACE: the strace command line to put before the front. In a
