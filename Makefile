@@ -6,6 +6,7 @@ LIBEXECDIR ?= $(PREFIX)/libexec
 DATADIR ?= $(PREFIX)/share
 MANDIR ?= $(DATADIR)/man
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -37,6 +38,16 @@ FRONT_LIBS = $(shell $(PKG_CONFIG) --libs $(FRONT_PKGS))
 SYNC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(SYNC_PKGS))
 SYNC_LIBS = $(shell $(PKG_CONFIG) --libs $(SYNC_PKGS))
 
+# A bare machine: name the packages, rather than fail in the compiler.
+# Not for the targets that install them first (deps, and check, demo,
+# bench and fuzz through it), nor for those that build nothing.
+BUILD_DEPS_DEBIAN = build-essential pkg-config libgit2-dev libssh2-1-dev libcjson-dev libssl-dev
+ifneq ($(filter-out clean uninstall deps check demo bench fuzz,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(shell $(PKG_CONFIG) --exists $(FRONT_PKGS) $(SYNC_PKGS) 2>/dev/null && echo ok),ok)
+$(error pkg-config does not find $(FRONT_PKGS) $(SYNC_PKGS); on Debian: apt-get install $(BUILD_DEPS_DEBIAN))
+endif
+endif
+
 # Every sources/*.c but the template is a compiled-in source.
 SOURCE_FILES = $(sort $(filter-out sources/template.c,$(wildcard sources/*.c)))
 SOURCE_OBJS = $(SOURCE_FILES:%.c=$(BUILD)/%.o)
@@ -54,7 +65,9 @@ SYNC_OBJS = $(patsubst src/%.c,$(BUILD)/%.o,$(sort $(wildcard src/sync/*.c))) $(
 MANPAGES = man/sentry-source.8 man/sentry-source-sync.8 man/sentry-source.conf.5 \
 	man/sentry-source-sources.7
 UNITS = examples/sentry-source.socket examples/sentry-source@.service \
-	examples/sentry-source-sync.service examples/sentry-source-sync.timer
+	examples/sentry-source-sync.service examples/sentry-source-sync.timer \
+	examples/sentry-source-dir.socket examples/sentry-source-dir@.service \
+	examples/sentry-source-sync@.service examples/sentry-source-sync@.timer
 
 # Every tests/unit/test-*.c is a TAP program.
 UNIT_TESTS = $(patsubst %.c,%,$(sort $(wildcard tests/unit/test-*.c)))
@@ -168,7 +181,8 @@ bench: deps
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)/sentry-source \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DATADIR)/sentry-source/hooks \
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+		$(DESTDIR)$(DATADIR)/sentry-source/hooks \
 		$(DESTDIR)$(DATADIR)/sentry-source/examples
 	install -m 755 sentry-source $(DESTDIR)$(BINDIR)/sentry-source
 	install -m 755 sentry-source-sync $(DESTDIR)$(LIBEXECDIR)/sentry-source/sentry-source-sync
@@ -179,6 +193,7 @@ install: all
 	for u in $(UNITS); do \
 		sed 's|/usr/local/bin/|$(BINDIR)/|g' $$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} && \
 		chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} || exit 1; done
+	install -m 644 examples/sentry-source.sysusers $(DESTDIR)$(SYSUSERSDIR)/sentry-source.conf
 	install -m 755 hooks/post-receive $(DESTDIR)$(DATADIR)/sentry-source/hooks/post-receive
 	install -m 644 examples/sentry-source.conf \
 		$(DESTDIR)$(DATADIR)/sentry-source/examples/sentry-source.conf
@@ -190,6 +205,7 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man7/sentry-source-sources.7 \
 		$(DESTDIR)$(MANDIR)/man8/sentry-source.8 \
 		$(DESTDIR)$(MANDIR)/man8/sentry-source-sync.8 \
+		$(DESTDIR)$(SYSUSERSDIR)/sentry-source.conf \
 		$(DESTDIR)$(DATADIR)/sentry-source/hooks/post-receive \
 		$(DESTDIR)$(DATADIR)/sentry-source/examples/sentry-source.conf
 	for u in $(UNITS); do rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/}; done

@@ -94,6 +94,83 @@ test_hook() {
 	rm -f "$FX_REPO/hooks/post-receive"
 }
 
+# A hook deployment names no SOURCE: BRANCH is what it follows, and no
+# webhook key (SECRET_FILE and the like) belongs in it.
+test_hook_no_source() {
+	local conf="$FX_DIR/hook-only.conf" cp="$FX_DIR/srv/hook-only" tip
+	write_config "$conf" -SOURCE BRANCH=develop "CLONE_PATH=$cp"
+	install -m 755 hooks/post-receive "$FX_REPO/hooks/post-receive"
+	git --git-dir="$FX_REPO" config sentry-source.config "$conf"
+	git --git-dir="$FX_REPO" config core.hooksPath "$FX_REPO/hooks"
+
+	check "hook, no SOURCE: the config has none" not grep -q '^SOURCE=' "$conf"
+	push_and_say develop
+	tip=$TIP
+	check_eq "hook, no SOURCE: git push exits 0" 0 "$RC"
+	check "hook, no SOURCE: the pusher sees 'develop -> ${tip:0:7}, syncing'" \
+		grep -q "remote: sentry-source: develop -> ${tip:0:7}, syncing" "$OUT"
+	check "hook, no SOURCE: the checkout reaches the pushed tip" wait_head "$cp" "$tip" 30
+	push_and_say main
+	check "hook, no SOURCE: a push of main is ignored, and says so" \
+		grep -q "remote: sentry-source: main ignored: refs/heads/main is not a watched branch (develop)" "$OUT"
+
+	cli -c "$conf" --check
+	check_eq "--check, no SOURCE: exits 0" 0 "$RC"
+	check "--check, no SOURCE: says pushes come from the hook only" \
+		grep -q "^ok: $conf: no SOURCE: pushes come from --post-receive only, BRANCH develop" "$OUT"
+	cli -c "$conf" --sync
+	check_eq "--sync, no SOURCE: exits 0" 0 "$RC"
+
+	# Socket mode needs a source: a 500, and the log says why.
+	make_request POST /webhook application/json "$conf" >"$FX_DIR/hook-only.http"
+	front "$conf" "$FX_DIR/hook-only.http"
+	check "socket mode, no SOURCE: answered 500" answer_is 500
+	check_eq "socket mode, no SOURCE: exits 78" 78 "$RC"
+	check "socket mode, no SOURCE: the log says webhooks need one" \
+		grep -q "missing SOURCE: webhooks need one" "$ERR"
+
+	write_config "$conf" -SOURCE BRANCH=develop "CLONE_PATH=$cp" "SECRET_FILE=$FX_KEY"
+	push_and_say develop
+	check_eq "hook, no SOURCE, a SECRET_FILE: the push still exits 0" 0 "$RC"
+	check "hook, no SOURCE, a SECRET_FILE: the pusher is told nothing would read it" \
+		grep -q "a webhook's key, and this deployment has no SOURCE" "$OUT"
+	write_config "$conf" -SOURCE "CLONE_PATH=$cp"
+	cli -c "$conf" --check
+	check_eq "no SOURCE and no BRANCH: exits 78" 78 "$RC"
+	check "no SOURCE and no BRANCH: says BRANCH names what the hook follows" \
+		grep -q "missing required key BRANCH: without SOURCE" "$ERR"
+
+	git --git-dir="$FX_REPO" config sentry-source.config "$CONF"
+	git --git-dir="$FX_REPO" config --unset core.hooksPath
+	rm -f "$FX_REPO/hooks/post-receive"
+}
+
+# hooks/README.md's recipe: root names the config as the repository's
+# owner (runuser), since git refuses root in another user's repository.
+test_hook_readme_recipe() {
+	local r="$FX_DIR/shared/project.git"
+	chmod 755 "$FX_DIR"
+	mkdir -p "$FX_DIR/shared" && chmod 755 "$FX_DIR/shared"
+	git init -q --bare "$r" && chown -R nobody:nogroup "$r"
+	next_run
+	git -C "$r" config sentry-source.config /etc/sentry-source/project.conf >"$OUT" 2>"$ERR"
+	RC=$?
+	check "hooks/README: as root, git config in nobody's repository is refused" \
+		test "$RC" -ne 0 -a -z "$(git --git-dir="$r" config --file "$r/config" sentry-source.config)"
+	check "hooks/README: ...with the message the README quotes" \
+		grep -q "fatal: not in a git directory" "$ERR"
+	next_run
+	HOME=/nonexistent runuser -u nobody -- git -C "$r" config sentry-source.config \
+		/etc/sentry-source/project.conf >"$OUT" 2>"$ERR"
+	RC=$?
+	check_eq "hooks/README: runuser -u OWNER -- git config: exits 0" 0 "$RC"
+	check_eq "hooks/README: the repository names the config" /etc/sentry-source/project.conf \
+		"$(git config --file "$r/config" sentry-source.config)"
+	check_eq "hooks/README: its config file is still the owner's" nobody "$(stat -c %U "$r/config")"
+	check "hooks/README: says runuser -u, not a bare git config" \
+		grep -q "runuser -u git -- git -C /srv/git/project.git config" hooks/README.md
+}
+
 # The same ordering with nothing held: a repository of 30 MB of random
 # data takes the sync a second or more to clone over ssh, and git push
 # returns before that clone is done.
@@ -236,6 +313,30 @@ test_check() {
 
 # --- make install -------------------------------------------------------
 
+# README's install line for building: it names the package of every
+# library the Makefile asks pkg-config for, and pkg-config and a compiler.
+test_readme_build_line() {
+	local line m pc pkg
+	line=$(grep -m 1 '^sudo apt-get install build-essential ' README.md)
+	check "README: an apt-get line for building" test -n "$line"
+	for pkg in build-essential pkg-config; do
+		check "README's build line names $pkg" grep -qw -- "$pkg" <<<"$line"
+	done
+	for m in $(sed -n 's/^\(FRONT\|SYNC\)_PKGS = //p' Makefile | tr ' ' '\n' | sort -u); do
+		pc="$(pkg-config --variable=pcfiledir "$m")/$m.pc"
+		pkg=$(dpkg -S "$pc" 2>/dev/null | cut -d: -f1)
+		check "README's build line names $pkg (for pkg-config's $m)" \
+			grep -qw -- "${pkg:-no-package-found}" <<<"$line"
+	done
+	# Without the packages, make says which, as the README does.
+	next_run
+	make -s PKG_CONFIG=/nonexistent/pkg-config all >"$OUT" 2>"$ERR"
+	RC=$?
+	check "make without pkg-config's libraries: fails" test "$RC" -ne 0
+	check "make without them: prints the README's apt-get line" \
+		grep -qF "apt-get install ${line#sudo apt-get install }" "$ERR"
+}
+
 test_install() {
 	local d="$FX_DIR/destdir" got want
 	make -s install DESTDIR="$d" PREFIX=/usr >"$FX_DIR/install.log" 2>&1
@@ -246,6 +347,11 @@ test_install() {
 		/usr/lib/systemd/system/sentry-source-sync.timer \
 		/usr/lib/systemd/system/sentry-source.socket \
 		/usr/lib/systemd/system/sentry-source@.service \
+		/usr/lib/systemd/system/sentry-source-dir.socket \
+		/usr/lib/systemd/system/sentry-source-dir@.service \
+		/usr/lib/systemd/system/sentry-source-sync@.service \
+		/usr/lib/systemd/system/sentry-source-sync@.timer \
+		/usr/lib/sysusers.d/sentry-source.conf \
 		/usr/libexec/sentry-source/sentry-source-sync \
 		/usr/share/sentry-source/examples/sentry-source.conf \
 		/usr/share/man/man5/sentry-source.conf.5 \
@@ -262,14 +368,24 @@ test_install() {
 		grep -q "/usr/libexec/sentry-source" "$d/usr/bin/sentry-source"
 	check "make install: the units run the installed binary" \
 		grep -q "^ExecStart=/usr/bin/sentry-source " "$d/usr/lib/systemd/system/sentry-source@.service"
+	mkdir -p "$FX_DIR/sysroot/etc"
+	systemd-sysusers --root="$FX_DIR/sysroot" "$d/usr/lib/sysusers.d/sentry-source.conf" \
+		>"$FX_DIR/sysusers.log" 2>&1
+	check "make install: systemd-sysusers makes the units' user from the sysusers.d entry" \
+		grep -q '^sentry-source:x:[0-9]*:[0-9]*:.*:/var/lib/sentry-source:' "$FX_DIR/sysroot/etc/passwd"
+	check "the sysusers.d user is the units' User=" \
+		grep -q '^User=sentry-source$' "$d/usr/lib/systemd/system/sentry-source@.service"
 	make -s uninstall DESTDIR="$d" PREFIX=/usr >>"$FX_DIR/install.log" 2>&1
 	check_eq "make uninstall: no files left" "" "$(cd "$d" && find . -type f)"
 	make -s all >/dev/null 2>&1 # back to the test build's paths
 }
 
 test_hook
+test_hook_no_source
+test_hook_readme_recipe
 test_hook_big_repo
 test_sync_glob
 test_check
+test_readme_build_line
 test_install
 printf '1..%d\n' "$n"

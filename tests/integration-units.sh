@@ -1,5 +1,6 @@
 #!/bin/bash
-# tests/integration-units.sh: the systemd units in examples/ pass
+# tests/integration-units.sh: the systemd units in examples/ (templates as
+# an instance) pass
 # `systemd-analyze verify` with nothing to say, and each service's
 # `systemd-analyze security --offline=true` exposure is at most 2.0.
 # The units name /usr/local/bin/sentry-source; verify wants the binary to
@@ -17,12 +18,14 @@ U="$FX_DIR/units"
 for f in examples/*.socket examples/*.service examples/*.timer; do
 	sed "s|/usr/local/bin/sentry-source|$PWD/sentry-source|g" "$f" >"$U/$(basename "$f")"
 done
-# A template is verified as one of its instances; the socket needs the
-# template itself beside it.
-cp "$U/sentry-source@.service" "$U/sentry-source@0.service"
+# A template is verified as one of its instances (a deployment's name for
+# the sync's); a socket needs its template beside it, a timer its service.
+for f in "$U"/*@.*; do
+	cp "$f" "${f/@./@shop-2.}"
+done
 
 for f in "$U"/*; do
-	[ "$f" != "$U/sentry-source@.service" ] || continue
+	case "$f" in *@.*) continue ;; esac
 	next_run
 	systemd-analyze verify --man=no "$f" >"$OUT" 2>"$ERR"
 	RC=$?
@@ -30,7 +33,10 @@ for f in "$U"/*; do
 	check_eq "systemd-analyze verify $(basename "$f"): no warnings" "" "$(cat "$ERR")"
 done
 
-for f in "$U"/sentry-source-sync.service "$U"/sentry-source@0.service; do
+SERVICES=$(ls "$U"/*.service | grep -v '@\.service$')
+check_eq "every service is checked: the two, the config-dir one, the sync template" 4 \
+	"$(echo "$SERVICES" | wc -l)"
+for f in $SERVICES; do
 	next_run
 	systemd-analyze security --offline=true --no-pager "$f" >"$OUT" 2>"$ERR"
 	RC=$?
@@ -41,11 +47,52 @@ done
 
 # What the hardening must still allow: reach the Git server, write the
 # state directory where CLONE_PATH lives.
-for f in "$U"/sentry-source-sync.service "$U"/sentry-source@0.service; do
+for f in $SERVICES; do
 	check "$(basename "$f") may connect over IPv4 and IPv6" \
 		grep -q '^RestrictAddressFamilies=.*AF_INET .*AF_INET6' "$f"
 	check "$(basename "$f") has a writable state directory" \
 		grep -q '^StateDirectory=sentry-source' "$f"
 	check "$(basename "$f") runs as the dedicated user" grep -q '^User=sentry-source' "$f"
 done
+
+# Per-connection instances are many and uniquely named: collected when
+# they end, and a refused request (exit 2) is not a unit failure.
+for svc in "$U"/sentry-source@shop-2.service "$U"/sentry-source-dir@shop-2.service; do
+	check "$(basename "$svc"): CollectMode=inactive-or-failed" \
+		grep -q '^CollectMode=inactive-or-failed$' "$svc"
+	check "$(basename "$svc"): exit 2 (a refused request) counts as success" \
+		grep -q '^SuccessExitStatus=2$' "$svc"
+done
+for sock in "$U"/sentry-source.socket "$U"/sentry-source-dir.socket; do
+	check "$(basename "$sock"): MaxConnectionsPerSource= is set, below MaxConnections=" \
+		awk -F= '/^MaxConnections=/ { m = $2 } /^MaxConnectionsPerSource=/ { p = $2 }
+			END { exit !(p > 0 && p < m) }' "$sock"
+done
+# The LoadCredential= lines the units show, switched on, verify as clean.
+mkdir -p "$FX_DIR/creds"
+for f in $SERVICES; do
+	check "$(basename "$f") shows LoadCredential= for the key" \
+		grep -q '^#LoadCredential=id_ed25519:' "$f"
+	sed 's/^#LoadCredential=/LoadCredential=/' "$f" >"$FX_DIR/creds/$(basename "$f")"
+	next_run
+	systemd-analyze verify --man=no "$FX_DIR/creds/$(basename "$f")" >"$OUT" 2>"$ERR"
+	RC=$?
+	check_eq "$(basename "$f") with LoadCredential= on: verify exits 0, no warnings" \
+		"0 " "$RC $(cat "$ERR")"
+done
+# The templates, as systemd expands them for an instance.
+check "sentry-source-dir@.service serves the config directory" \
+	grep -q '^ExecStart=.* --config-dir /etc/sentry-source/deployments$' "$U/sentry-source-dir@.service"
+check "sentry-source-sync@.service syncs DIR/NAME.conf for instance NAME" \
+	grep -q '^ExecStart=.* -c /etc/sentry-source/deployments/%i\.conf --sync$' \
+	"$U/sentry-source-sync@.service"
+port=$(sed -n 's/^ListenStream=127\.0\.0\.1:\([0-9]*\)$/\1/p' "$U/sentry-source.socket")
+check "sentry-source.socket: not on the contended port 8080 (${port:-none})" \
+	test -n "$port" -a "$port" != 8080
+for f in README.md man/sentry-source.8; do
+	check "$f names the socket's port $port, never 8080" \
+		sh -c "grep -q ':$port/webhook' '$f' && ! grep -q 8080 '$f'"
+done
+check "the sysusers.d entry makes the units' user" \
+	grep -q '^u sentry-source ' examples/sentry-source.sysusers
 printf '1..%d\n' "$n"

@@ -37,11 +37,14 @@ fixture_init || bail "cannot make a work directory"
 V=$FX_DIR
 mkdir -p "$V/runs" "$V/req" "$V/stub" "$V/nowhere"
 
-# The front checks the config's shape only; nothing here is ever reached.
+# Nothing here is ever reached; the front only looks at the files (they
+# exist, and the key is private) before it answers.
 FX_CLONE_URL="ssh://git@127.0.0.1:1/nonexistent.git"
 FX_CLONE_PATH="$V/checkout"
 FX_KEY="$V/id_ed25519"
 FX_KNOWN_HOSTS="$V/known_hosts"
+install -m 600 /dev/null "$FX_KEY"
+install -m 644 /dev/null "$FX_KNOWN_HOSTS"
 
 # The stub helper: records how the front called it.
 STUB_LOG="$V/stub.args"
@@ -51,6 +54,7 @@ chmod 755 "$V/stub/sentry-source-sync"
 export VG_STUB_LOG=$STUB_LOG
 
 # vg NAME STATUS EXIT CONF REQUEST [EXEC_DIR]: run the front on REQUEST
+# (CONF dir:DIR for --config-dir DIR)
 # under memcheck, in the background (valgrind takes most of a second to
 # start); flush prints the results in order. STATUS "-": no answer at all.
 vg() {
@@ -64,11 +68,13 @@ vg() {
 vg_one() {
 	local i=$1 name=$2 want=$3 want_rc=$4 conf=$5 req=$6 exec=${7:-$V/nowhere}
 	local log="$V/runs/$1.valgrind" out="$V/runs/$1.out" err="$V/runs/$1.err"
-	local rc got problems=()
+	local rc got problems=() args=(-c "$conf")
+	# CONF "dir:DIR": the front runs with --config-dir DIR.
+	case $conf in dir:*) args=(--config-dir "${conf#dir:}") ;; esac
 	SENTRY_SOURCE_EXEC_PATH=$exec timeout -k 5 "$VALGRIND_TIMEOUT" \
 		valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
 		--errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
-		--log-file="$log" ./sentry-source -c "$conf" <"$req" >"$out" 2>"$err"
+		--log-file="$log" ./sentry-source "${args[@]}" <"$req" >"$out" 2>"$err"
 	rc=$?
 	got=$(head -n 1 "$out" | tr -d '\r' | cut -d ' ' -f 2)
 	[ -n "$got" ] || got=-
@@ -243,10 +249,28 @@ test_signed() {
 			"X-Gitlab-Token: guess")"
 }
 
+# --config-dir: the path picks the file; every way it can fail.
+test_config_dir() {
+	local d="$V/deployments" p
+	mkdir -p "$d"
+	write_config "$d/a.conf"
+	write_config "$d/broken.conf" "FROBNICATE=1"
+	for p in a:/a/webhook nosuch:/nosuch escaped:/..%2fa broken:/broken/webhook; do
+		make_request POST "${p#*:}" application/json "$V/develop.json" >"$V/req/dir-${p%%:*}.http"
+	done
+	vg "--config-dir, POST /a/webhook, no helper" 200 70 "dir:$d" "$V/req/dir-a.http"
+	vg "--config-dir, POST /nosuch" 404 2 "dir:$d" "$V/req/dir-nosuch.http"
+	vg "--config-dir, POST /..%2fa" 400 2 "dir:$d" "$V/req/dir-escaped.http"
+	vg "--config-dir, POST /broken/webhook (a config error)" 500 78 "dir:$d" \
+		"$V/req/dir-broken.http"
+	vg "--config-dir, no such directory" 500 78 "dir:$V/none" "$V/req/dir-a.http"
+}
+
 test_matching
 test_ignored
 test_refused
 test_signed
+test_config_dir
 flush
 
 printf '1..%d\n' "$n"

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@ typedef const char *(*config_check)(const char *value);
 static const char *check_name(const char *);
 static const char *check_url(const char *);
 static const char *check_abspath(const char *);
+static const char *check_credpath(const char *);
 static const char *check_branch(const char *);
 static const char *check_yes_no(const char *);
 static const char *check_size(const char *);
@@ -34,14 +36,15 @@ static const struct {
 	config_check	 check;
 	unsigned long	 number;	/* default of a number key */
 } keys[CONFIG_NKEYS] = {
-	[CONFIG_SOURCE] =		{ "SOURCE", 1, check_name, 0 },
+	/* Not for a hook deployment (main.c says where it is needed). */
+	[CONFIG_SOURCE] =		{ "SOURCE", 0, check_name, 0 },
 	[CONFIG_CLONE_URL] =		{ "CLONE_URL", 1, check_url, 0 },
 	[CONFIG_CLONE_PATH] =		{ "CLONE_PATH", 1, check_abspath, 0 },
 	[CONFIG_BRANCH] =		{ "BRANCH", 0, check_branch, 0 },
-	[CONFIG_SSH_KEYPATH] =		{ "SSH_KEYPATH", 1, check_abspath, 0 },
-	[CONFIG_SSH_PASSPHRASE_FILE] =	{ "SSH_PASSPHRASE_FILE", 0, check_abspath, 0 },
-	[CONFIG_KNOWN_HOSTS] =		{ "KNOWN_HOSTS", 1, check_abspath, 0 },
-	[CONFIG_SECRET_FILE] =		{ "SECRET_FILE", 0, check_abspath, 0 },
+	[CONFIG_SSH_KEYPATH] =		{ "SSH_KEYPATH", 1, check_credpath, 0 },
+	[CONFIG_SSH_PASSPHRASE_FILE] =	{ "SSH_PASSPHRASE_FILE", 0, check_credpath, 0 },
+	[CONFIG_KNOWN_HOSTS] =		{ "KNOWN_HOSTS", 1, check_credpath, 0 },
+	[CONFIG_SECRET_FILE] =		{ "SECRET_FILE", 0, check_credpath, 0 },
 	[CONFIG_ALLOW_UNSIGNED] =	{ "ALLOW_UNSIGNED", 0, check_yes_no, 0 },
 	[CONFIG_MAX_BODY] =		{ "MAX_BODY", 0, check_size, LIMIT_BODY_BYTES },
 	[CONFIG_REQUEST_TIMEOUT] =	{ "REQUEST_TIMEOUT", 0, check_seconds,
@@ -118,6 +121,40 @@ check_abspath(const char *v)
 	if (has_space_or_control(v))
 		return "must not contain spaces or control characters";
 	return NULL;
+}
+
+/*
+ * A secret's file: an absolute path, or, when systemd passes credentials
+ * (LoadCredential=, $CREDENTIALS_DIRECTORY), a credential's name. Its
+ * directory differs for every unit, so the file can only name it so.
+ */
+static const char *
+check_credpath(const char *v)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+
+	if (v[0] == '/')
+		return check_abspath(v);
+	if (dir == NULL || dir[0] != '/')
+		return "must be an absolute path (a credential's name only when "
+		    "$CREDENTIALS_DIRECTORY is set: LoadCredential= in the unit)";
+	if (strchr(v, '/') != NULL || strcmp(v, ".") == 0 || strcmp(v, "..") == 0 ||
+	    has_space_or_control(v))
+		return "must be an absolute path or a credential's name (no /)";
+	return NULL;
+}
+
+/* A credential's name as the path of its file; a path as itself. */
+static char *
+credpath(const char *v)
+{
+	char *path;
+
+	if (v[0] == '/')
+		return strdup(v);
+	if (asprintf(&path, "%s/%s", getenv("CREDENTIALS_DIRECTORY"), v) == -1)
+		return NULL;
+	return path;
 }
 
 static const char *
@@ -269,7 +306,8 @@ parse_line(struct config *c, char *line, unsigned lineno, char *err, size_t errl
 		return fail(err, errlen, "%s:%u: %s is empty", c->path, lineno, key);
 	if ((why = keys[k].check(value)) != NULL)
 		return fail(err, errlen, "%s:%u: %s %s", c->path, lineno, key, why);
-	if ((c->v[k].value = strdup(value)) == NULL)
+	if ((c->v[k].value = keys[k].check == check_credpath ? credpath(value) :
+	    strdup(value)) == NULL)
 		return fail(err, errlen, "%s: out of memory", c->path);
 	c->v[k].line = lineno;
 	return 0;
@@ -278,13 +316,20 @@ parse_line(struct config *c, char *line, unsigned lineno, char *err, size_t errl
 int
 config_load(struct config *c, const char *path, char *err, size_t errlen)
 {
+	return config_load_at(c, AT_FDCWD, path, 0, path, err, errlen);
+}
+
+int
+config_load_at(struct config *c, int dirfd, const char *name, int flags,
+    const char *path, char *err, size_t errlen)
+{
 	char *buf, *line, *next;
 	unsigned lineno = 0;
 	size_t len;
 	int k, rc = -1;
 
 	c->path = path;
-	if ((buf = file_read(path, LIMIT_CONFIG_BYTES, &len)) == NULL)
+	if ((buf = file_read_at(dirfd, name, flags, LIMIT_CONFIG_BYTES, &len)) == NULL)
 		return fail(err, errlen, "%s: %s", path, errno == EFBIG ?
 		    "larger than " XSTR(LIMIT_CONFIG_BYTES) " bytes" : strerror(errno));
 	if (memchr(buf, '\0', len) != NULL) {

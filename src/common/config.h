@@ -45,6 +45,10 @@ struct config {
 
 /* 0, or -1 with a message naming the file and line in err. */
 int		 config_load(struct config *, const char *path, char *err, size_t errlen);
+/* The same for name in the directory dirfd, opened with flags added
+ * (O_NOFOLLOW); path is what messages and the helper are told. */
+int		 config_load_at(struct config *, int dirfd, const char *name, int flags,
+		    const char *path, char *err, size_t errlen);
 void		 config_free(struct config *);
 const char	*config_get(const struct config *, enum config_key);
 /* A number key (sizes take K, M or G), or its default when unset. */

@@ -9,12 +9,18 @@
 char *
 file_read(const char *path, size_t max, size_t *lenp)
 {
+	return file_read_at(AT_FDCWD, path, 0, max, lenp);
+}
+
+char *
+file_read_at(int dirfd, const char *name, int flags, size_t max, size_t *lenp)
+{
 	char *buf;
 	ssize_t n = 0;
 	size_t len = 0;
 	int fd, saved;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | flags)) == -1)
 		return NULL;
 	if ((buf = malloc(max + 1)) == NULL) {
 		close(fd);

@@ -15,6 +15,10 @@
  * 1.5 KiB (Forgejo's 22 headers); 16 KiB leaves room for proxies; 431. */
 #define LIMIT_HEAD_BYTES	16384
 
+/* --config-dir: the NAME in a request path /NAME[/webhook] that picks
+ * DIR/NAME.conf. [A-Za-z0-9_-] only; longer names are a 404. */
+#define LIMIT_DEPLOYMENT_NAME	64
+
 /* Number of header fields; Forgejo sends 22; 431. */
 #define LIMIT_HEADER_COUNT	64
 

@@ -112,6 +112,8 @@ exec_sync(const struct deployment *d, const struct sync_call *call)
 	argv[argc++] = (char *)d->config->path;
 	if (call->check) {
 		argv[argc++] = "--check";
+		argv[argc++] = "--rule";
+		argv[argc++] = (char *)d->rule.branch;
 	} else if (p == NULL) {
 		argv[argc++] = "--current";
 	} else {

@@ -17,6 +17,7 @@ struct deployment {
 	struct secret		 secret;	/* none: unsigned requests pass */
 	size_t			 max_body;
 	int			 request_seconds;
+	int			 path_chosen;	/* --config-dir: the path named it */
 };
 
 /* What the helper is asked to do. */
@@ -29,7 +30,18 @@ struct sync_call {
 	const char		*mode;		/* for the record; NULL: sync */
 };
 
+/* One connection's request, for a deployment chosen after its head. */
+struct serve_conn {
+	struct http_conn	 conn;
+	struct http_request	*req;
+	char			 peer[80];
+	int			 status;	/* of the head: 0 when it may go on */
+};
+
 int	serve_connection(const struct deployment *);
+int	serve_begin(struct serve_conn *, int seconds);
+int	serve_finish(struct serve_conn *, const struct deployment *);
+int	serve_refuse(struct serve_conn *, int status, const char *why);
 void	serve_misconfigured(void);
 int	post_receive(const struct deployment *);
 int	exec_sync(const struct deployment *, const struct sync_call *);

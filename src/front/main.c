@@ -4,8 +4,10 @@
  */
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,9 +15,11 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "config_dir.h"
 #include "exitcode.h"
 #include "front.h"
 #include "gitname.h"
+#include "key_files.h"
 #include "log.h"
 #include "services_config.h"
 #include "source.h"
@@ -23,8 +27,8 @@
 #include "version.h"
 
 enum mode {
-	MODE_SERVE, MODE_HOOK, MODE_SYNC, MODE_CHECK, MODE_STATUS, MODE_LIST, MODE_VERSION,
-	MODE_HELP
+	MODE_SERVE, MODE_SERVE_DIR, MODE_HOOK, MODE_SYNC, MODE_CHECK, MODE_STATUS, MODE_LIST,
+	MODE_VERSION, MODE_HELP
 };
 
 static void
@@ -32,6 +36,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: sentry-source [-c file]\n"
+	    "       sentry-source --config-dir dir\n"
 	    "       sentry-source [-c file] --post-receive\n"
 	    "       sentry-source [-c file] --sync [--branch name]\n"
 	    "       sentry-source [-c file] --check\n"
@@ -124,14 +129,58 @@ check_signing(struct deployment *d)
 	return 0;
 }
 
+/*
+ * Without SOURCE, a deployment takes pushes from its post-receive hook
+ * only: it follows BRANCH, and no webhook concept (a secret, unsigned
+ * requests) applies to it. Socket mode needs a source.
+ */
+static int
+check_hook_deployment(struct deployment *d, enum mode mode)
+{
+	const struct config *c = d->config;
+	static const enum config_key webhook_keys[] = {
+		CONFIG_SECRET_FILE, CONFIG_ALLOW_UNSIGNED, CONFIG_MAX_BODY, CONFIG_REQUEST_TIMEOUT
+	};
+	size_t i;
+
+	if (mode == MODE_SERVE || mode == MODE_SERVE_DIR) {
+		log_err("%s: missing SOURCE: webhooks need one (see --list-sources); "
+		    "a deployment without it takes pushes from --post-receive only",
+		    c->path);
+		return -1;
+	}
+	if ((d->rule.branch = config_get(c, CONFIG_BRANCH)) == NULL) {
+		log_err("%s: missing required key BRANCH: without SOURCE, BRANCH "
+		    "names what the hook follows", c->path);
+		return -1;
+	}
+	for (i = 0; i < sizeof(webhook_keys) / sizeof(webhook_keys[0]); i++)
+		if (c->v[webhook_keys[i]].value != NULL) {
+			log_err("%s:%u: a webhook's key, and this deployment has no SOURCE: "
+			    "nothing would read it; drop it", c->path,
+			    c->v[webhook_keys[i]].line);
+			return -1;
+		}
+	return 0;
+}
+
 /* The config names a source we have, and a branch rule it can use. */
 static int
-check_deployment(struct deployment *d)
+check_deployment(struct deployment *d, enum mode mode)
 {
 	const struct config *c = d->config;
 	const char *branch = config_get(c, CONFIG_BRANCH);
 	char err[512];
 
+	if (config_get(c, CONFIG_SOURCE) == NULL) {
+		if (check_hook_deployment(d, mode) == -1)
+			return -1;
+		if (services_check(c, err, sizeof(err)) == -1) {
+			log_err("%s", err);
+			return -1;
+		}
+		return 0;
+	}
 	if ((d->source = source_find(config_get(c, CONFIG_SOURCE))) == NULL) {
 		log_err("%s:%u: SOURCE %s is not compiled in (see --list-sources)",
 		    c->path, c->v[CONFIG_SOURCE].line, config_get(c, CONFIG_SOURCE));
@@ -156,6 +205,24 @@ check_deployment(struct deployment *d)
 	d->max_body = config_number(c, CONFIG_MAX_BODY);
 	d->request_seconds = (int)config_number(c, CONFIG_REQUEST_TIMEOUT);
 	return check_signing(d);
+}
+
+/*
+ * Before an answer says a sync was started: the files the sync needs to
+ * connect are there, readable, and private where ssh insists, as the
+ * helper will check them. --check and --sync leave it to the helper,
+ * which says the same and more.
+ */
+static int
+check_sync_files(const struct deployment *d)
+{
+	char err[512];
+
+	if (key_files_check(d->config, err, sizeof(err)) == -1) {
+		log_err("%s: %s", d->config->path, err);
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -191,6 +258,11 @@ check_now(const struct deployment *d)
 	const struct config *c = d->config;
 	struct sync_call call = { .check = 1 };
 
+	if (d->source == NULL) {
+		printf("ok: %s: no SOURCE: pushes come from --post-receive only, "
+		    "BRANCH %s\n", c->path, d->rule.branch);
+		return exec_sync(d, &call);
+	}
 	printf("ok: %s: SOURCE %s (%s), BRANCH %s\n", c->path, d->source->name,
 	    d->source->display_name, d->rule.branch);
 	if (d->source->signature.how == SOURCE_UNSIGNED)
@@ -204,11 +276,85 @@ check_now(const struct deployment *d)
 	return exec_sync(d, &call);
 }
 
+/*
+ * --config-dir: the request's head names the deployment, DIR/NAME.conf,
+ * which must be a regular file in DIR itself (openat, no symlink). An
+ * unknown NAME is a 404; a known one that is wrong, a 500, as with -c.
+ */
+static int
+serve_dir(const char *dir)
+{
+	struct config config = CONFIG_INIT;
+	struct deployment d = { .config = &config, .secret = SECRET_INIT, .path_chosen = 1 };
+	struct serve_conn s;
+	struct stat st;
+	char name[LIMIT_DEPLOYMENT_NAME + 1], file[sizeof(name) + sizeof(CONFIG_DIR_SUFFIX)];
+	char path[PATH_MAX], err[512];
+	int dirfd, status, rc, found;
+
+	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		log_err("--config-dir %s: %m", dir);
+		serve_misconfigured();
+		return EXIT_CONFIG;
+	}
+	if ((rc = serve_begin(&s, LIMIT_REQUEST_SECONDS)) != 0)
+		goto out;
+	if (s.status != 0) {
+		rc = serve_finish(&s, NULL);
+		goto out;
+	}
+	if ((status = config_dir_name(s.req->path, name, sizeof(name))) != 0) {
+		rc = serve_refuse(&s, status, status == 400 ?
+		    "no escapes in a deployment's path" : "no such deployment: POST /NAME/webhook");
+		goto out;
+	}
+	snprintf(file, sizeof(file), "%s%s", name, CONFIG_DIR_SUFFIX);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, file) >= sizeof(path)) {
+		log_err("--config-dir %s: too long a path", dir);
+		goto misconfigured;
+	}
+	found = fstatat(dirfd, file, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (!found && errno != ENOENT) {
+		log_err("--config-dir %s: %s: %m", dir, file);
+		goto misconfigured;
+	}
+	if (!found || !S_ISREG(st.st_mode)) {
+		if (found)
+			log_warning("--config-dir %s: %s: %s; not used", dir, file,
+			    S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file");
+		rc = serve_refuse(&s, 404, "no such deployment: POST /NAME/webhook");
+		goto out;
+	}
+	if (config_load_at(&config, dirfd, file, O_NOFOLLOW, path, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		goto misconfigured;
+	}
+	if (check_deployment(&d, MODE_SERVE_DIR) == -1 || check_sync_files(&d) == -1)
+		goto misconfigured;
+	/* The head was read under the default deadline; the rest gets the
+	 * deployment's, counted from the same start. */
+	s.conn.deadline_ms += (long)(d.request_seconds - LIMIT_REQUEST_SECONDS) * 1000;
+	close(dirfd);
+	dirfd = -1;
+	rc = serve_finish(&s, &d);
+	goto out;
+misconfigured:
+	serve_refuse(&s, 500, "server misconfigured; see its log");
+	rc = EXIT_CONFIG;
+out:
+	if (dirfd != -1)
+		close(dirfd);
+	secret_free(&d.secret);
+	config_free(&config);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "config-dir", required_argument, NULL, 'D' },
 		{ "post-receive", no_argument, NULL, 'P' },
 		{ "sync", no_argument, NULL, 's' },
 		{ "branch", required_argument, NULL, 'b' },
@@ -222,7 +368,7 @@ main(int argc, char *argv[])
 	};
 	struct config config = CONFIG_INIT;
 	struct deployment d = { .config = &config, .secret = SECRET_INIT };
-	const char *path = CONFIG_DEFAULT_PATH, *branch = NULL;
+	const char *path = NULL, *branch = NULL, *dir = NULL;
 	enum mode mode = MODE_SERVE;
 	char err[512];
 	int ch, rc = -1, json = 0;
@@ -236,6 +382,7 @@ main(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': path = optarg; break;
+		case 'D': dir = optarg; break;
 		case 'P': mode = MODE_HOOK; break;
 		case 's': mode = MODE_SYNC; break;
 		case 'b': branch = optarg; break;
@@ -248,8 +395,11 @@ main(int argc, char *argv[])
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
+	/* Other modes take one deployment: -c DIR/NAME.conf. */
+	if (dir != NULL && mode == MODE_SERVE && path == NULL)
+		mode = MODE_SERVE_DIR;
 	if (optind != argc || (branch != NULL && mode != MODE_SYNC) ||
-	    (json && mode != MODE_STATUS)) {
+	    (json && mode != MODE_STATUS) || (dir != NULL && mode != MODE_SERVE_DIR)) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -263,16 +413,21 @@ main(int argc, char *argv[])
 	case MODE_HELP:
 		usage(stdout);
 		return EXIT_OK;
+	case MODE_SERVE_DIR:
+		return serve_dir(dir);
 	default:
 		break;
 	}
 
+	if (path == NULL)
+		path = CONFIG_DEFAULT_PATH;
 	if (config_load(&config, path, err, sizeof(err)) == -1)
 		log_err("%s", err);
 	/* Only CLONE_PATH: a monitoring user need not read the secrets. */
 	else if (mode == MODE_STATUS)
 		rc = status_print(&config, json);
-	else if (check_deployment(&d) == 0)
+	else if (check_deployment(&d, mode) == 0 &&
+	    ((mode != MODE_SERVE && mode != MODE_HOOK) || check_sync_files(&d) == 0))
 		rc = mode == MODE_SYNC ? sync_now(&d, branch) :
 		    mode == MODE_CHECK ? check_now(&d) :
 		    mode == MODE_HOOK ? post_receive(&d) : serve_connection(&d);

@@ -4,6 +4,7 @@
  * answer goes out before any sync starts: hosts give a webhook ~10 s.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +16,8 @@
 
 #define SENTRY_MOUNT	"/plugins/sources/"
 
-/* POST /webhook, or Sentry's per-source mount for hosts pointed at Sentry. */
+/* POST /webhook, or Sentry's per-source mount for hosts pointed at Sentry;
+ * under --config-dir, the path that chose the deployment. */
 static int
 route(const struct http_request *req, const struct deployment *d)
 {
@@ -24,7 +26,7 @@ route(const struct http_request *req, const struct deployment *d)
 	const char *p = req->path, *type = http_header(req, "Content-Type");
 	int known;
 
-	known = strcmp(p, "/webhook") == 0 ||
+	known = d->path_chosen || strcmp(p, "/webhook") == 0 ||
 	    (strncmp(p, SENTRY_MOUNT, n) == 0 && strncmp(p + n, src->name, m) == 0 &&
 	    strcmp(p + n + m, "/webhook") == 0);
 	if (!known)
@@ -168,53 +170,64 @@ answer(struct http_conn *conn, int status, const struct source_result *res)
 	cJSON_free(body);
 }
 
+/*
+ * The head first: in --config-dir mode its path chooses the deployment.
+ * 0 to go on, with s->status 0 or the status the head earned; otherwise
+ * the exit status, the connection answered (or silent) and closed.
+ */
 int
-serve_connection(const struct deployment *d)
+serve_begin(struct serve_conn *s, int seconds)
 {
-	struct http_request *req;
-	struct source_result res = { .verdict = SOURCE_IGNORED };
-	struct sync_call call = { .push = NULL };
-	struct http_conn conn;
-	char peer[80];
-	int status, rc = EXIT_OK;
-
-	http_peer_name(0, peer, sizeof(peer));
-	http_conn_start(&conn, 0, 1, d->request_seconds);
-	if ((req = calloc(1, sizeof(*req))) == NULL) {
-		http_respond(&conn, 500, "{\"error\":\"out of memory\"}");
-		http_close(&conn);
+	http_peer_name(0, s->peer, sizeof(s->peer));
+	http_conn_start(&s->conn, 0, 1, seconds);
+	if ((s->req = calloc(1, sizeof(*s->req))) == NULL) {
+		http_respond(&s->conn, 500, "{\"error\":\"out of memory\"}");
+		http_close(&s->conn);
 		return EXIT_INTERNAL;
 	}
-	status = http_read_head(&conn, req);
-	if (status == -1) {
-		log_warning("%s: closed without a request", peer);
-		http_close(&conn);
-		free(req);
+	s->status = http_read_head(&s->conn, s->req);
+	if (s->status == -1) {
+		log_warning("%s: closed without a request", s->peer);
+		http_close(&s->conn);
+		free(s->req);
 		return EXIT_REFUSED;
 	}
+	return 0;
+}
+
+/* The rest of the request, the answer, then the sync. d may be NULL only
+ * when status is already an error. */
+static int
+serve_rest(struct serve_conn *s, const struct deployment *d, int status,
+    struct source_result *res)
+{
+	struct http_request *req = s->req;
+	struct sync_call call = { .push = NULL };
+	int rc = EXIT_OK;
+
 	if (status == 0)
 		status = route(req, d);
 	if (status == 0)
-		status = http_continue(&conn, req);
+		status = http_continue(&s->conn, req);
 	if (status == 0)
-		status = http_read_body(&conn, req);
+		status = http_read_body(&s->conn, req);
 	if (status == 0)
-		status = judge_body(d, req, &res);
-	answer(&conn, status, &res);
-	http_close(&conn);
+		status = judge_body(d, req, res);
+	answer(&s->conn, status, res);
+	http_close(&s->conn);
 
 	/* A refusal is the peer's mistake; a 5xx is ours. */
 	if (status != 200)
-		(status >= 500 ? log_err : log_warning)("%s: %s %s: %d %s", peer,
+		(status >= 500 ? log_err : log_warning)("%s: %s %s: %d %s", s->peer,
 		    req->method ? req->method : "-", req->path ? req->path : "-", status,
-		    res.verdict == SOURCE_BAD ? res.why : error_text(status));
-	else if (res.verdict == SOURCE_IGNORED)
-		log_info("%s: ignored: %s", peer, res.why);
+		    res->verdict == SOURCE_BAD ? res->why : error_text(status));
+	else if (res->verdict == SOURCE_IGNORED)
+		log_info("%s: ignored: %s", s->peer, res->why);
 	else
-		log_info("%s: %s %.12s..%.12s: syncing", peer, res.push.ref,
-		    res.push.old_oid, res.push.new_oid);
-	if (status == 200 && res.verdict == SOURCE_MATCH) {
-		call.push = &res.push;
+		log_info("%s: %s %.12s..%.12s: syncing", s->peer, res->push.ref,
+		    res->push.old_oid, res->push.new_oid);
+	if (status == 200 && res->verdict == SOURCE_MATCH) {
+		call.push = &res->push;
 		call.mode = STATUS_MODE_SOCKET;
 		call.body = req->body;
 		call.body_len = req->body_len;
@@ -224,6 +237,35 @@ serve_connection(const struct deployment *d)
 	http_request_free(req);
 	free(req);
 	return rc;
+}
+
+int
+serve_finish(struct serve_conn *s, const struct deployment *d)
+{
+	struct source_result res = { .verdict = SOURCE_IGNORED };
+
+	return serve_rest(s, d, s->status, &res);
+}
+
+/* Answer status with why as the error, after serve_begin. */
+int
+serve_refuse(struct serve_conn *s, int status, const char *why)
+{
+	struct source_result res = { .verdict = SOURCE_BAD };
+
+	snprintf(res.why, sizeof(res.why), "%s", why);
+	return serve_rest(s, NULL, status, &res);
+}
+
+int
+serve_connection(const struct deployment *d)
+{
+	struct serve_conn s;
+	int rc;
+
+	if ((rc = serve_begin(&s, d->request_seconds)) != 0)
+		return rc;
+	return serve_finish(&s, d);
 }
 
 /* The host should see a failure, not a connection closed without a word. */

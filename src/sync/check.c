@@ -1,6 +1,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include "git_error.h"
 #include "gitname.h"
 #include "known_hosts.h"
+#include "owner.h"
 #include "path_trust.h"
 #include "ssh_auth.h"
 
@@ -51,13 +53,17 @@ names_host(const struct ssh_auth *a)
 	    probe, sizeof(probe)) != KNOWN_HOST_UNKNOWN;
 }
 
+/* CLONE_PATH is absent, or a repository a sync would take as its own. */
 static void
 check_clone_path(const struct config *c)
 {
 	const char *path = config_get(c, CONFIG_CLONE_PATH);
+	const char *url = config_get(c, CONFIG_CLONE_URL);
 	char parent[PATH_MAX], why[1024];
 	git_repository *repo = NULL;
+	git_remote *origin = NULL;
 	struct stat st;
+	int error;
 
 	snprintf(parent, sizeof(parent), "%s", path);
 	dirname(parent);
@@ -75,25 +81,41 @@ check_clone_path(const struct config *c)
 			    strerror(errno));
 		return;
 	}
-	if (git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
-		report(EXIT_NOT_OURS, "CLONE_PATH %s: exists and is not a git repository; "
-		    "move it away or choose another CLONE_PATH", path);
+	if ((error = git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
+	    NULL)) < 0)
+		report(EXIT_NOT_OURS, error == GIT_EOWNER ?
+		    "CLONE_PATH %s: %s" : "CLONE_PATH %s: exists and is not a git "
+		    "repository (%s); move it away or choose another CLONE_PATH",
+		    path, last_git_error());
+	else if (git_remote_lookup(&origin, repo, "origin") < 0 ||
+	    git_remote_url(origin) == NULL)
+		report(EXIT_NOT_OURS, "CLONE_PATH %s: a git repository without an origin; "
+		    "a sync will not touch it: move it away or choose another CLONE_PATH",
+		    path);
+	else if (strcmp(git_remote_url(origin), url) != 0)
+		report(EXIT_NOT_OURS, "CLONE_PATH %s: a clone of %s, not of CLONE_URL %s; "
+		    "a sync will not touch it: move it away, or set CLONE_URL to its origin",
+		    path, git_remote_url(origin), url);
 	else
-		report(EXIT_OK, "CLONE_PATH %s: a git repository", path);
+		report(EXIT_OK, "CLONE_PATH %s: a clone of CLONE_URL", path);
+	git_remote_free(origin);
 	git_repository_free(repo);
 }
 
-/* Connect as a sync would, and list the branches the remote has. */
+/*
+ * Connect as a sync would, list the branches the remote has, and say
+ * whether the branch rule takes any of them: one that takes none makes
+ * every sync fail.
+ */
 static void
-check_remote(const struct config *c, struct ssh_auth *a)
+check_remote(const struct config *c, struct ssh_auth *a, const char *rule)
 {
 	const char *url = config_get(c, CONFIG_CLONE_URL);
-	const char *branch = config_get(c, CONFIG_BRANCH);
 	git_remote_callbacks cb;
 	const git_remote_head **heads;
 	git_remote *remote = NULL;
 	char list[512] = "";
-	size_t i, n, len, count = 0;
+	size_t i, n, len, count = 0, taken = 0;
 
 	git_remote_init_callbacks(&cb, GIT_REMOTE_CALLBACKS_VERSION);
 	ssh_auth_callbacks(a, &cb);
@@ -108,6 +130,9 @@ check_remote(const struct config *c, struct ssh_auth *a)
 	for (i = 0; i < n; i++) {
 		if (strncmp(heads[i]->name, REFS_HEADS, REFS_HEADS_LEN) != 0)
 			continue;
+		/* As the sync matches it (sync_main.c). */
+		if (rule != NULL && fnmatch(rule, heads[i]->name + 11, FNM_PATHNAME) == 0)
+			taken++;
 		len = strlen(list);
 		if (count++ < 10)
 			snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "",
@@ -115,23 +140,39 @@ check_remote(const struct config *c, struct ssh_auth *a)
 	}
 	report(EXIT_OK, "%s: host key known, key accepted; %zu branches: %s%s", url,
 	    count, count ? list : "none", count > 10 ? ", ..." : "");
-	(void)branch;
+	if (rule == NULL)
+		goto out;
+	if (taken > 0)
+		report(EXIT_OK, "BRANCH %s: the remote has %zu such branch%s", rule, taken,
+		    taken == 1 ? "" : "es");
+	else
+		report(EXIT_CONFIG, "BRANCH %s: no branch of the remote is named so%s; every "
+		    "sync would fail: set BRANCH to one of the branches above", rule,
+		    rule[0] == '"' || rule[0] == '\'' ?
+		    " (quotes are part of the value: write BRANCH=name)" : "");
 out:
 	git_remote_free(remote);
 }
 
 int
-check_deployment_sync(const struct config *c)
+check_deployment_sync(const struct config *c, const char *rule)
 {
 	struct ssh_auth auth = SSH_AUTH_INIT;
 	const char *key = config_get(c, CONFIG_SSH_KEYPATH);
 	char err[512];
+	enum owner o;
 
+	/* First: as another user (root above all), every other answer
+	 * would be about the wrong user's rights. */
+	if ((o = owner_check(c, "--check", err, sizeof(err))) == OWNER_OTHER) {
+		report(EXIT_NOT_OURS, "%s", err);
+		goto out;
+	}
 	if (ssh_auth_load(&auth, c, err, sizeof(err)) == -1) {
 		report(EXIT_CONFIG, "%s", err);
 		goto out;
 	}
-	if (ssh_key_is_rsa(key)) {
+	if (ssh_key_is_rsa(key, auth.passphrase)) {
 		report(EXIT_AUTH, "SSH_KEYPATH %s: an RSA key, which libssh2 signs with "
 		    "SHA-1 (ssh-rsa) and OpenSSH 8.8 and later refuse; make an ed25519 "
 		    "key: ssh-keygen -t ed25519 -N '' -f %s.ed25519", key, key);
@@ -147,8 +188,11 @@ check_deployment_sync(const struct config *c)
 	}
 	report(EXIT_OK, "KNOWN_HOSTS %s: names %s", config_get(c, CONFIG_KNOWN_HOSTS),
 	    auth.host);
-	check_clone_path(c);
-	check_remote(c, &auth);
+	if (o == OWNER_NO_DIR)
+		report(EXIT_SYNC_FAILED, "%s", err);
+	else
+		check_clone_path(c);
+	check_remote(c, &auth, rule);
 out:
 	ssh_auth_free(&auth);
 	fflush(stdout);

@@ -7,7 +7,8 @@
 
 #include "config.h"
 
-/* EXIT_OK when a sync could run; else the exit status a sync would get. */
-int	check_deployment_sync(const struct config *);
+/* EXIT_OK when a sync could run; else the exit status a sync would get.
+ * rule: the branch or glob the front follows (BRANCH, or the source's). */
+int	check_deployment_sync(const struct config *, const char *rule);
 
 #endif

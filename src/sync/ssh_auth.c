@@ -1,6 +1,6 @@
-#include <sys/stat.h>
-
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +11,7 @@
 
 #include "bounds.h"
 #include "file.h"
+#include "key_files.h"
 #include "known_hosts.h"
 #include "ssh_auth.h"
 
@@ -56,7 +57,6 @@ ssh_auth_load(struct ssh_auth *a, const struct config *c, char *err, size_t errl
 {
 	const char *kh = config_get(c, CONFIG_KNOWN_HOSTS);
 	const char *pp = config_get(c, CONFIG_SSH_PASSPHRASE_FILE);
-	struct stat st;
 	size_t len;
 
 	a->keypath = config_get(c, CONFIG_SSH_KEYPATH);
@@ -66,33 +66,13 @@ ssh_auth_load(struct ssh_auth *a, const struct config *c, char *err, size_t errl
 		    c->path, c->v[CONFIG_CLONE_URL].line);
 		return -1;
 	}
-	if (stat(a->keypath, &st) == -1 || access(a->keypath, R_OK) == -1) {
-		snprintf(err, errlen, "SSH_KEYPATH %s: %s", a->keypath, strerror(errno));
+	if (key_files_check(c, err, errlen) == -1)
 		return -1;
-	}
-	/* As ssh does: a private key others may read is no longer private. */
-	if (st.st_mode & 077) {
-		snprintf(err, errlen, "SSH_KEYPATH %s: mode %04o lets others read the "
-		    "private key; ssh refuses such keys (chmod 600 it)", a->keypath,
-		    (unsigned)(st.st_mode & 07777));
-		return -1;
-	}
 	if ((a->known_hosts = file_read(kh, LIMIT_KNOWN_HOSTS_BYTES, &a->known_hosts_len)) == NULL) {
 		snprintf(err, errlen, "KNOWN_HOSTS %s: %s", kh, strerror(errno));
 		return -1;
 	}
 	if (pp != NULL) {
-		/* The key's rule: the passphrase is worth no less. */
-		if (stat(pp, &st) == -1) {
-			snprintf(err, errlen, "SSH_PASSPHRASE_FILE %s: %s", pp, strerror(errno));
-			return -1;
-		}
-		if (st.st_mode & 077) {
-			snprintf(err, errlen, "SSH_PASSPHRASE_FILE %s: mode %04o lets others "
-			    "read the key's passphrase (chmod 600 it)", pp,
-			    (unsigned)(st.st_mode & 07777));
-			return -1;
-		}
 		if ((a->passphrase = file_read(pp, LIMIT_KEY_FILE_BYTES, &len)) == NULL) {
 			snprintf(err, errlen, "SSH_PASSPHRASE_FILE %s: %s", pp, strerror(errno));
 			return -1;
@@ -115,10 +95,44 @@ ssh_auth_free(struct ssh_auth *a)
 	a->known_hosts = NULL;
 }
 
+/* The passphrase for OpenSSL, which would otherwise prompt on a terminal. */
+static int
+pem_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	const char *pp = u;
+	size_t len;
+
+	(void)rwflag;
+	if (pp == NULL || (len = strlen(pp)) >= (size_t)size)
+		return -1;
+	memcpy(buf, pp, len);
+	return (int)len;
+}
+
+/* A PEM private key of any container OpenSSL reads (PKCS#1, PKCS#8,
+ * encrypted PKCS#8 with the passphrase): is it RSA? */
+static int
+pem_key_is_rsa(const char *text, size_t len, const char *passphrase)
+{
+	EVP_PKEY *pkey = NULL;
+	BIO *bio;
+	int rsa = 0;
+
+	if ((bio = BIO_new_mem_buf(text, (int)len)) == NULL)
+		return 0;
+	if (PEM_read_bio_PrivateKey(bio, &pkey, pem_passphrase, (void *)passphrase) != NULL)
+		rsa = EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA ||
+		    EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA_PSS;
+	EVP_PKEY_free(pkey);	/* clears the key's memory */
+	BIO_free(bio);
+	ERR_clear_error();
+	return rsa;
+}
+
 /* "RSA" when the private key file holds an RSA key; libssh2 1.10 signs
  * those with ssh-rsa (SHA-1), which OpenSSH 8.8 and later refuse. */
 int
-ssh_key_is_rsa(const char *path)
+ssh_key_is_rsa(const char *path, const char *passphrase)
 {
 	static const char begin[] = "BEGIN OPENSSH PRIVATE KEY-----";
 	char *text, *b64, *end;
@@ -144,7 +158,8 @@ ssh_key_is_rsa(const char *path)
 			explicit_bzero(blob, size);	/* may be a plain private key */
 			free(blob);
 		}
-	}
+	} else if (strstr(text, "-----BEGIN ") != NULL)
+		rsa = pem_key_is_rsa(text, len, passphrase);
 	explicit_bzero(text, len);
 	free(text);
 	return rsa;
@@ -165,7 +180,7 @@ credentials(git_credential **out, const char *url, const char *user,
 	/* libgit2 asks again after every refusal, for as long as we answer. */
 	if (a->attempts++ >= LIMIT_AUTH_ATTEMPTS) {
 		a->failure = SSH_FAILURE_AUTH;
-		git_error_set_str(GIT_ERROR_SSH, ssh_key_is_rsa(a->keypath) ?
+		git_error_set_str(GIT_ERROR_SSH, ssh_key_is_rsa(a->keypath, a->passphrase) ?
 		    "the server refused the key in SSH_KEYPATH: it is an RSA key, "
 		    "which libssh2 signs with SHA-1 (ssh-rsa) and OpenSSH 8.8 and "
 		    "later refuse; use an ed25519 or ECDSA key" :

@@ -32,7 +32,8 @@ struct ssh_auth {
 int	ssh_auth_load(struct ssh_auth *, const struct config *, char *err, size_t errlen);
 void	ssh_auth_free(struct ssh_auth *);
 void	ssh_auth_callbacks(struct ssh_auth *, git_remote_callbacks *);
-/* 1 when the private key file holds an RSA key (see ssh_auth.c). */
-int	ssh_key_is_rsa(const char *path);
+/* 1 when the private key file holds an RSA key, in OpenSSH, PKCS#1 or
+ * PKCS#8 form (an encrypted PKCS#8 one given its passphrase). */
+int	ssh_key_is_rsa(const char *path, const char *passphrase);
 
 #endif

@@ -191,8 +191,16 @@ open_ours(const struct config *c, git_repository **repo, git_remote **origin)
 	const char *path = config_get(c, CONFIG_CLONE_PATH);
 	const char *url = config_get(c, CONFIG_CLONE_URL);
 	const char *workdir;
+	int error;
 
-	if (git_repository_open_ext(repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+	/* owner_check saw CLONE_PATH; its .git may still be another user's. */
+	if ((error = git_repository_open_ext(repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
+	    NULL)) == GIT_EOWNER) {
+		log_err("%s: %s; run the sync as the user who owns it", path,
+		    last_git_error());
+		return EXIT_NOT_OURS;
+	}
+	if (error < 0) {
 		log_err("%s exists but is not a git repository; not touching it", path);
 		return EXIT_NOT_OURS;
 	}

@@ -9,7 +9,7 @@
  * usage: sentry-source-sync -c file (--ref refs/heads/BRANCH | --current)
  *            [--new oid --old oid] [--payload-fd n] [--syslog]
  *            [--mode socket|hook|sync]
- *        sentry-source-sync -c file --check
+ *        sentry-source-sync -c file --check [--rule branch-or-glob]
  */
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -35,6 +35,7 @@
 #include "git_error.h"
 #include "lock.h"
 #include "log.h"
+#include "owner.h"
 #include "path_trust.h"
 #include "peer_limits.h"
 #include "services.h"
@@ -82,7 +83,7 @@ usage(void)
 	    "usage: sentry-source-sync -c file (--ref refs/heads/BRANCH | --current)\n"
 	    "           [--new oid --old oid] [--payload-fd n] [--syslog]\n"
 	    "           [--mode socket|hook|sync]\n"
-	    "       sentry-source-sync -c file --check\n");
+	    "       sentry-source-sync -c file --check [--rule branch-or-glob]\n");
 }
 
 /* --current: the branch CLONE_PATH has checked out, for a glob BRANCH. */
@@ -203,6 +204,7 @@ main(int argc, char *argv[])
 		{ "syslog", no_argument, NULL, 'S' },
 		{ "check", no_argument, NULL, 'k' },
 		{ "mode", required_argument, NULL, 'm' },
+		{ "rule", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct config config = CONFIG_INIT;
@@ -211,6 +213,7 @@ main(int argc, char *argv[])
 	struct sync_outcome outcome;
 	struct status st = STATUS_INIT(STATUS_MODE_SYNC);
 	const char *path = NULL, *ref = NULL, *old = NULL, *new = NULL, *branch;
+	const char *rule = NULL;
 	char err[1024], current[LIMIT_REF_BYTES];
 	int ch, lock = -1, rc = EXIT_INTERNAL, payload_fd = -1, use_current = 0, check = 0;
 	int report = 0;
@@ -234,6 +237,7 @@ main(int argc, char *argv[])
 				return EXIT_USAGE;
 			}
 			break;
+		case 'R': rule = optarg; break;
 		case 'p':
 			payload_fd = (int)strtol(optarg, &end, 10);
 			if (*end != '\0' || payload_fd < 3 || fcntl(payload_fd, F_GETFD) == -1) {
@@ -245,7 +249,8 @@ main(int argc, char *argv[])
 		}
 	}
 	if (path == NULL || optind != argc ||
-	    (check ? ref != NULL || use_current : (ref == NULL) == !use_current)) {
+	    (check ? ref != NULL || use_current : (ref == NULL) == !use_current ||
+	    rule != NULL)) {
 		usage();
 		return EXIT_USAGE;
 	}
@@ -276,7 +281,7 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	if (check) {
-		rc = check_deployment_sync(&config);
+		rc = check_deployment_sync(&config, rule);
 		goto out;
 	}
 	if (use_current) {
@@ -311,6 +316,21 @@ main(int argc, char *argv[])
 		rc = EXIT_CONFIG;
 		lock = LOCK_NOT_OURS;	/* no record written where others can write */
 		goto out;
+	}
+	/* Before the lock: root must not leave a lock file the owner cannot
+	 * open, nor a record (so no lock is taken for one either). */
+	switch (owner_check(&config, "--sync", err, sizeof(err))) {
+	case OWNER_OTHER:
+		log_err("%s", err);
+		rc = EXIT_NOT_OURS;
+		lock = LOCK_NOT_OURS;
+		goto out;
+	case OWNER_NO_DIR:
+		log_err("%s", err);
+		rc = EXIT_SYNC_FAILED;
+		goto out;
+	case OWNER_OK:
+		break;
 	}
 	if ((lock = lock_checkout(config_get(&config, CONFIG_CLONE_PATH))) == LOCK_NOT_OURS) {
 		rc = EXIT_NOT_OURS;

@@ -98,6 +98,43 @@ main(void)
 		    strstr(err, "/nonexistent/sentry.conf: No such file") != NULL,
 		    "missing file: \"%s\"", err);
 	}
+
+	/* Credentials: a name only with $CREDENTIALS_DIRECTORY, then its file. */
+	unsetenv("CREDENTIALS_DIRECTORY");
+	expect_error("relative SSH_KEYPATH, no credentials", "SSH_KEYPATH=id_ed25519\n",
+	    ":1: SSH_KEYPATH must be an absolute path (a credential's name only when "
+	    "$CREDENTIALS_DIRECTORY is set");
+	expect_error("relative SECRET_FILE, no credentials", "SECRET_FILE=secret\n",
+	    ":1: SECRET_FILE must be an absolute path");
+	setenv("CREDENTIALS_DIRECTORY", "/run/credentials/sentry-source@7.service", 1);
+	snprintf(text, sizeof(text), "%sSSH_PASSPHRASE_FILE=passphrase\nSECRET_FILE=secret\n",
+	    "SOURCE=stash-develop\n"
+	    "CLONE_URL=ssh://git@stash.example.com:7999/prj/repo.git\n"
+	    "CLONE_PATH=/var/lib/sentry-source/repo\n"
+	    "SSH_KEYPATH=id_ed25519\nKNOWN_HOSTS=/etc/sentry-source/known_hosts\n");
+	tap_ok(load(text, &c, err, sizeof(err)) == 0, "credential names load (%s)", err);
+	tap_ok(config_get(&c, CONFIG_SSH_KEYPATH) != NULL && strcmp(config_get(&c,
+	    CONFIG_SSH_KEYPATH), "/run/credentials/sentry-source@7.service/id_ed25519") == 0,
+	    "SSH_KEYPATH names the credential's file: %s", config_get(&c, CONFIG_SSH_KEYPATH));
+	tap_ok(config_get(&c, CONFIG_SECRET_FILE) != NULL && strcmp(config_get(&c,
+	    CONFIG_SECRET_FILE), "/run/credentials/sentry-source@7.service/secret") == 0,
+	    "SECRET_FILE names the credential's file: %s", config_get(&c, CONFIG_SECRET_FILE));
+	tap_ok(strcmp(config_get(&c, CONFIG_SSH_PASSPHRASE_FILE),
+	    "/run/credentials/sentry-source@7.service/passphrase") == 0,
+	    "SSH_PASSPHRASE_FILE too");
+	tap_ok(strcmp(config_get(&c, CONFIG_KNOWN_HOSTS), "/etc/sentry-source/known_hosts") == 0,
+	    "an absolute KNOWN_HOSTS stays as it is");
+	config_free(&c);
+	expect_error("credential name with a /", "SSH_KEYPATH=../id_ed25519\n",
+	    ":1: SSH_KEYPATH must be an absolute path or a credential's name (no /)");
+	expect_error("credential name ..", "KNOWN_HOSTS=..\n",
+	    ":1: KNOWN_HOSTS must be an absolute path or a credential's name");
+	expect_error("relative CLONE_PATH even with credentials", "CLONE_PATH=repo\n",
+	    ":1: CLONE_PATH must be an absolute path");
+	setenv("CREDENTIALS_DIRECTORY", "relative/dir", 1);
+	expect_error("relative $CREDENTIALS_DIRECTORY", "SSH_KEYPATH=id_ed25519\n",
+	    ":1: SSH_KEYPATH must be an absolute path (a credential's");
+	unsetenv("CREDENTIALS_DIRECTORY");
 	unlink(path);
 	return tap_done();
 }

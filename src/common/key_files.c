@@ -1,0 +1,62 @@
+/*
+ * What ssh demands of a private key's file, and what a sync needs of the
+ * others: they exist, this user may read them, and no other user may
+ * read the key or its passphrase. stat(2) and access(2) only: the front
+ * holds no key material, and must not even read it.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "key_files.h"
+
+/* A regular file this user may read; otherwise a message in err. */
+static int
+readable(const char *key, const char *path, struct stat *st, char *err, size_t errlen)
+{
+	if (stat(path, st) == -1 || access(path, R_OK) == -1) {
+		snprintf(err, errlen, "%s %s: %s", key, path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		snprintf(err, errlen, "%s %s: not a regular file", key, path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+key_files_check(const struct config *c, char *err, size_t errlen)
+{
+	const char *key = config_get(c, CONFIG_SSH_KEYPATH);
+	const char *kh = config_get(c, CONFIG_KNOWN_HOSTS);
+	const char *pp = config_get(c, CONFIG_SSH_PASSPHRASE_FILE);
+	struct stat st;
+
+	if (readable("SSH_KEYPATH", key, &st, err, errlen) == -1)
+		return -1;
+	/* As ssh does: a private key others may read is no longer private. */
+	if (st.st_mode & 077) {
+		snprintf(err, errlen, "SSH_KEYPATH %s: mode %04o lets others read the "
+		    "private key; ssh refuses such keys (chmod 600 it)", key,
+		    (unsigned)(st.st_mode & 07777));
+		return -1;
+	}
+	if (readable("KNOWN_HOSTS", kh, &st, err, errlen) == -1)
+		return -1;
+	if (pp == NULL)
+		return 0;
+	if (readable("SSH_PASSPHRASE_FILE", pp, &st, err, errlen) == -1)
+		return -1;
+	/* The key's rule: the passphrase is worth no less. */
+	if (st.st_mode & 077) {
+		snprintf(err, errlen, "SSH_PASSPHRASE_FILE %s: mode %04o lets others "
+		    "read the key's passphrase (chmod 600 it)", pp,
+		    (unsigned)(st.st_mode & 07777));
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,177 @@
+#!/bin/bash
+# tests/integration-multi.sh: many deployments behind one socket
+# (sentry-source --config-dir DIR: the path /NAME[/webhook] picks
+# DIR/NAME.conf). Each deployment syncs its own checkout; every attempt to
+# name a file outside DIR (.., escapes, a symlink) is a 404 or 400, and
+# strace shows that no such file was opened, not even looked at. Real
+# programs, the real sshd and repository of tests/lib.sh, and a real
+# systemd-socket-activate with curl. Prints TAP. Needs `make` first.
+set -u
+
+cd "$(dirname "$0")/.." || exit 70
+. tests/lib.sh
+. tests/tap.sh
+
+RUN_TIMEOUT=60
+tap_fixture deploy
+D="$FX_DIR/deploy"
+
+log_has() { grep -qF -- "$1" "$ERR"; }
+
+# dir_front REQUEST_FILE [WRAPPER...]: socket mode over DIR, request on stdin.
+dir_front() {
+	local req=$1
+	shift
+	next_run
+	timeout -k 5 "$RUN_TIMEOUT" "$@" ./sentry-source --config-dir "$D" \
+		<"$req" >"$OUT" 2>"$ERR"
+	RC=$?
+}
+
+# push_to BRANCH PATH: a Stash push of BRANCH's tip, POSTed to PATH.
+push_to() {
+	local body="$FX_DIR/push-$RUN-$1.json"
+	stash_payload "$body" "refs/heads/$1" "$FX_ZERO" "$(repo_tip "$1")" ADD || return 1
+	make_request POST "$2" application/json "$body" >"$body.http"
+	printf '%s\n' "$body.http"
+}
+
+# Two deployments of the fixture's repository: a follows develop, b main.
+write_config "$D/a.conf" "CLONE_PATH=$FX_DIR/srv/a"
+write_config "$D/b.conf" SOURCE=stash BRANCH=main "CLONE_PATH=$FX_DIR/srv/b"
+# Outside DIR: a valid deployment no request may ever reach.
+write_config "$FX_DIR/canary.conf" "CLONE_PATH=$FX_DIR/srv/canary"
+ln -s ../canary.conf "$D/link.conf"
+write_config "$D/broken.conf" "NO_SUCH_KEY=1"
+
+test_pick() {
+	dir_front "$(push_to develop /a/webhook)"
+	check "POST /a/webhook: answered 200" answer_is 200
+	check_eq "POST /a/webhook: exits 0" 0 "$RC"
+	check_eq "POST /a/webhook: a.conf's checkout follows develop" \
+		"$(repo_tip develop)" "$(head_of "$FX_DIR/srv/a")"
+	check "POST /a/webhook: b's checkout untouched" test ! -e "$FX_DIR/srv/b"
+
+	dir_front "$(push_to main /b)"
+	check "POST /b: answered 200" answer_is 200
+	check_eq "POST /b: b.conf's checkout follows main" \
+		"$(repo_tip main)" "$(head_of "$FX_DIR/srv/b")"
+
+	dir_front "$(push_to main /a/webhook)"
+	check "POST /a/webhook, a push to main: ignored by a" body_has '"ignored"'
+
+	dir_front "$(push_to develop /nosuch/webhook)"
+	check "POST /nosuch/webhook: 404" answer_is 404
+	check_eq "POST /nosuch/webhook: exits 2" 2 "$RC"
+
+	dir_front "$(push_to develop /broken/webhook)"
+	check "POST /broken/webhook (unknown key): 500" answer_is 500
+	check_eq "POST /broken/webhook: exits 78" 78 "$RC"
+	check "POST /broken/webhook: the log names the file and line" \
+		grep -qE "$D/broken.conf:[0-9]+: unknown key NO_SUCH_KEY" "$ERR"
+
+	dir_front "$(push_to develop /webhook)"
+	check "POST /webhook under --config-dir: 404 (names no deployment)" answer_is 404
+
+	# The chosen file's limits apply to the body.
+	write_config "$D/small.conf" "CLONE_PATH=$FX_DIR/srv/small" MAX_BODY=1K
+	dir_front "$(push_to develop /small/webhook)"
+	check "POST /small/webhook, a body over its MAX_BODY=1K: 413" answer_is 413
+	check "POST /small/webhook: nothing synced" test ! -e "$FX_DIR/srv/small"
+}
+
+# tracer TRACE: the strace command line to put before the front. In a
+# sanitized build the leak check is off for these runs: LeakSanitizer
+# cannot work under ptrace. ASan's other checks stay.
+tracer() {
+	TRACER=(strace -f -qq -s 4096 -o "$1" -e trace=%file)
+	[ -z "${ASAN_OPTIONS:-}" ] ||
+		TRACER=(env "ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0" "${TRACER[@]}")
+}
+
+# refused PATH STATUS: no deployment, and no file outside DIR opened.
+refused() {
+	local path=$1 want=$2 trace
+	trace="$FX_DIR/run/trace-$((RUN + 1))"
+	tracer "$trace"
+	dir_front "$(push_to develop "$path")" "${TRACER[@]}"
+	check "POST $path: $want" answer_is "$want"
+	check_eq "POST $path: exits 2" 2 "$RC"
+	check "POST $path: the trace shows DIR opened (strace saw the front)" \
+		grep -qF "\"$D\", O_RDONLY" "$trace"
+	check "POST $path: canary.conf never opened nor looked at" \
+		not grep -q canary "$trace"
+	check "POST $path: no other path under the test's directory named" \
+		sh -c "! grep -v execve '$trace' | grep -oE '\"$FX_DIR/[^\"]*\"' | grep -vqxF '\"$D\"'"
+	check "POST $path: names looked up in DIR hold no / and no .." \
+		not grep -qE 'at\(3, "[^"]*(\.\.|/)' "$trace"
+	check "POST $path: the canary's checkout never made" test ! -e "$FX_DIR/srv/canary"
+}
+
+test_traversal() {
+	# The twin: a plain unknown name is looked up, in DIR only, and the
+	# trace shows it, so the checks below can see a lookup.
+	local trace="$FX_DIR/run/trace-$((RUN + 1))"
+	tracer "$trace"
+	dir_front "$(push_to develop /nosuch)" "${TRACER[@]}"
+	check "POST /nosuch: 404" answer_is 404
+	check "POST /nosuch: the trace shows nosuch.conf looked up in DIR, no further" \
+		grep -qE 'at\(3, "nosuch\.conf".*ENOENT' "$trace"
+	refused "/../canary" 404
+	refused "/../canary/webhook" 404
+	refused "/a/../../canary" 404
+	refused "/..%2Fcanary" 400
+	refused "/%2e%2e%2fcanary/webhook" 400
+	refused "/a%2F..%2F..%2Fcanary" 400
+	refused "/link" 404
+	refused "/link/webhook" 404
+	refused "/canary.conf" 404
+	refused "/$(printf 'x%.0s' $(seq 1 65))" 404
+}
+
+test_socket() {
+	local body="$FX_DIR/sock.json" attempt port
+	push_commit develop "for the socket" >/dev/null || bail "no commit"
+	stash_payload "$body" refs/heads/develop "$(head_of "$FX_DIR/srv/a")" "$(repo_tip develop)" UPDATE ||
+		bail "no payload"
+	for attempt in 1 2 3; do
+		port=$(free_port) || bail "no free port"
+		start_bg "$FX_DIR/socket.log" env -C "$FX_ROOT" systemd-socket-activate --inetd -a \
+			-l "127.0.0.1:$port" -E SENTRY_SOURCE_EXEC_PATH -E HOME \
+			./sentry-source --config-dir "$D"
+		wait_port "$port" "$FX_BG_PID" 10 && break
+		stop_bg "$FX_BG_PID"
+	done
+	next_run
+	code=$(curl -sS --noproxy '*' --max-time 20 -o "$OUT" -w '%{http_code}' -X POST \
+		-H 'Content-Type: application/json' --data-binary @"$body" \
+		"http://127.0.0.1:$port/a/webhook" 2>"$ERR")
+	check_eq "systemd-socket-activate, curl POST /a/webhook: 200" 200 "$code"
+	check "systemd-socket-activate: a's checkout reaches the new tip" \
+		wait_head "$FX_DIR/srv/a" "$(repo_tip develop)" 30
+	code=$(curl -sS --noproxy '*' --max-time 20 -o "$OUT" -w '%{http_code}' -X POST \
+		-H 'Content-Type: application/json' --data-binary @"$body" \
+		"http://127.0.0.1:$port/..%2Fcanary/webhook" 2>"$ERR")
+	check_eq "systemd-socket-activate, curl POST /..%2Fcanary/webhook: 400" 400 "$code"
+}
+
+test_usage() {
+	cli --config-dir "$D" --sync
+	check_eq "--config-dir with --sync: usage error (64)" 64 "$RC"
+	cli --config-dir "$D" -c "$D/a.conf"
+	check_eq "--config-dir with -c: usage error (64)" 64 "$RC"
+	cli -c "$D/a.conf" --check
+	check_eq "--check -c DIR/NAME.conf: exits 0" 0 "$RC"
+	next_run
+	timeout -k 5 "$RUN_TIMEOUT" ./sentry-source --config-dir "$FX_DIR/no-such-dir" \
+		</dev/null >"$OUT" 2>"$ERR"
+	RC=$?
+	check "--config-dir naming no directory: answered 500" answer_is 500
+	check_eq "--config-dir naming no directory: exits 78" 78 "$RC"
+}
+
+test_pick
+test_traversal
+test_socket
+test_usage
+printf '1..%d\n' "$n"
