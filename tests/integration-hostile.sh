@@ -356,7 +356,7 @@ test_state_directory() {
 	timeout -k 5 "$RUN_TIMEOUT" "${NOBODY[@]}" ./sentry-source -c "$conf" --check \
 		</dev/null >"$OUT" 2>"$ERR"
 	RC=$?
-	check "...--check reports CLONE_PATH ok" grep -q "^ok: CLONE_PATH $cp: a git repository" "$OUT"
+	check "...--check reports CLONE_PATH ok" grep -q "^ok: CLONE_PATH $cp: a clone of CLONE_URL" "$OUT"
 }
 
 # Not a trust question: a directory holding CLONE_PATH that does not exist
@@ -365,7 +365,7 @@ test_missing_parent() {
 	write_config "$CONF" "CLONE_PATH=$FX_DIR/no-such-dir/checkout"
 	sync_conf "$CONF"
 	check_eq "a directory holding CLONE_PATH that does not exist: exit 1" 1 "$RC"
-	check "...and the error says so" said "its directory does not exist"
+	check "...and the error says so" said "No such file or directory; create it"
 }
 
 # RUN's private directory goes whole, whatever the command left in it,

@@ -71,7 +71,7 @@ test_key_files() {
 	# The good twin: the same request, the fixture's files, a 200 and a clone.
 	write_config "$FX_DIR/conf/good.conf" "CLONE_PATH=$FX_DIR/srv/good" \
 		"SSH_PASSPHRASE_FILE=$pp"
-	printf '\n' >"$pp"
+	printf '\n' >"$pp" && chmod 600 "$pp"
 	req=$(push_request) || bail "no payload"
 	front "$FX_DIR/conf/good.conf" "$req"
 	check "sync files, all present: answered 200" answer_is 200
@@ -195,16 +195,18 @@ test_check_owner() {
 	check "--check as root, directory of nobody: names the owner" \
 		grep -qF "CLONE_PATH's directory $FX_DIR/srv/nobodys belongs to nobody" "$OUT"
 
-	# Not root, before the first clone: a directory lent writable is enough.
-	mkdir -p "$FX_DIR/srv/lent" && chmod 777 "$FX_DIR/srv/lent"
+	# Not root, before the first clone: a directory of its own is enough
+	# (one lent writable to all is refused: "A safe layout").
+	mkdir -p "$FX_DIR/srv/lent" && chown nobody:nogroup "$FX_DIR/srv/lent" &&
+		chmod 755 "$FX_DIR/srv/lent"
 	install -o nobody -m 600 "$FX_KEY" "$FX_DIR/conf/key-nobody"
 	write_config "$conf" "CLONE_PATH=$FX_DIR/srv/lent/checkout" \
 		"SSH_KEYPATH=$FX_DIR/conf/key-nobody"
 	chmod 755 "$FX_DIR" "$FX_DIR/conf" "$FX_DIR/srv" && chmod 644 "$conf"
 	as_nobody ./sentry-source -c "$conf" --check
-	check "--check as nobody, root's directory lent writable: no owner FAIL" \
+	check "--check as nobody, a directory of its own: no owner FAIL" \
 		not grep -q "belongs to" "$OUT"
-	check "--check as nobody, root's directory lent writable: the first sync may clone" \
+	check "--check as nobody, a directory of its own: the first sync may clone" \
 		grep -qF "ok: CLONE_PATH $FX_DIR/srv/lent/checkout: absent; the first sync clones into it" "$OUT"
 
 	# And a user other than the owner, not root.
