@@ -6,6 +6,13 @@
  * of its own: the waiting one fetches after it takes the lock, so it sees
  * every commit pushed before that event was sent. The kernel drops a lock
  * when its holder dies, however it dies.
+ *
+ * With a glob BRANCH the events may name different branches, and the
+ * checkout holds one: the newest push wins. Every event writes its ref
+ * into <CLONE_PATH>.wait before it tries the locks, and a sync reads it
+ * back once it runs, after it has let go of the wait lock: an event that
+ * found the wait lock taken wrote its ref before that, so the sync that
+ * absorbs it sees it (or a newer one).
  */
 #ifndef SENTRY_LOCK_H
 #define SENTRY_LOCK_H
@@ -13,8 +20,10 @@
 #define LOCK_COALESCED	(-2)
 
 /* The held lock's descriptor; LOCK_COALESCED when another sync is already
- * waiting; -1 with errno set. Blocks while another sync runs. */
-int	lock_checkout(const char *clone_path);
+ * waiting; -1 with errno set. Blocks while another sync runs. ref (len
+ * bytes) is the event's ref, "" for none; once the lock is held it is the
+ * newest ref an event wrote, which the caller checks again. */
+int	lock_checkout(const char *clone_path, char *ref, size_t len);
 void	unlock_checkout(int fd);
 
 #endif

@@ -8,6 +8,7 @@
  *            [--new oid --old oid] [--payload-fd n] [--syslog]
  *        sentry-source-sync -c file --check
  */
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
@@ -145,12 +146,25 @@ sync_with_deadline(const struct config *c, struct ssh_auth *auth,
     const struct sync_target *t, struct sync_outcome *o)
 {
 	unsigned long seconds = config_number(c, CONFIG_SYNC_TIMEOUT);
-	int fds[2], status, rc, got;
+	struct sync_target shared = *t;
+	volatile int *phase;
+	int fds[2], status, rc, got, p;
 	pid_t pid, parent;
 
+	/* The child says how far it got here, so the timeout can say it. */
+	phase = mmap(NULL, sizeof(*phase), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+	    -1, 0);
+	if (phase == MAP_FAILED) {
+		log_msg("cannot start the sync: %m");
+		return EXIT_INTERNAL;
+	}
+	*phase = SYNC_PHASE_CONNECT;
+	shared.phase = phase;
+	t = &shared;
 	parent = getpid();
 	if (pipe2(fds, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
 		log_msg("cannot start the sync: %m");
+		munmap((void *)phase, sizeof(*phase));
 		return EXIT_INTERNAL;
 	}
 	if (pid == 0) {
@@ -169,9 +183,19 @@ sync_with_deadline(const struct config *c, struct ssh_auth *auth,
 	close(fds[0]);
 	if (got == -1) {
 		kill(pid, SIGKILL);
-		log_msg("sync of %s stopped after SYNC_TIMEOUT=%lus: the server at %s "
-		    "did not finish", t->branch, seconds, config_get(c, CONFIG_CLONE_URL));
+		p = *phase;
+		if (p == SYNC_PHASE_CHECKOUT)
+			log_msg("sync of %s stopped after SYNC_TIMEOUT=%lus during the checkout: "
+			    "the work tree was still being written; the next sync finishes it",
+			    t->branch, seconds);
+		else
+			log_msg("sync of %s stopped after SYNC_TIMEOUT=%lus during the %s: "
+			    "the server at %s %s", t->branch, seconds,
+			    p == SYNC_PHASE_FETCH ? "fetch" : "connect",
+			    config_get(c, CONFIG_CLONE_URL),
+			    p == SYNC_PHASE_FETCH ? "did not finish sending" : "did not answer");
 	}
+	munmap((void *)phase, sizeof(*phase));
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
 	if (got == -1 || !WIFEXITED(status)) {
@@ -203,7 +227,7 @@ main(int argc, char *argv[])
 	struct sync_target target = { .branch = NULL };
 	struct sync_outcome outcome;
 	const char *path = NULL, *ref = NULL, *old = NULL, *new = NULL, *branch;
-	char err[512], current[LIMIT_REF_BYTES];
+	char err[512], current[LIMIT_REF_BYTES], newest[LIMIT_REF_BYTES];
 	int ch, lock = -1, rc = EXIT_INTERNAL, payload_fd = -1, use_current = 0, check = 0;
 	char *end;
 
@@ -276,9 +300,12 @@ main(int argc, char *argv[])
 		rc = EXIT_CONFIG;
 		goto out;
 	}
-	if ((lock = lock_checkout(config_get(&config, CONFIG_CLONE_PATH))) == LOCK_COALESCED) {
-		log_msg("%s: a sync is already waiting to run; it will fetch this push too",
-		    branch);
+	/* A timer's sync names no push: it writes nothing, reads the newest. */
+	snprintf(newest, sizeof(newest), "%s", use_current ? "" : ref);
+	if ((lock = lock_checkout(config_get(&config, CONFIG_CLONE_PATH), newest,
+	    sizeof(newest))) == LOCK_COALESCED) {
+		log_msg("%s: a sync is already waiting to run; it will fetch this push too "
+		    "(with a glob BRANCH, it syncs the branch of the newest push)", branch);
 		rc = EXIT_OK;
 		goto out;
 	}
@@ -292,6 +319,17 @@ main(int argc, char *argv[])
 		log_msg("%s.lock: %m", config_get(&config, CONFIG_CLONE_PATH));
 		rc = EXIT_SYNC_FAILED;
 		goto out;
+	}
+	if (strcmp(newest, ref) != 0 && valid_branch_ref(newest) &&
+	    config_get(&config, CONFIG_BRANCH) != NULL && fnmatch(config_get(&config, CONFIG_BRANCH), newest + strlen(BRANCH_PREFIX),
+	    FNM_PATHNAME) == 0) {
+		log_msg("%s: a push to %s came while this sync waited; the newest push wins: "
+		    "syncing %s", branch, newest + strlen(BRANCH_PREFIX),
+		    newest + strlen(BRANCH_PREFIX));
+		ref = newest;
+		target.branch = branch = ref + strlen(BRANCH_PREFIX);
+		old = new = NULL;
+		payload_fd = -1;	/* that push's body is not the one we have */
 	}
 	if (old != NULL && new != NULL)
 		log_msg("syncing %s for the push %.12s..%.12s", branch, old, new);
