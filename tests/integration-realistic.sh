@@ -58,11 +58,13 @@ test_clone() {
 	check "first clone: the LFS file is its pointer" grep -q "^version https://git-lfs" "$CP/assets/model.bin"
 	check "first clone: the submodule is an empty directory" \
 		test -d "$CP/vendor/lib" -a -z "$(ls -A "$CP/vendor/lib")"
-	rm -rf "$CP"
+	# The same under umask 022, on the small repository of tests/lib.sh.
+	write_config "$FX_DIR/small.conf" "CLONE_PATH=$FX_DIR/real/small"
 	umask 022
-	sync_now
+	cli -c "$FX_DIR/small.conf" --sync
 	umask "$mask"
-	check_eq "first clone under umask 022: CLONE_PATH is 755" 755 "$(stat -c %a "$CP")"
+	check_eq "first clone under umask 022: CLONE_PATH is 755" "0 755" \
+		"$RC $(stat -c %a "$FX_DIR/real/small")"
 }
 
 # --- 100 syncs, tags and the repack -------------------------------------------
@@ -151,6 +153,24 @@ test_kill_matrix() {
 	check "kill -9: the next syncs said they finished an interrupted sync" \
 		grep -q "finishing an interrupted sync" "$FX_DIR"/run/*.err
 	check "after the kills: git fsck --strict is clean" git -C "$CP" fsck --no-progress --strict
+}
+
+# Killed during the checkout, then someone edits a file: that is a local
+# modification, not the dead sync's work.
+test_kill_then_edit() {
+	local want where f=tree/d000/s0/f00.txt
+	want=$(real_generation "$REAL" 50)
+	where=$(kill_in_checkout 0.1)
+	printf 'a local edit\n' >"$CP/$f"
+	sync_now
+	check_eq "killed during the checkout ($where), then a file edited: exits 5" 5 "$RC"
+	check "... the log names the edited file" grep -q "local modifications.*$f" "$ERR"
+	check_eq "... the edit kept" "a local edit" "$(cat "$CP/$f")"
+	git -C "$REAL" show "$want:$f" >"$CP/$f"
+	sync_now
+	check_eq "the edit undone (the file as the target has it): exits 0" 0 "$RC"
+	check_eq "... at the tip" "$want" "$(head_of "$CP")"
+	check "... clean work tree" clean_tree "$CP"
 }
 
 test_sync_timeout() {
@@ -280,6 +300,10 @@ test_force_push() {
 	check "after the force push: git fsck --strict is clean" git -C "$CP" fsck --no-progress --strict
 }
 
+# only NAME: run this part? ONLY="clone refuse" picks parts (the later
+# parts need the clone).
+only() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
+
 # --- a glob BRANCH: pushes to two branches while a sync waits -----------------
 
 # On the small repository of tests/lib.sh: what counts here is the locks.
@@ -322,13 +346,14 @@ test_glob_waiting() {
 	[ -n "$t1" ]
 }
 
-[ -n "${ONLY:-}" ] && [ "$ONLY" != glob ] || test_glob_waiting
-[ -n "${ONLY:-}" ] && [ "$ONLY" != clone ] || test_clone
-[ -n "${ONLY:-}" ] && [ "$ONLY" != hundred ] || test_hundred_syncs
-[ -n "${ONLY:-}" ] && [ "$ONLY" != kill ] || test_kill_matrix
-[ -n "${ONLY:-}" ] && [ "$ONLY" != kill ] || test_sync_timeout
-[ -n "${ONLY:-}" ] && [ "$ONLY" != refuse ] || test_refuse_before_writing
-[ -n "${ONLY:-}" ] && [ "$ONLY" != unpushed ] || test_unpushed
-[ -n "${ONLY:-}" ] && [ "$ONLY" != deleted ] || test_deleted_branch
-[ -n "${ONLY:-}" ] && [ "$ONLY" != force ] || test_force_push
+only glob && test_glob_waiting
+only clone && test_clone
+only hundred && test_hundred_syncs
+only kill && test_kill_matrix
+only kill && test_kill_then_edit
+only kill && test_sync_timeout
+only refuse && test_refuse_before_writing
+only unpushed && test_unpushed
+only deleted && test_deleted_branch
+only force && test_force_push
 printf '1..%d\n' "$n"

@@ -173,14 +173,21 @@ outside_tree(git_delta_t s)
 	return s == GIT_DELTA_UNTRACKED || s == GIT_DELTA_IGNORED || s == GIT_DELTA_ADDED;
 }
 
-/* Is some directory above path a file (or link, or submodule) in tree? */
+/* Does the tree need the place of this file: the path itself (as a
+ * directory: the file is in neither tree), or a directory above it as a
+ * file, link or submodule? */
 static int
-under_non_tree(git_tree *tree, const char *path)
+in_the_way(git_tree *tree, const char *path)
 {
 	char prefix[PATH_MAX];
 	git_tree_entry *e;
 	const char *slash;
 	int blocked = 0;
+
+	if (git_tree_entry_bypath(&e, tree, path) == 0) {
+		git_tree_entry_free(e);
+		return 1;
+	}
 
 	for (slash = strchr(path, '/'); !blocked && slash != NULL; slash = strchr(slash + 1, '/')) {
 		snprintf(prefix, sizeof(prefix), "%.*s", (int)(slash - path), path);
@@ -270,7 +277,7 @@ foreign_paths(git_repository *repo, git_tree *from, git_tree *to, struct worktre
 		    by_path)) == NULL)
 			continue;	/* holds the target */
 		if (outside_tree(a->status) && outside_tree((*hit)->status) ?
-		    !under_non_tree(to, key.new_file.path) : cut_short(repo, to, key.new_file.path))
+		    !in_the_way(to, key.new_file.path) : cut_short(repo, to, key.new_file.path))
 			continue;
 		worktree_name_add(names, key.new_file.path);
 	}

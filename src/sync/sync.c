@@ -335,7 +335,10 @@ update_existing(const struct config *c, struct ssh_auth *a, const struct sync_ta
 	 * remote, and said. */
 	out->forced = has_head && !git_oid_equal(&head, &tip) &&
 	    git_graph_descendant_of(repo, &tip, &head) != 1;
-	if (intent_record(repo, t->branch, has_head ? &head : NULL, &tip) == -1) {
+	/* Nothing to move, nothing to record: a sync with nothing new pays
+	 * no fsync. */
+	if ((!has_head || !git_oid_equal(&head, &tip)) &&
+	    intent_record(repo, t->branch, has_head ? &head : NULL, &tip) == -1) {
 		rc = EXIT_SYNC_FAILED;
 		goto out;
 	}

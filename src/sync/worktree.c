@@ -181,16 +181,19 @@ out:
 	return rc;
 }
 
-/* Is path tracked in the tree (NULL: the empty tree)? */
+/* Is path a file (blob, link or submodule) of the tree (NULL: the empty
+ * tree)? A directory of the same name does not count: its files do. */
 static int
 tracked(git_tree *tree, const char *path)
 {
 	git_tree_entry *e;
+	int file;
 
 	if (tree == NULL || git_tree_entry_bypath(&e, tree, path) < 0)
 		return 0;
+	file = git_tree_entry_type(e) != GIT_OBJECT_TREE;
 	git_tree_entry_free(e);
-	return 1;
+	return file;
 }
 
 /* Every file under the directory rel that the tree does not track. */
