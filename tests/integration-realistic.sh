@@ -130,12 +130,9 @@ test_kill_matrix() {
 	for d in 0 0.02 0.05 0.1 0.2 0.4 0.7 1.0; do
 		gen=$((gen + 1))
 		want=$(real_generation "$REAL" "$gen")
-		note "$(date +%T.%N) pushed"
 		where=$(kill_in_checkout "$d")
-		note "$(date +%T.%N) killed"
 		[ "$where" = done ] || mid=$((mid + 1))
 		sync_now
-		note "$(date +%T.%N) next sync done"
 		printf 'kill -9 %ss after the record: %s; next sync exit %s, %s, %s\n' "$d" \
 			"$([ "$where" = mid ] && echo "during the checkout" || echo "after the move")" \
 			"$RC" "$([ "$(head_of "$CP")" = "$want" ] && echo "at the tip" || echo "NOT at the tip")" \
