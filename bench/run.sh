@@ -422,7 +422,7 @@ R_FCPU=$(ratio "$FCPU_OURS" "$FCPU_GIT")
 R_CCPU=$(ratio "$CCPU_OURS" "$CCPU_GIT")
 R_RSS=$(ratio "$SYNC_RSS" "$GIT_RSS")
 INTENT_NS=$(kv median_ns "$INTENT_LINE") INTENT_P90=$(kv p90_ns "$INTENT_LINE")
-R_INTENT=$(ratio "$INTENT_NS" "$FETCH_OURS")
+R_INTENT=$(awk -v a="$INTENT_NS" -v b="$FETCH_OURS" 'BEGIN { printf "%.2f%%\n", (b > 0 ? 100 * a / b : 0) }')
 FRONT_RSS_OK=$(awk -v v="$FRONT_RSS" 'BEGIN { print (v <= 2048 ? "met" : "MISSED") }')
 
 row() { printf '%-34s %14s %14s %7s %8s  %s\n' "$@" | sed 's/ *$//'; }
@@ -495,7 +495,7 @@ echo "noop_sync_vs_git: $R_NOOP"
 echo "fetch_sync_vs_git: $R_FETCH"
 echo "clone_vs_git: $R_CLONE"
 echo "record_move_ns: $INTENT_NS"
-echo "record_move_vs_fetch_sync: $R_INTENT"
+echo "record_move_share_of_fetch_sync: $R_INTENT"
 echo "sync_cpu_vs_git: $R_CPU"
 echo "front_peak_rss_kib: $FRONT_RSS"
 echo "sync_peak_rss_kib: $SYNC_RSS"
