@@ -30,7 +30,7 @@
 #include "peer_limits.h"
 #include "worktree.h"
 
-/* Four fields, two spaces each way, a newline: the record is small. */
+/* Three object ids, each with its space, the branch and a newline. */
 #define INTENT_BYTES	(3 * (GIT_OID_HEXSZ + 1) + LIMIT_REF_BYTES + 1)
 
 struct intent {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "lock.h"
+#include "peer_limits.h"
 
 static int
 open_beside(const char *clone_path, const char *suffix)
@@ -31,19 +32,20 @@ take(int fd, int how)
 }
 
 /* One line, then the length cut to it: a reader takes the first line, so
- * a longer ref written before never shows through. */
-static void
+ * a longer ref written before never shows through. Best effort: a sync
+ * that finds no line keeps its own ref. */
+static int
 want(int fd, const char *ref)
 {
+	char line[LIMIT_REF_BYTES + 1];
 	size_t n = strlen(ref);
-	char line[n + 1];
 
-	if (n == 0)
-		return;
+	if (n == 0 || n >= sizeof(line))
+		return 0;
 	memcpy(line, ref, n);
 	line[n] = '\n';
-	if (pwrite(fd, line, n + 1, 0) == (ssize_t)(n + 1))
-		(void)ftruncate(fd, (off_t)(n + 1));
+	return pwrite(fd, line, n + 1, 0) == (ssize_t)(n + 1) &&
+	    ftruncate(fd, (off_t)(n + 1)) == 0 ? 0 : -1;
 }
 
 /* The newest ref written, when there is a whole line. XXX a read that
@@ -53,9 +55,11 @@ want(int fd, const char *ref)
 static void
 wanted(int fd, char *ref, size_t len)
 {
-	char buf[len + 1], *nl;
+	char buf[LIMIT_REF_BYTES + 1], *nl;
 	ssize_t n;
 
+	if (len > LIMIT_REF_BYTES)
+		len = LIMIT_REF_BYTES;
 	if ((n = pread(fd, buf, len, 0)) <= 0)
 		return;
 	buf[n] = '\0';
