@@ -67,18 +67,20 @@ make_real_repo() {
 		real_inline 100644 grow $'a file that becomes a directory\n'
 		printf '\n'
 	} | git -C "$bare" fast-import --quiet || return 1
-	git -C "$bare" branch main develop &&
-		git -C "$bare" branch gone develop &&
-		git -C "$bare" branch release/1 develop &&
-		git -C "$bare" branch release/2 develop &&
-		git -C "$bare" tag -a -m "release 1.0" v1.0 develop &&
-		git -C "$bare" tag light develop &&
-		git -C "$bare" tag -a -m "a tree" v-tree 'develop^{tree}' &&
-		git -C "$bare" tag light-tree 'develop:tree' &&
-		git -C "$bare" tag -a -m "a blob" v-blob develop:README &&
-		git -C "$bare" tag light-blob develop:grow &&
-		git -C "$bare" -c advice.nestedTag=false tag -a -m "a tag of a tag" v-nested v1.0 ||
+	if ! git -C "$bare" branch main develop ||
+		! git -C "$bare" branch gone develop ||
+		! git -C "$bare" branch release/1 develop ||
+		! git -C "$bare" branch release/2 develop ||
+		! git -C "$bare" tag -a -m "release 1.0" v1.0 develop ||
+		! git -C "$bare" tag light develop ||
+		! git -C "$bare" tag -a -m "a tree" v-tree 'develop^{tree}' ||
+		! git -C "$bare" tag light-tree 'develop:tree' ||
+		! git -C "$bare" tag -a -m "a blob" v-blob develop:README ||
+		! git -C "$bare" tag light-blob develop:grow ||
+		! git -C "$bare" -c advice.nestedTag=false tag -a -m "a tag of a tag" v-nested v1.0; then
 		fx_fail "could not tag $bare"
+		return 1
+	fi
 }
 
 # real_generation BARE GEN [BRANCH]: a commit rewriting every file; prints
