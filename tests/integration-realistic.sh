@@ -33,7 +33,7 @@ chmod 755 "$FX_DIR/probe"
 write_config "$CONF" "CLONE_URL=$URL" "CLONE_PATH=$CP" "RUN=$FX_DIR/probe"
 
 sync_now() { cli -c "${1:-$CONF}" --sync; }
-tip() { git -C "$REAL" rev-parse "refs/heads/${1:-develop}"; }
+tip() { git -C "$REAL" rev-parse "refs/heads/$1"; }
 tracked_files() { git -C "$CP" ls-files | wc -l; }
 
 # --- the first clone --------------------------------------------------------
@@ -45,7 +45,7 @@ test_clone() {
 	sync_now
 	umask "$mask"
 	check_eq "first clone of 20000 files: exits 0" 0 "$RC"
-	check_eq "first clone: HEAD at the tip" "$(tip)" "$(head_of "$CP")"
+	check_eq "first clone: HEAD at the tip" "$(tip develop)" "$(head_of "$CP")"
 	check "first clone: clean work tree" clean_tree "$CP"
 	check "first clone: all $REAL_FILES files and more" test "$(tracked_files)" -gt "$REAL_FILES"
 	mode=$(stat -c %a "$CP")
@@ -121,7 +121,7 @@ kill_in_checkout() {
 		pgrep -f "sentry-source-sync -c $CONF" >/dev/null || break
 		sleep 0.1
 	done
-	[ -e "$RECORD" ] && echo mid || echo done
+	if [ -e "$RECORD" ]; then echo mid; else echo "done"; fi
 }
 
 test_kill_matrix() {
@@ -131,10 +131,10 @@ test_kill_matrix() {
 		gen=$((gen + 1))
 		want=$(real_generation "$REAL" "$gen")
 		where=$(kill_in_checkout "$d")
-		[ "$where" = done ] || mid=$((mid + 1))
+		[ "$where" = "done" ] || mid=$((mid + 1))
 		sync_now
 		printf 'kill -9 %ss after the record: %s; next sync exit %s, %s, %s\n' "$d" \
-			"$([ "$where" = mid ] && echo "during the checkout" || echo "after the move")" \
+			"$(if [ "$where" = mid ]; then echo "during the checkout"; else echo "after the move"; fi)" \
 			"$RC" "$([ "$(head_of "$CP")" = "$want" ] && echo "at the tip" || echo "NOT at the tip")" \
 			"$(clean_tree "$CP" && echo "clean tree" || echo "NOT clean")" >>"$report"
 		if [ "$RC" != 0 ] || [ "$(head_of "$CP")" != "$want" ] || ! clean_tree "$CP" ||
@@ -338,8 +338,7 @@ test_glob_waiting() {
 	check_eq "a timer's sync afterwards: stays on release/2" "release/2 $t2" \
 		"$(branch_of "$cp") $(head_of "$cp")"
 	check "only the two lock files beside the checkout" \
-		test "$(cd "$(dirname "$cp")" && ls -A | grep "^glob" | sort | tr '\n' ' ')" \
-		= "glob glob.lock glob.wait "
+		test "$(cd "$(dirname "$cp")" && printf '%s ' glob*)" = "glob glob.lock glob.wait "
 	[ -n "$t1" ]
 }
 
