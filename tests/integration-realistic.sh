@@ -168,6 +168,15 @@ test_kill_then_edit() {
 	check_eq "the edit undone (the file as the target has it): exits 0" 0 "$RC"
 	check_eq "... at the tip" "$want" "$(head_of "$CP")"
 	check "... clean work tree" clean_tree "$CP"
+	# A file the killed checkout was writing holds the start of its
+	# content: that is the dead sync's work, not an edit.
+	want=$(real_generation "$REAL" 51)
+	where=$(kill_in_checkout 0.1)
+	head -c 5 "$CP/$f" >"$FX_DIR/cut" && cat "$FX_DIR/cut" >"$CP/$f"
+	sync_now
+	check_eq "killed during the checkout ($where), a file cut short: the next sync exits 0" 0 "$RC"
+	check_eq "... at the tip" "$want" "$(head_of "$CP")"
+	check "... clean work tree" clean_tree "$CP"
 }
 
 test_sync_timeout() {
