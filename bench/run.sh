@@ -21,7 +21,8 @@ N_SYNC=${BENCH_SYNCS:-31}	# no-op syncs per side
 N_FETCH=${BENCH_FETCHES:-15}	# syncs after a push, per side
 N_CLONE=${BENCH_CLONES:-7}	# clones per side
 N_RSS=${BENCH_RSS_RUNS:-5}	# traced runs per peak-RSS figure
-for n in "$N_REQ" "$N_REAL" "$N_SYNC" "$N_FETCH" "$N_CLONE" "$N_RSS"; do
+N_INTENT=${BENCH_INTENTS:-201}	# records of a move, timed one by one
+for n in "$N_REQ" "$N_REAL" "$N_SYNC" "$N_FETCH" "$N_CLONE" "$N_RSS" "$N_INTENT"; do
 	case $n in '' | 0 | *[!0-9]*)
 		echo "bench: BENCH_* counts must be positive integers, not '$n'" >&2
 		exit 64
@@ -60,6 +61,13 @@ done
 if [ ! -x ./sentry-source ] || [ ! -x ./sentry-source-sync ]; then
 	die "./sentry-source and ./sentry-source-sync are not built: run make all first"
 fi
+# The helper's own record of a move (src/sync/intent.c), from make's objects.
+read -ra GIT2_CFLAGS <<<"$(pkg-config --cflags libgit2)"
+read -ra GIT2_LIBS <<<"$(pkg-config --libs libgit2)"
+${CC:-cc} -O2 -Wall -Wextra -D_GNU_SOURCE -iquote src/sync -iquote src/common \
+	"${GIT2_CFLAGS[@]}" -o "$BUILD/intent_cost" bench/intent_cost.c \
+	build/sync/intent.o build/sync/worktree.o build/common/file.o build/common/log.o \
+	"${GIT2_LIBS[@]}" || die "cannot build bench/intent_cost.c"
 
 # --- small helpers ----------------------------------------------------------
 
@@ -353,6 +361,9 @@ TIP=$(repo_tip develop)
 [ "$(git -C "$F/srv/checkout" rev-parse HEAD)" = "$TIP" ] || die "our checkout is not at the tip"
 [ "$(git -C "$GIT_CLONE" rev-parse HEAD)" = "$TIP" ] || die "git's checkout is not at the tip"
 
+say "recording a move: $N_INTENT records in our checkout"
+INTENT_LINE=$("$BUILD/intent_cost" "$F/srv/checkout" "$N_INTENT") || die "intent_cost failed"
+
 say "peak RSS of a no-op sync: $N_RSS traced runs each"
 for i in $(seq 1 "$N_RSS"); do
 	"$BUILD/measure" -t ./sentry-source -c "$CONF" --sync >>"$F/m/rss.ours" 2>>"$F/log/sync.log" ||
@@ -412,6 +423,8 @@ R_CPU=$(ratio "$CPU_OURS" "$CPU_GIT")
 R_FCPU=$(ratio "$FCPU_OURS" "$FCPU_GIT")
 R_CCPU=$(ratio "$CCPU_OURS" "$CCPU_GIT")
 R_RSS=$(ratio "$SYNC_RSS" "$GIT_RSS")
+INTENT_NS=$(kv median_ns "$INTENT_LINE") INTENT_P90=$(kv p90_ns "$INTENT_LINE")
+R_INTENT=$(awk -v a="$INTENT_NS" -v b="$FETCH_OURS" 'BEGIN { printf "%.2f%%\n", (b > 0 ? 100 * a / b : 0) }')
 FRONT_RSS_OK=$(awk -v v="$FRONT_RSS" 'BEGIN { print (v <= 2048 ? "met" : "MISSED") }')
 
 row() { printf '%-34s %14s %14s %7s %8s  %s\n' "$@" | sed 's/ *$//'; }
@@ -430,6 +443,8 @@ row "  90th percentile" "$(us "$MATCH_P90")" "$(us "$MATCH_FLOOR_P90")" "" "" ""
 row "request, match, real helper" "$(us "$REAL_NS")" "$(us "$REAL_FLOOR_NS")" "$R_REAL" "(info)" ""
 row "sync, nothing new (wall)" "$(ms "$NOOP_OURS")" "$(ms "$NOOP_GIT")" "$R_NOOP" "<= 0.9" "$(verdict "$R_NOOP" 0.9)"
 row "sync, one new commit (wall)" "$(ms "$FETCH_OURS")" "$(ms "$FETCH_GIT")" "$R_FETCH" "<= 0.9" "$(verdict "$R_FETCH" 0.9)"
+row "  of which: recording the move" "$(us "$INTENT_NS")" "$(ms "$FETCH_OURS")" "$R_INTENT" "(info)" ""
+row "  90th percentile" "$(us "$INTENT_P90")" "" "" "" ""
 row "first sync = clone (wall)" "$(ms "$CLONE_OURS")" "$(ms "$CLONE_GIT")" "$R_CLONE" "<= 1.0" "$(verdict "$R_CLONE" 1.0)"
 row "sync, nothing new (CPU, client)" "$(cpu_ms "$CPU_OURS")" "$(cpu_ms "$CPU_GIT")" "$R_CPU" "<= 0.3" "$(verdict "$R_CPU" 0.3)"
 row "sync, one new commit (CPU)" "$(cpu_ms "$FCPU_OURS")" "$(cpu_ms "$FCPU_GIT")" "$R_FCPU" "(info)" ""
@@ -455,6 +470,10 @@ How the numbers were obtained (medians; the two sides alternate run by run):
   ./sentry-source-sync: libgit2 + libssh2 in-process) against 'git fetch -q'
   then 'git merge -q --ff-only' in a git clone (ssh via GIT_SSH_COMMAND, same key
   and known_hosts), same sshd; $N_SYNC no-op runs, $N_FETCH after-push runs per side.
+- recording the move: bench/intent_cost.c, linked with the helper's src/sync/intent.c,
+  times writing, flushing (fsync of the file and of .git) and removing the record a
+  sync that moves the work tree makes first, $N_INTENT times in our checkout, against
+  the median sync after a push. A sync with nothing new records nothing.
 - clone: $BIG_COUNT commits, $((BIG_PACK_KIB / 1024)) MiB packed (random blobs, bench/build/big.git),
   'sentry-source --sync' into an empty CLONE_PATH against 'git clone', $N_CLONE per side,
   after 'sync' so earlier writes are not charged to the next run.
@@ -477,6 +496,8 @@ echo "match_answer_vs_floor: $R_MATCH"
 echo "noop_sync_vs_git: $R_NOOP"
 echo "fetch_sync_vs_git: $R_FETCH"
 echo "clone_vs_git: $R_CLONE"
+echo "record_move_ns: $INTENT_NS"
+echo "record_move_share_of_fetch_sync: $R_INTENT"
 echo "sync_cpu_vs_git: $R_CPU"
 echo "front_peak_rss_kib: $FRONT_RSS"
 echo "sync_peak_rss_kib: $SYNC_RSS"

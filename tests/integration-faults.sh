@@ -250,8 +250,8 @@ test_silent_server() {
 		"CLONE_PATH=$cp" SYNC_TIMEOUT=2
 	cli -c "$conf" --sync
 	check_eq "a server that never speaks, SYNC_TIMEOUT=2: exits 1" 1 "$RC"
-	check "a server that never speaks: the log names SYNC_TIMEOUT" \
-		grep -q "SYNC_TIMEOUT=2s" "$ERR"
+	check "a server that never speaks: the log names SYNC_TIMEOUT and the connect" \
+		grep -q "SYNC_TIMEOUT=2s during the connect" "$ERR"
 	check "a server that never speaks: nothing at CLONE_PATH" test ! -e "$cp"
 	check "a server that never speaks: no temporary directory left" no_tmp_sibling "$cp"
 	stop_bg "$pid"

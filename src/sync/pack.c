@@ -1,6 +1,10 @@
 /*
  * Repacking with libgit2's packbuilder, no git CLI: everything reachable
- * from a ref or a reflog entry goes into one new pack; only once that pack
+ * from a ref, a reflog entry or HEAD goes into one new pack, as with git's
+ * `repack -a -d`: commits through a revwalk, and on their own the tag
+ * objects and the trees and blobs that refs or tags name (a revwalk
+ * reaches none of these, and a repository without them fails every later
+ * fetch with "object not found"); only once that pack
  * is written (the packbuilder renames it into place) are the old ones
  * removed, so a kill at any moment leaves every object in some pack.
  */
@@ -51,49 +55,98 @@ count_packs(const char *dir)
 	return n;
 }
 
-/* A reflog keeps commits a force push dropped; git fsck checks they exist. */
-static void
-push_reflog(git_repository *repo, git_revwalk *walk, const char *ref)
+/*
+ * What an id names, down its chain of tags: tag objects and trees and
+ * blobs into the pack, commits into the walk (which adds their trees).
+ * A chain of tags cannot loop: each tag's id hashes its target's.
+ */
+static int
+push_object(git_repository *repo, git_packbuilder *pb, git_revwalk *walk, git_odb *odb,
+    const git_oid *id)
+{
+	git_object_t type;
+	git_oid at;
+	git_tag *tag;
+	size_t len;
+	int rc;
+
+	git_oid_cpy(&at, id);
+	for (;;) {
+		if (git_odb_read_header(&len, &type, odb, &at) < 0)
+			return -1;
+		if (type != GIT_OBJECT_TAG)
+			break;
+		if (git_packbuilder_insert(pb, &at, NULL) < 0 ||
+		    git_tag_lookup(&tag, repo, &at) < 0)
+			return -1;
+		git_oid_cpy(&at, git_tag_target_id(tag));
+		git_tag_free(tag);
+	}
+	switch (type) {
+	case GIT_OBJECT_COMMIT: rc = git_revwalk_push(walk, &at); break;
+	case GIT_OBJECT_TREE: rc = git_packbuilder_insert_tree(pb, &at); break;
+	default: rc = git_packbuilder_insert(pb, &at, NULL); break;
+	}
+	return rc;
+}
+
+/* A reflog keeps commits a force push dropped; git fsck checks they exist.
+ * Entries whose objects are already gone are git's business, not ours. */
+static int
+push_reflog(git_repository *repo, git_packbuilder *pb, git_revwalk *walk, git_odb *odb,
+    const char *ref)
 {
 	git_reflog *log;
-	const git_reflog_entry *e;
-	git_odb *odb;
+	const git_oid *id;
 	size_t i, n;
+	int rc = 0;
 
 	if (git_reflog_read(&log, repo, ref) < 0)
-		return;
-	if (git_repository_odb(&odb, repo) == 0) {
-		n = git_reflog_entrycount(log);
-		for (i = 0; i < n; i++) {
-			e = git_reflog_entry_byindex(log, i);
-			if (!git_oid_is_zero(git_reflog_entry_id_new(e)) &&
-			    git_odb_exists(odb, git_reflog_entry_id_new(e)))
-				git_revwalk_push(walk, git_reflog_entry_id_new(e));
-		}
-		git_odb_free(odb);
+		return 0;
+	n = git_reflog_entrycount(log);
+	for (i = 0; rc == 0 && i < n; i++) {
+		id = git_reflog_entry_id_new(git_reflog_entry_byindex(log, i));
+		if (!git_oid_is_zero(id) && git_odb_exists(odb, id))
+			rc = push_object(repo, pb, walk, odb, id);
 	}
 	git_reflog_free(log);
+	return rc;
 }
 
 static int
-push_refs(git_repository *repo, git_revwalk *walk)
+push_refs(git_repository *repo, git_packbuilder *pb, git_revwalk *walk)
 {
-	git_reference_iterator *it;
+	git_reference_iterator *it = NULL;
 	git_reference *ref;
+	git_odb *odb = NULL;
+	git_oid head;
 	int error;
 
-	if (git_reference_iterator_new(&it, repo) < 0)
-		return -1;
-	while ((error = git_reference_next(&ref, it)) == 0) {
-		push_reflog(repo, walk, git_reference_name(ref));
-		/* Tags may name trees or blobs: only commits walk. */
-		if (git_reference_type(ref) == GIT_REFERENCE_DIRECT)
-			git_revwalk_push(walk, git_reference_target(ref));
-		git_reference_free(ref);
+	if (git_repository_odb(&odb, repo) < 0 || git_reference_iterator_new(&it, repo) < 0) {
+		error = -1;
+		goto out;
 	}
+	while ((error = git_reference_next(&ref, it)) == 0) {
+		if (push_reflog(repo, pb, walk, odb, git_reference_name(ref)) < 0 ||
+		    (git_reference_type(ref) == GIT_REFERENCE_DIRECT &&
+		    push_object(repo, pb, walk, odb, git_reference_target(ref)) < 0))
+			error = -1;
+		git_reference_free(ref);
+		if (error < 0)
+			goto out;
+	}
+	if (error != GIT_ITEROVER || push_reflog(repo, pb, walk, odb, "HEAD") < 0) {
+		error = -1;
+		goto out;
+	}
+	/* A detached HEAD is no ref the iterator lists; an unborn one is nothing. */
+	error = 0;
+	if (git_reference_name_to_id(&head, repo, "HEAD") == 0)
+		error = push_object(repo, pb, walk, odb, &head);
+out:
 	git_reference_iterator_free(it);
-	push_reflog(repo, walk, "HEAD");
-	return error == GIT_ITEROVER ? git_revwalk_push_head(walk) : -1;
+	git_odb_free(odb);
+	return error;
 }
 
 /* Every pack but the one just written. */
@@ -157,7 +210,7 @@ pack_bound(git_repository *repo, const char *clone_path)
 	    (before = count_packs(dir)) <= LIMIT_PACKS)
 		return;
 	if (git_packbuilder_new(&pb, repo) < 0 || git_revwalk_new(&walk, repo) < 0 ||
-	    push_refs(repo, walk) < 0 || git_packbuilder_insert_walk(pb, walk) < 0 ||
+	    push_refs(repo, pb, walk) < 0 || git_packbuilder_insert_walk(pb, walk) < 0 ||
 	    git_packbuilder_write(pb, dir, 0, NULL, NULL) < 0) {
 		log_warning("%s: repacking %zu packs failed, kept them: %s", clone_path, before,
 		    last_git_error());

@@ -32,8 +32,8 @@
 /* What the command is told; an inherited variable of the same name is
  * dropped, so that SENTRY_PAYLOAD, say, is set only when there is one. */
 static const char *const our_vars[] = {
-	"SENTRY_SOURCE", "SENTRY_REF", "SENTRY_OLD", "SENTRY_NEW", "SENTRY_REPO_PATH",
-	"SENTRY_CHANGED_FILES", "SENTRY_PAYLOAD", "HOME", "XDG_CONFIG_HOME",
+	"SENTRY_SOURCE", "SENTRY_REF", "SENTRY_OLD", "SENTRY_NEW", "SENTRY_FORCED",
+	"SENTRY_REPO_PATH", "SENTRY_CHANGED_FILES", "SENTRY_PAYLOAD", "HOME", "XDG_CONFIG_HOME",
 	/* ON_FAILURE='s */
 	"SENTRY_STATUS", "SENTRY_MESSAGE", "SENTRY_MODE", "SENTRY_BRANCH", "SENTRY_PUSHED",
 	"SENTRY_TIME", "SENTRY_STATUS_FILE"
@@ -161,6 +161,7 @@ make_env(const struct config *c, const char *ref, const struct sync_outcome *o,
 	    add_var(mine, &n, "SENTRY_REF", ref) == -1 ||
 	    add_var(mine, &n, "SENTRY_OLD", old) == -1 ||
 	    add_var(mine, &n, "SENTRY_NEW", new) == -1 ||
+	    add_var(mine, &n, "SENTRY_FORCED", o->forced ? "1" : "0") == -1 ||
 	    add_var(mine, &n, "SENTRY_REPO_PATH", config_get(c, CONFIG_CLONE_PATH)) == -1 ||
 	    add_var(mine, &n, "SENTRY_CHANGED_FILES", list) == -1 ||
 	    add_var(mine, &n, "SENTRY_PAYLOAD", payload) == -1)

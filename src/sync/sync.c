@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 #include "bounds.h"
+#include "caveats.h"
 #include "exitcode.h"
 #include "git_error.h"
+#include "intent.h"
 #include "log.h"
 #include "pack.h"
 #include "remove_tree.h"
@@ -94,6 +96,36 @@ flush_dir(const char *dir, int (*flush)(int))
 	}
 }
 
+static void
+set_phase(const struct sync_target *t, enum sync_phase p)
+{
+	if (t->phase != NULL)
+		*t->phase = p;
+}
+
+/*
+ * Connect first, on its own, so that a SYNC_TIMEOUT can say whether the
+ * server never answered or the transfer was slow. Remote-tracking refs of
+ * branches deleted on the remote go (prune), so that a deleted watched
+ * branch is seen as gone.
+ */
+static int
+fetch_origin(git_remote *origin, struct ssh_auth *a, const struct sync_target *t,
+    const char *message)
+{
+	git_fetch_options opts;
+
+	git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
+	ssh_auth_callbacks(a, &opts.callbacks);
+	opts.prune = GIT_FETCH_PRUNE;
+	set_phase(t, SYNC_PHASE_CONNECT);
+	if (git_remote_connect(origin, GIT_DIRECTION_FETCH, &opts.callbacks, &opts.proxy_opts,
+	    &opts.custom_headers) < 0)
+		return -1;
+	set_phase(t, SYNC_PHASE_FETCH);
+	return git_remote_fetch(origin, NULL, &opts, message);
+}
+
 /*
  * Fetch one branch into an empty repository at dir and check it out.
  * Not git_clone: libgit2 1.5.1's clone fails, with no message, when the
@@ -102,26 +134,24 @@ flush_dir(const char *dir, int (*flush)(int))
  * does not care about.
  */
 static int
-clone_into(const char *dir, const char *url, struct ssh_auth *a, const char *branch,
-    git_oid *tip)
+clone_into(const char *dir, const char *dest, const char *url, struct ssh_auth *a,
+    const struct sync_target *t, git_oid *tip)
 {
 	git_repository_init_options iopts;
-	git_fetch_options fopts;
 	git_repository *repo = NULL;
+	const char *branch = t->branch;
 	git_remote *origin = NULL;
 	char tracking[LIMIT_REF_BYTES + 32];
 	int rc = EXIT_SYNC_FAILED;
 
 	git_repository_init_options_init(&iopts, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
 	iopts.initial_head = branch;
-	git_fetch_options_init(&fopts, GIT_FETCH_OPTIONS_VERSION);
-	ssh_auth_callbacks(a, &fopts.callbacks);
 	if (git_repository_init_ext(&repo, dir, &iopts) < 0 ||
 	    git_remote_create(&origin, repo, "origin", url) < 0) {
 		log_err("cannot make a repository in %s: %s", dir, last_git_error());
 		goto out;
 	}
-	if (git_remote_fetch(origin, NULL, &fopts, "sentry-source: clone") < 0) {
+	if (fetch_origin(origin, a, t, "sentry-source: clone") < 0) {
 		log_err("clone of %s failed: %s", url, last_git_error());
 		rc = failure_status(a);
 		goto out;
@@ -131,7 +161,9 @@ clone_into(const char *dir, const char *url, struct ssh_auth *a, const char *bra
 		log_err("the remote has no branch %s", branch);
 		goto out;
 	}
-	rc = worktree_move(repo, branch, tip);
+	set_phase(t, SYNC_PHASE_CHECKOUT);
+	if ((rc = worktree_move(repo, branch, tip)) == EXIT_OK)
+		caveats_log(repo, tip, dest);
 out:
 	git_remote_free(origin);
 	git_repository_free(repo);
@@ -145,6 +177,7 @@ clone_fresh(const struct config *c, struct ssh_auth *a, const struct sync_target
 	const char *url = config_get(c, CONFIG_CLONE_URL);
 	const char *dest = config_get(c, CONFIG_CLONE_PATH);
 	char dir[PATH_MAX], base[NAME_MAX + 1], tmp[PATH_MAX];
+	mode_t mask;
 	int rc, r;
 
 	split_path(dest, dir, base);
@@ -154,7 +187,15 @@ clone_fresh(const struct config *c, struct ssh_auth *a, const struct sync_target
 		log_err("cannot make a directory beside %s: %s", dest, strerror(errno));
 		return EXIT_SYNC_FAILED;
 	}
-	if ((rc = clone_into(tmp, url, a, t->branch, &out->new_head)) != EXIT_OK)
+	/* mkdtemp makes it 0700; the checkout is the umask's (UMask= in a unit). */
+	mask = umask(0);
+	umask(mask);
+	if (chmod(tmp, 0777 & ~mask) == -1) {
+		log_err("cannot set the mode of %s: %s", tmp, strerror(errno));
+		rc = EXIT_SYNC_FAILED;
+		goto out;
+	}
+	if ((rc = clone_into(tmp, dest, url, a, t, &out->new_head)) != EXIT_OK)
 		goto out;
 	rc = EXIT_SYNC_FAILED;
 	flush_dir(tmp, syncfs);
@@ -217,14 +258,10 @@ open_ours(const struct config *c, git_repository **repo, git_remote **origin)
 	return EXIT_OK;
 }
 
-/*
- * Local modifications are refused, unless they are exactly the tree of the
- * remote's last known tip: then a sync was stopped between checking out
- * and moving the branch, and finishing its work loses nothing.
- */
+/* Local modifications are refused and named; an interrupted sync's work
+ * is not one (intent_finish has finished it before this runs). */
 static int
-check_changes(git_repository *repo, const char *path, const char *branch,
-    const git_oid *previous)
+check_changes(git_repository *repo, const char *path)
 {
 	struct worktree_names changes = { "", 0 };
 
@@ -234,11 +271,24 @@ check_changes(git_repository *repo, const char *path, const char *branch,
 	}
 	if (changes.count == 0)
 		return EXIT_OK;
-	if (previous != NULL && worktree_holds(repo, previous)) {
-		log_notice("%s: finishing an interrupted sync to %s", path, git_oid_tostr_s(previous));
-		return worktree_point(repo, branch, previous);
-	}
 	log_err("%s has local modifications, kept as they are: %s", path, changes.text);
+	return EXIT_NOT_OURS;
+}
+
+/* Nothing of the work tree is written unless all of it can be. */
+static int
+check_blocked(git_repository *repo, const char *path, const git_oid *from, const git_oid *to)
+{
+	struct worktree_names blocked = { "", 0 };
+
+	if (worktree_blocked(repo, from, to, &blocked) < 0) {
+		log_err("%s: checking %s: %s", path, git_oid_tostr_s(to), last_git_error());
+		return EXIT_SYNC_FAILED;
+	}
+	if (blocked.count == 0)
+		return EXIT_OK;
+	log_err("%s: refusing to overwrite or remove %s, which no commit holds; "
+	    "nothing written", path, blocked.text);
 	return EXIT_NOT_OURS;
 }
 
@@ -247,33 +297,33 @@ update_existing(const struct config *c, struct ssh_auth *a, const struct sync_ta
     struct sync_outcome *out)
 {
 	const char *path = config_get(c, CONFIG_CLONE_PATH);
-	git_fetch_options opts;
 	git_repository *repo = NULL;
 	git_remote *origin = NULL;
 	git_oid tip, previous, head;
 	char tracking[LIMIT_REFNAME_BYTES], was[GIT_OID_HEXSZ + 1] = "none", what[128];
-	int rc, has_previous;
+	int rc, has_previous, has_head;
 
-	git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
 	if ((rc = open_ours(c, &repo, &origin)) != EXIT_OK)
+		goto out;
+	set_phase(t, SYNC_PHASE_CHECKOUT);
+	if ((rc = intent_finish(repo, path)) != EXIT_OK ||
+	    (rc = check_changes(repo, path)) != EXIT_OK)
 		goto out;
 	snprintf(tracking, sizeof(tracking), "refs/remotes/origin/%s", t->branch);
 	has_previous = git_reference_name_to_id(&previous, repo, tracking) == 0;
-	if ((rc = check_changes(repo, path, t->branch, has_previous ? &previous : NULL)) != EXIT_OK)
-		goto out;
 	pack_remove_leftovers(repo, path);
-	ssh_auth_callbacks(a, &opts.callbacks);
-	if (git_remote_fetch(origin, NULL, &opts, "sentry-source: fetch") < 0) {
+	if (fetch_origin(origin, a, t, "sentry-source: fetch") < 0) {
 		log_err("fetch from %s failed: %s", git_remote_url(origin), last_git_error());
 		rc = failure_status(a);
 		goto out;
 	}
 	rc = EXIT_SYNC_FAILED;
 	if (git_reference_name_to_id(&tip, repo, tracking) < 0) {
-		log_err("the remote has no branch %s", t->branch);
+		log_err("the remote has no branch %s; the checkout is kept as it is", t->branch);
 		goto out;
 	}
-	/* Commits made here and never pushed would be lost from the branch. */
+	/* Commits made here and never pushed would be lost from the branch:
+	 * checked before any ref or file moves. */
 	if (worktree_unpushed(repo, t->branch, &tip, has_previous ? &previous : NULL,
 	    what, sizeof(what))) {
 		log_err("%s: %s has commits that origin/%s does not; kept as they are",
@@ -281,13 +331,30 @@ update_existing(const struct config *c, struct ssh_auth *a, const struct sync_ta
 		rc = EXIT_NOT_OURS;
 		goto out;
 	}
-	if (git_reference_name_to_id(&head, repo, "HEAD") == 0)
+	if ((has_head = git_reference_name_to_id(&head, repo, "HEAD") == 0))
 		git_oid_tostr(was, sizeof(was), &head);
 	else
 		out->cloned = 1;	/* an unborn HEAD: everything is new */
+	set_phase(t, SYNC_PHASE_CHECKOUT);
+	if ((rc = check_blocked(repo, path, has_head ? &head : NULL, &tip)) != EXIT_OK)
+		goto out;
+	/* A force push or a rewind: followed, as a deployment follows its
+	 * remote, and said. */
+	out->forced = has_head && !git_oid_equal(&head, &tip) &&
+	    git_graph_descendant_of(repo, &tip, &head) != 1;
+	/* Nothing to move, nothing to record: a sync with nothing new pays
+	 * no fsync. */
+	if ((!has_head || !git_oid_equal(&head, &tip)) &&
+	    intent_record(repo, t->branch, has_head ? &head : NULL, &tip) == -1) {
+		rc = EXIT_SYNC_FAILED;
+		goto out;
+	}
 	if ((rc = worktree_move(repo, t->branch, &tip)) != EXIT_OK)
 		goto out;
-	log_notice("%s: %s at %s (was %s)", path, t->branch, git_oid_tostr_s(&tip), was);
+	intent_clear(repo);
+	log_notice("%s: %s at %s (was %s%s)", path, t->branch, git_oid_tostr_s(&tip), was,
+	    out->forced ? ", not an ancestor: a forced update" : "");
+	caveats_log(repo, &tip, path);
 	if (!out->cloned)
 		git_oid_cpy(&out->old_head, &head);
 	git_oid_cpy(&out->new_head, &tip);

@@ -11,8 +11,12 @@
 
 #include <git2.h>
 
+/* How far a sync got, for the message when SYNC_TIMEOUT stops it. */
+enum sync_phase { SYNC_PHASE_CONNECT, SYNC_PHASE_FETCH, SYNC_PHASE_CHECKOUT };
+
 struct sync_target {
 	const char	*branch;	/* short name: develop */
+	volatile int	*phase;		/* enum sync_phase, shared with the parent; may be NULL */
 };
 
 /* What a successful sync did, for the services that run after it. */
@@ -20,6 +24,7 @@ struct sync_outcome {
 	int	cloned;		/* a first clone: there was no old HEAD */
 	git_oid	old_head;	/* HEAD before the sync, unless cloned */
 	git_oid	new_head;	/* HEAD after it */
+	int	forced;		/* old_head is not an ancestor of new_head */
 };
 
 int	sync_checkout(const struct config *, struct ssh_auth *, const struct sync_target *,

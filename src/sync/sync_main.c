@@ -11,6 +11,7 @@
  *            [--mode socket|hook|sync]
  *        sentry-source-sync -c file --check [--rule branch-or-glob]
  */
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
@@ -152,12 +153,25 @@ sync_with_deadline(const struct config *c, struct ssh_auth *auth,
     const struct sync_target *t, struct sync_outcome *o)
 {
 	unsigned long seconds = config_number(c, CONFIG_SYNC_TIMEOUT);
-	int fds[2], status, rc, got;
+	struct sync_target shared = *t;
+	volatile int *phase;
+	int fds[2], status, rc, got, p;
 	pid_t pid, parent;
 
+	/* The child says how far it got here, so the timeout can say it. */
+	phase = mmap(NULL, sizeof(*phase), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+	    -1, 0);
+	if (phase == MAP_FAILED) {
+		log_err("cannot start the sync: %m");
+		return EXIT_INTERNAL;
+	}
+	*phase = SYNC_PHASE_CONNECT;
+	shared.phase = phase;
+	t = &shared;
 	parent = getpid();
 	if (pipe2(fds, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
 		log_err("cannot start the sync: %m");
+		munmap((void *)phase, sizeof(*phase));
 		return EXIT_INTERNAL;
 	}
 	if (pid == 0) {
@@ -176,9 +190,19 @@ sync_with_deadline(const struct config *c, struct ssh_auth *auth,
 	close(fds[0]);
 	if (got == -1) {
 		kill(pid, SIGKILL);
-		log_err("sync of %s stopped after SYNC_TIMEOUT=%lus: the server at %s "
-		    "did not finish", t->branch, seconds, config_get(c, CONFIG_CLONE_URL));
+		p = *phase;
+		if (p == SYNC_PHASE_CHECKOUT)
+			log_err("sync of %s stopped after SYNC_TIMEOUT=%lus during the checkout: "
+			    "the work tree was still being written; the next sync finishes it",
+			    t->branch, seconds);
+		else
+			log_err("sync of %s stopped after SYNC_TIMEOUT=%lus during the %s: "
+			    "the server at %s %s", t->branch, seconds,
+			    p == SYNC_PHASE_FETCH ? "fetch" : "connect",
+			    config_get(c, CONFIG_CLONE_URL),
+			    p == SYNC_PHASE_FETCH ? "did not finish sending" : "did not answer");
 	}
+	munmap((void *)phase, sizeof(*phase));
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
 	if (got == -1 || !WIFEXITED(status)) {
@@ -214,7 +238,7 @@ main(int argc, char *argv[])
 	struct status st = STATUS_INIT(STATUS_MODE_SYNC);
 	const char *path = NULL, *ref = NULL, *old = NULL, *new = NULL, *branch;
 	const char *rule = NULL;
-	char err[1024], current[LIMIT_REF_BYTES];
+	char err[1024], current[LIMIT_REF_BYTES], newest[LIMIT_REF_BYTES];
 	int ch, lock = -1, rc = EXIT_INTERNAL, payload_fd = -1, use_current = 0, check = 0;
 	int report = 0;
 	char *end;
@@ -332,13 +356,16 @@ main(int argc, char *argv[])
 	case OWNER_OK:
 		break;
 	}
-	if ((lock = lock_checkout(config_get(&config, CONFIG_CLONE_PATH))) == LOCK_NOT_OURS) {
+	/* A timer's sync names no push: it writes nothing, reads the newest. */
+	snprintf(newest, sizeof(newest), "%s", use_current ? "" : ref);
+	if ((lock = lock_checkout(config_get(&config, CONFIG_CLONE_PATH), newest,
+	    sizeof(newest))) == LOCK_NOT_OURS) {
 		rc = EXIT_NOT_OURS;
 		goto out;
 	}
 	if (lock == LOCK_COALESCED) {
-		log_info("%s: a sync is already waiting to run; it will fetch this push too",
-		    branch);
+		log_info("%s: a sync is already waiting to run; it will fetch this push too "
+		    "(with a glob BRANCH, it syncs the branch of the newest push)", branch);
 		rc = EXIT_OK;
 		report = 0;	/* the waiting sync's record will cover this push */
 		goto out;
@@ -354,6 +381,18 @@ main(int argc, char *argv[])
 		rc = EXIT_SYNC_FAILED;
 		goto out;
 	}
+	if (strcmp(newest, ref) != 0 && valid_branch_ref(newest) &&
+	    config_get(&config, CONFIG_BRANCH) != NULL && fnmatch(config_get(&config, CONFIG_BRANCH), newest + strlen(BRANCH_PREFIX),
+	    FNM_PATHNAME) == 0) {
+		log_notice("%s: a push to %s came while this sync waited; the newest push wins: "
+		    "syncing %s", branch, newest + strlen(BRANCH_PREFIX),
+		    newest + strlen(BRANCH_PREFIX));
+		ref = newest;
+		st.branch = target.branch = branch = ref + strlen(BRANCH_PREFIX);
+		st.pushed[0] = '\0';
+		old = new = NULL;
+		payload_fd = -1;	/* that push's body is not the one we have */
+	}
 	status_head(config_get(&config, CONFIG_CLONE_PATH), st.old, NULL, 0);
 	st.have_old = 1;
 	if (old != NULL && new != NULL)
@@ -364,8 +403,11 @@ main(int argc, char *argv[])
 out:
 	/* A failure before the lock takes it to write the record; when
 	 * another sync waits, that one's record will say the same. */
-	if (report && lock == -1)
-		lock = lock_checkout(config_get(&config, CONFIG_CLONE_PATH));
+	if (report && lock == -1) {
+		newest[0] = '\0';	/* wants nothing, as a timer's sync */
+		lock = lock_checkout(config_get(&config, CONFIG_CLONE_PATH), newest,
+		    sizeof(newest));
+	}
 	if (report)
 		status_report(&config, &st, rc, lock >= 0);
 	unlock_checkout(lock);

@@ -1,3 +1,8 @@
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,8 +14,8 @@
 
 #define REFLOG_MESSAGE	"sentry-source: sync"
 
-static void
-add_name(struct worktree_names *n, const char *path)
+void
+worktree_name_add(struct worktree_names *n, const char *path)
 {
 	size_t len = strlen(n->text);
 
@@ -18,8 +23,8 @@ add_name(struct worktree_names *n, const char *path)
 		snprintf(n->text + len, sizeof(n->text) - len, "%s%s", len ? ", " : "", path);
 }
 
-static void
-finish_names(struct worktree_names *n)
+void
+worktree_names_finish(struct worktree_names *n)
 {
 	size_t len = strlen(n->text);
 
@@ -45,30 +50,12 @@ worktree_changes(git_repository *repo, struct worktree_names *names)
 	for (i = 0; i < n; i++) {
 		e = git_status_byindex(list, i);
 		if (e->status != GIT_STATUS_CURRENT && e->status != GIT_STATUS_IGNORED)
-			add_name(names, e->head_to_index ? e->head_to_index->new_file.path :
+			worktree_name_add(names, e->head_to_index ? e->head_to_index->new_file.path :
 			    e->index_to_workdir->new_file.path);
 	}
 	git_status_list_free(list);
-	finish_names(names);
+	worktree_names_finish(names);
 	return 0;
-}
-
-int
-worktree_holds(git_repository *repo, const git_oid *commit_id)
-{
-	git_commit *commit = NULL;
-	git_tree *tree = NULL;
-	git_diff *diff = NULL;
-	int holds = 0;
-
-	if (git_commit_lookup(&commit, repo, commit_id) == 0 &&
-	    git_commit_tree(&tree, commit) == 0 &&
-	    git_diff_tree_to_workdir_with_index(&diff, repo, tree, NULL) == 0)
-		holds = git_diff_num_deltas(diff) == 0;
-	git_diff_free(diff);
-	git_tree_free(tree);
-	git_commit_free(commit);
-	return holds;
 }
 
 /* Is the commit at `at` contained in `tip`, or in `previous`? */
@@ -154,14 +141,14 @@ note_conflict(git_checkout_notify_t why, const char *path, const git_diff_file *
     const git_diff_file *target, const git_diff_file *workdir, void *payload)
 {
 	(void)why; (void)baseline; (void)target; (void)workdir;
-	add_name(payload, path);
+	worktree_name_add(payload, path);
 	return 0;
 }
 
 /*
  * Work tree first, refs second: a refused checkout leaves HEAD where it
  * was, and one interrupted before the refs moved is finished by the next
- * sync (see worktree_holds).
+ * sync (see intent.h).
  */
 int
 worktree_move(git_repository *repo, const char *branch, const git_oid *oid)
@@ -181,7 +168,7 @@ worktree_move(git_repository *repo, const char *branch, const git_oid *oid)
 		goto out;
 	}
 	if (git_checkout_tree(repo, commit, &opts) < 0) {
-		finish_names(&conflicts);
+		worktree_names_finish(&conflicts);
 		if (conflicts.count > 0) {
 			log_err("refusing to overwrite %s in the work tree", conflicts.text);
 			rc = EXIT_NOT_OURS;
@@ -192,5 +179,128 @@ worktree_move(git_repository *repo, const char *branch, const git_oid *oid)
 	rc = worktree_point(repo, branch, oid);
 out:
 	git_object_free(commit);
+	return rc;
+}
+
+/* Is path a file (blob, link or submodule) of the tree (NULL: the empty
+ * tree)? A directory of the same name does not count: its files do. */
+static int
+tracked(git_tree *tree, const char *path)
+{
+	git_tree_entry *e;
+	int file;
+
+	if (tree == NULL || git_tree_entry_bypath(&e, tree, path) < 0)
+		return 0;
+	file = git_tree_entry_type(e) != GIT_OBJECT_TREE;
+	git_tree_entry_free(e);
+	return file;
+}
+
+/* Every file under the directory rel that the tree does not track. */
+static void
+untracked_under(git_tree *tree, const char *workdir, const char *rel,
+    struct worktree_names *names)
+{
+	char full[PATH_MAX], sub[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	if (snprintf(full, sizeof(full), "%s%s", workdir, rel) >= (int)sizeof(full) ||
+	    (d = opendir(full)) == NULL) {
+		worktree_name_add(names, rel);	/* unreadable: someone's */
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (snprintf(sub, sizeof(sub), "%s/%s", rel, de->d_name) >= (int)sizeof(sub) ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+			worktree_name_add(names, sub);
+		else if (S_ISDIR(st.st_mode))
+			untracked_under(tree, workdir, sub, names);
+		else if (!tracked(tree, sub))
+			worktree_name_add(names, sub);
+	}
+	closedir(d);
+}
+
+/* Is a directory above path a file or link the tree does not track? */
+static void
+blocked_above(git_tree *tree, const char *workdir, const char *path,
+    struct worktree_names *names)
+{
+	char prefix[PATH_MAX], full[PATH_MAX];
+	const char *slash;
+	struct stat st;
+
+	for (slash = strchr(path, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
+		snprintf(prefix, sizeof(prefix), "%.*s", (int)(slash - path), path);
+		if (snprintf(full, sizeof(full), "%s%s", workdir, prefix) >= (int)sizeof(full) ||
+		    lstat(full, &st) == -1)
+			return;
+		if (!S_ISDIR(st.st_mode)) {
+			if (!tracked(tree, prefix))
+				worktree_name_add(names, prefix);
+			return;
+		}
+	}
+}
+
+/*
+ * As git's checkout, which checks every path it would write before it
+ * writes one: only a path the target adds and `from` does not track can
+ * meet a file nobody committed, there or in a directory above it.
+ * libgit2 finds some of these only half-way through writing.
+ */
+int
+worktree_blocked(git_repository *repo, const git_oid *from, const git_oid *to,
+    struct worktree_names *names)
+{
+	git_commit *fc = NULL, *tc = NULL;
+	git_tree *ft = NULL, *tt = NULL;
+	git_diff *diff = NULL;
+	const git_diff_delta *d;
+	const char *workdir = git_repository_workdir(repo), *path, *slash;
+	char full[PATH_MAX], checked[PATH_MAX] = "";
+	struct stat st;
+	size_t i, n, len;
+	int rc = -1;
+
+	if ((from != NULL && (git_commit_lookup(&fc, repo, from) < 0 ||
+	    git_commit_tree(&ft, fc) < 0)) || git_commit_lookup(&tc, repo, to) < 0 ||
+	    git_commit_tree(&tt, tc) < 0 || git_diff_tree_to_tree(&diff, repo, ft, tt, NULL) < 0)
+		goto out;
+	n = git_diff_num_deltas(diff);
+	for (i = 0; i < n; i++) {
+		d = git_diff_get_delta(diff, i);
+		path = d->new_file.path;
+		if (d->status != GIT_DELTA_ADDED || tracked(ft, path))
+			continue;
+		if (snprintf(full, sizeof(full), "%s%s", workdir, path) >= (int)sizeof(full))
+			goto out;
+		if (lstat(full, &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				untracked_under(ft, workdir, path, names);
+			else
+				worktree_name_add(names, path);
+		}
+		/* Files come sorted: their directories are checked once. */
+		slash = strrchr(path, '/');
+		len = slash == NULL ? 0 : (size_t)(slash - path);
+		if (len > 0 && (strlen(checked) != len || strncmp(checked, path, len) != 0)) {
+			blocked_above(ft, workdir, path, names);
+			snprintf(checked, sizeof(checked), "%.*s", (int)len, path);
+		}
+	}
+	worktree_names_finish(names);
+	rc = 0;
+out:
+	git_diff_free(diff);
+	git_tree_free(tt);
+	git_commit_free(tc);
+	git_tree_free(ft);
+	git_commit_free(fc);
 	return rc;
 }
