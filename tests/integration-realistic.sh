@@ -346,8 +346,9 @@ test_glob_waiting() {
 	cli -c "$conf" --sync
 	check_eq "a timer's sync afterwards: stays on release/2" "release/2 $t2" \
 		"$(branch_of "$cp") $(head_of "$cp")"
-	check "only the two lock files beside the checkout" \
-		test "$(cd "$(dirname "$cp")" && printf '%s ' glob*)" = "glob glob.lock glob.wait "
+	check "only the two lock files and the status record beside the checkout" \
+		test "$(cd "$(dirname "$cp")" && printf '%s ' glob*)" = \
+		"glob glob.lock glob.status glob.wait "
 	[ -n "$t1" ]
 }
 

@@ -457,14 +457,16 @@ test_on_failure() {
 	check "ON_FAILURE exiting 9: the log says so" grep -q "ON_FAILURE failed: exit status 9" "$ERR"
 
 	# One that does not end is stopped after 60 s (LIMIT_NOTIFY_SECONDS),
-	# its process group with it.
-	write_config "$bad" "CLONE_PATH=$cp" "ON_FAILURE=/bin/sleep 1000" \
+	# its process group with it. Its argument is this run's own, so that
+	# no other sleep on the machine is taken for it.
+	local forever="1000.$$"
+	write_config "$bad" "CLONE_PATH=$cp" "ON_FAILURE=/bin/sleep $forever" \
 		"KNOWN_HOSTS=$FX_KNOWN_HOSTS_OTHER"
 	RUN_TIMEOUT=120 cli -c "$bad" --sync
 	check_eq "ON_FAILURE that does not end: the sync still exits 3" 3 "$RC"
 	check "...and is stopped after 60 s, the log says" \
 		grep -q "ON_FAILURE failed: stopped after 60s" "$ERR"
-	check "...leaving no process behind" not pgrep -f "^/bin/sleep 1000\$"
+	check "...leaving no process behind" not pgrep -f "^/bin/sleep $forever\$"
 
 	# No record can be written where CLONE_PATH's directory is missing;
 	# ON_FAILURE still hears of it.
@@ -472,7 +474,7 @@ test_on_failure() {
 	cli -c "$P/of-nodir.conf" --sync
 	check_eq "CLONE_PATH in a missing directory: exits 1" 1 "$RC"
 	check "...ON_FAILURE is told why" \
-		grep -q "^SENTRY_MESSAGE=CLONE_PATH $FX_DIR/no-such-dir/of: its directory does not exist" "$log"
+		grep -q "^SENTRY_MESSAGE=CLONE_PATH $FX_DIR/no-such-dir/of: its directory $FX_DIR/no-such-dir: No such file or directory" "$log"
 
 	# Checked before anything runs, by the front.
 	write_config "$bad" "CLONE_PATH=$cp" "ON_FAILURE=$P/no-such-program"
