@@ -61,6 +61,8 @@ UNIT_TESTS = $(patsubst %.c,%,$(sort $(wildcard tests/unit/test-*.c)))
 # The unit tests of the helper's side; the others test the front's.
 SYNC_UNIT_TESTS = tests/unit/test-known-hosts tests/unit/test-pathglob
 UNIT_SUPPORT = $(BUILD)/tests/unit/tap.o $(BUILD)/tests/unit/request.o
+# Programs the test scripts drive (not TAP programs themselves).
+TEST_TOOLS = tests/unit/http-verdict
 
 all: sentry-source sentry-source-sync
 
@@ -125,6 +127,8 @@ $(SYNC_UNIT_TESTS:tests/unit/%=$(BUILD)/tests/unit/%.o): $(BUILD)/tests/unit/%.o
 
 tests/unit/test-%: $(BUILD)/tests/unit/test-%.o $(UNIT_SUPPORT) $(FRONT_LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(FRONT_LIBS)
+tests/unit/http-verdict: $(BUILD)/tests/unit/http-verdict.o $(FRONT_LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(FRONT_LIBS)
 tests/unit/test-pathglob: $(BUILD)/tests/unit/test-pathglob.o $(BUILD)/tests/unit/tap.o \
 		$(BUILD)/sync/pathglob_match.o $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^
@@ -139,7 +143,7 @@ deps:
 
 # Tests build with -Werror; the default build does not impose it.
 check: deps
-	$(MAKE) all $(UNIT_TESTS) WARNINGS='-Wall -Wextra -Werror'
+	$(MAKE) all $(UNIT_TESTS) $(TEST_TOOLS) WARNINGS='-Wall -Wextra -Werror'
 	$(CC) $(FRONT_CPPFLAGS) $(FRONT_CFLAGS) -Wall -Wextra -Werror -fsyntax-only sources/template.c
 	mandoc -Tlint -W warning $(MANPAGES)
 	bash tests/run.sh
@@ -188,7 +192,7 @@ uninstall:
 		$(DESTDIR)$(DATADIR)/sentry-source/examples $(DESTDIR)$(DATADIR)/sentry-source
 
 clean:
-	rm -f sentry-source sentry-source-sync $(UNIT_TESTS)
+	rm -f sentry-source sentry-source-sync $(UNIT_TESTS) $(TEST_TOOLS)
 	rm -rf $(BUILD)
 	rm -rf tests/fuzz/build bench/build
 
