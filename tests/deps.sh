@@ -7,7 +7,7 @@ set -u
 PACKAGES=(
 	build-essential pkg-config
 	libgit2-dev libssh2-1-dev libcjson-dev
-	nettle-dev # HMAC, SHA256, base64 for both programs (no libssl-dev: not ours to need)
+	nettle-dev # HMAC, SHA-256 and base64 for both programs (see the Makefile)
 	openssh-server openssh-client git curl
 	systemd # systemd-socket-activate, the inetd-style launcher the tests use
 	mandoc  # man page lint
