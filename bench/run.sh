@@ -206,6 +206,23 @@ stash_payload_develop "$F/p/match.json" "$PARENT" "$TIP"
 make_request POST /webhook application/json "$F/p/nomatch.json" >"$F/p/nomatch.http"
 make_request POST /webhook application/json "$F/p/match.json" >"$F/p/match.http"
 
+# Signed requests that match nothing, one per signing scheme: GitHub's
+# HMAC-SHA256 header (sha256=<hex> of the body) and GitLab's token. Each
+# host's captured push to a branch other than develop, signed as the host
+# signs it; answered 200 "ignored" after the signature is checked.
+SECRET='It'"'"'s a Secret to Everybody'
+printf '%s\n' "$SECRET" >"$F/secret" && chmod 600 "$F/secret"
+write_config "$F/github.conf" SOURCE=github BRANCH=develop "CLONE_PATH=$F/srv/req-checkout" \
+	"SECRET_FILE=$F/secret"
+write_config "$F/gitlab.conf" SOURCE=gitlab BRANCH=develop "CLONE_PATH=$F/srv/req-checkout" \
+	"SECRET_FILE=$F/secret"
+body="$FX_PAYLOADS/github/push-branch-update.json"
+make_request POST /webhook application/json "$body" "X-GitHub-Event: push" \
+	"X-Hub-Signature-256: sha256=$(openssl dgst -sha256 -hmac "$SECRET" -r "$body" | cut -d' ' -f1)" \
+	>"$F/p/github.http"
+make_request POST /webhook application/json "$FX_PAYLOADS/gitlab/push-hook-branch-update.json" \
+	"X-Gitlab-Event: Push Hook" "X-Gitlab-Token: $SECRET" >"$F/p/gitlab.http"
+
 # A helper that does nothing, for the matching requests in bulk (see README).
 mkdir -p "$F/stub"
 ln -s /bin/true "$F/stub/sentry-source-sync"
@@ -217,9 +234,15 @@ FRONT_PORT=$PORT FRONT_PID=$PID
 SENTRY_SOURCE_EXEC_PATH="$F/stub" activate "$F/log/front-stub.log" \
 	"$ROOT/sentry-source" -c "$CONF_REQ"
 STUB_PORT=$PORT STUB_PID=$PID
+activate "$F/log/github.log" "$ROOT/sentry-source" -c "$F/github.conf"
+GITHUB_PORT=$PORT GITHUB_PID=$PID
+activate "$F/log/gitlab.log" "$ROOT/sentry-source" -c "$F/gitlab.conf"
+GITLAB_PORT=$PORT GITLAB_PID=$PID
 
 probe "$FLOOR_PORT" "$F/p/nomatch.http" '{"success":true}'
 probe "$FRONT_PORT" "$F/p/nomatch.http" '"ignored"'
+probe "$GITHUB_PORT" "$F/p/github.http" '"ignored"'
+probe "$GITLAB_PORT" "$F/p/gitlab.http" '"ignored"'
 probe "$STUB_PORT" "$F/p/match.http" '{"success":true}'
 settle "$STUB_PID"
 
@@ -237,7 +260,7 @@ client_medians() {
 	awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^median_ns=/) print substr($i, 11) }' "$out.txt"
 }
 
-QUIET="$FRONT_PID $STUB_PID $FLOOR_PID"
+QUIET="$FRONT_PID $STUB_PID $FLOOR_PID $GITHUB_PID $GITLAB_PID"
 say "requests: $N_REQ non-matching each, front and floor alternating"
 client_medians "$F/m/warm" 100 "$FRONT_PORT:$F/p/nomatch.http" "$FLOOR_PORT:$F/p/nomatch.http" >/dev/null
 client_medians "$F/m/nomatch" "$N_REQ" \
@@ -246,6 +269,17 @@ mapfile -t med <"$F/m/med"
 NOMATCH_NS=${med[0]} NOMATCH_FLOOR_NS=${med[1]}
 p90() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR - 1) * 0.9) + 1] }'; }
 NOMATCH_P90=$(p90 "$F/m/nomatch.0") NOMATCH_FLOOR_P90=$(p90 "$F/m/nomatch.1")
+
+say "requests: $N_REQ signed non-matching each (GitHub HMAC, GitLab token), each with the floor"
+client_medians "$F/m/warm" 100 "$GITHUB_PORT:$F/p/github.http" "$FLOOR_PORT:$F/p/github.http" \
+	"$GITLAB_PORT:$F/p/gitlab.http" "$FLOOR_PORT:$F/p/gitlab.http" >/dev/null
+client_medians "$F/m/signed" "$N_REQ" \
+	"$GITHUB_PORT:$F/p/github.http" "$FLOOR_PORT:$F/p/github.http" \
+	"$GITLAB_PORT:$F/p/gitlab.http" "$FLOOR_PORT:$F/p/gitlab.http" >"$F/m/med"
+mapfile -t med <"$F/m/med"
+SIGNED_NS=${med[0]} SIGNED_FLOOR_NS=${med[1]} TOKEN_NS=${med[2]} TOKEN_FLOOR_NS=${med[3]}
+SIGNED_P90=$(p90 "$F/m/signed.0") SIGNED_FLOOR_P90=$(p90 "$F/m/signed.1")
+TOKEN_P90=$(p90 "$F/m/signed.2") TOKEN_FLOOR_P90=$(p90 "$F/m/signed.3")
 
 say "requests: $N_REQ matching each (helper: a stub), front and floor alternating"
 client_medians "$F/m/match" "$N_REQ" \
@@ -292,7 +326,8 @@ FRONT_RUMAX=$(while read -r l; do kv ru_maxrss_kib "$l"; done <"$F/m/front-rss" 
 FLOOR_RSS=$(while read -r l; do kv rss_sum_kib "$l"; done <"$F/m/floor-rss" | median)
 FRONT_PROCS=$(kv procs "$(tail -n 1 "$F/m/front-rss")")
 
-for pid in "$FRONT_PID" "$STUB_PID" "$FLOOR_PID" "$FRONT_RSS_PID" "$FLOOR_RSS_PID"; do
+for pid in "$FRONT_PID" "$STUB_PID" "$FLOOR_PID" "$GITHUB_PID" "$GITLAB_PID" \
+	"$FRONT_RSS_PID" "$FLOOR_RSS_PID"; do
 	stop_bg "$pid" || true
 done
 
@@ -415,6 +450,8 @@ GIT_LIST=$(kv list "$(tail -n 1 "$F/m/rss.theirs")")
 
 R_NOMATCH=$(ratio "$NOMATCH_NS" "$NOMATCH_FLOOR_NS")
 R_MATCH=$(ratio "$MATCH_NS" "$MATCH_FLOOR_NS")
+R_SIGNED=$(ratio "$SIGNED_NS" "$SIGNED_FLOOR_NS")
+R_TOKEN=$(ratio "$TOKEN_NS" "$TOKEN_FLOOR_NS")
 R_REAL=$(ratio "$REAL_NS" "$REAL_FLOOR_NS")
 R_NOOP=$(ratio "$NOOP_OURS" "$NOOP_GIT")
 R_FETCH=$(ratio "$FETCH_OURS" "$FETCH_GIT")
@@ -436,8 +473,12 @@ echo "load average: $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) a
 echo
 row "measure" "sentry-source" "yardstick" "ratio" "target" ""
 row "-------" "-------------" "---------" "-----" "------" ""
-row "request, no match (median)" "$(us "$NOMATCH_NS")" "$(us "$NOMATCH_FLOOR_NS")" "$R_NOMATCH" "<= 1.25" "$(verdict "$R_NOMATCH" 1.25)"
+row "request, no match (median)" "$(us "$NOMATCH_NS")" "$(us "$NOMATCH_FLOOR_NS")" "$R_NOMATCH" "<= 1.15" "$(verdict "$R_NOMATCH" 1.15)"
 row "  90th percentile" "$(us "$NOMATCH_P90")" "$(us "$NOMATCH_FLOOR_P90")" "" "" ""
+row "  signed, HMAC-SHA256 (GitHub)" "$(us "$SIGNED_NS")" "$(us "$SIGNED_FLOOR_NS")" "$R_SIGNED" "<= 1.15" "$(verdict "$R_SIGNED" 1.15)"
+row "  90th percentile" "$(us "$SIGNED_P90")" "$(us "$SIGNED_FLOOR_P90")" "" "" ""
+row "  signed, token (GitLab)" "$(us "$TOKEN_NS")" "$(us "$TOKEN_FLOOR_NS")" "$R_TOKEN" "<= 1.15" "$(verdict "$R_TOKEN" 1.15)"
+row "  90th percentile" "$(us "$TOKEN_P90")" "$(us "$TOKEN_FLOOR_P90")" "" "" ""
 row "request, match, stub helper" "$(us "$MATCH_NS")" "$(us "$MATCH_FLOOR_NS")" "$R_MATCH" "<= 1.5" "$(verdict "$R_MATCH" 1.5)"
 row "  90th percentile" "$(us "$MATCH_P90")" "$(us "$MATCH_FLOOR_P90")" "" "" ""
 row "request, match, real helper" "$(us "$REAL_NS")" "$(us "$REAL_FLOOR_NS")" "$R_REAL" "(info)" ""
@@ -462,6 +503,9 @@ How the numbers were obtained (medians; the two sides alternate run by run):
   alternating A B A B, both under systemd-socket-activate --inetd -a (one fork+exec
   per connection). Yardstick: bench/floor.c (reads head and body, fixed 200, exits).
   No match: a Stash payload for refs/heads/feature (answered 200 "ignored").
+  Signed: GitHub's push to master signed with X-Hub-Signature-256 (HMAC-SHA256),
+  GitLab's push to main with X-Gitlab-Token, against BRANCH=develop: the signature
+  is checked, then the push ignored; each alternates with the floor on the same bytes.
   Match, stub helper: SENTRY_SOURCE_EXEC_PATH holds sentry-source-sync -> /bin/true
   (the answer is out before the exec; $N_REQ real syncs would take minutes). Real helper: $N_REAL
   requests, the no-op sync of an up-to-date checkout. Every request waits, untimed,
@@ -492,6 +536,8 @@ How the numbers were obtained (medians; the two sides alternate run by run):
 
 EOF
 echo "nomatch_vs_floor: $R_NOMATCH"
+echo "signed_nomatch_vs_floor: $R_SIGNED"
+echo "token_nomatch_vs_floor: $R_TOKEN"
 echo "match_answer_vs_floor: $R_MATCH"
 echo "noop_sync_vs_git: $R_NOOP"
 echo "fetch_sync_vs_git: $R_FETCH"

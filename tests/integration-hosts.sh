@@ -141,6 +141,18 @@ test_github_socket() {
 		--data-binary @"$P/form.body" "http://127.0.0.1:$FX_HTTP_PORT/webhook" 2>"$ERR")
 	check_eq "github over the socket, signed form body (payload=...): 200" 200 "$code"
 	check "github form body: the checkout reaches master's tip" wait_head "$cp" "$tip" 30
+
+	# RFC 9112 3.2.2: the absolute-form, as sent through a proxy, is routed
+	# by its path.
+	tip=$(push_commit master)
+	next_run
+	code=$(curl -sS --noproxy '*' --max-time 20 -o "$OUT" -w '%{http_code}' \
+		--request-target "http://hooks.example.org/webhook" \
+		-H 'Content-Type: application/json' -H 'X-GitHub-Event: push' \
+		-H "X-Hub-Signature-256: sha256=$(hmac "$body")" --data-binary @"$body" \
+		"http://127.0.0.1:$FX_HTTP_PORT/" 2>"$ERR")
+	check_eq "github over the socket, absolute-form target http://host/webhook: 200" 200 "$code"
+	check "absolute-form: the checkout reaches master's tip" wait_head "$cp" "$tip" 30
 	stop_bg "$FX_FRONT_PID"
 }
 

@@ -205,6 +205,16 @@ refused_clone() {
 	check "$name: no .checkout.tmp-* left beside it" no_tmp_sibling "$cp"
 }
 
+# names_a_server_key: the last run's stderr holds the fingerprint of one of
+# the fixture sshd's host keys, as ssh-keygen -l prints it.
+names_a_server_key() {
+	local k
+	for k in "$FX_DIR"/sshd/ssh_host_*_key.pub; do
+		grep -qF " $(ssh-keygen -lf "$k" | cut -d' ' -f2) " "$ERR" && return 0
+	done
+	return 1
+}
+
 test_host_key() {
 	local cp conf empty
 	cp=$(new_clone_path hostkey-changed)
@@ -214,6 +224,9 @@ test_host_key() {
 	cli -c "$conf" --sync
 	check_eq "changed host key, --sync: exits 3" 3 "$RC"
 	check "changed host key, --sync: nothing at CLONE_PATH" not test -e "$cp"
+	# The fingerprint in the message is the server's, as ssh-keygen -l prints it.
+	check "changed host key, --sync: names the server's key by its SHA256 fingerprint" \
+		names_a_server_key
 
 	cp=$(new_clone_path hostkey-unknown)
 	conf="$FX_DIR/hostkey-unknown.conf"

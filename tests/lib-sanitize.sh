@@ -98,7 +98,7 @@ sanitize_build() {
 
 	# The unit tests as the Makefile lists them.
 	# shellcheck disable=SC2016 # make expands it
-	read -r -a units < <(printf 'sanitize-print-units:\n\t@echo $(UNIT_TESTS)\n' |
+	read -r -a units < <(printf 'sanitize-print-units:\n\t@echo $(UNIT_TESTS) $(TEST_TOOLS)\n' |
 		make -s -C "$dir/tree" --no-print-directory -f Makefile -f - sanitize-print-units)
 	echo "sanitize: building with $SANITIZE_CC $SANITIZE_FLAGS in $dir/tree"
 	# Every later make in the copy (make install in the tests) builds alike.

@@ -206,7 +206,7 @@ test_refused() {
 }
 
 # Signed deliveries: the HMAC (github) and token (gitlab) checks, with
-# libcrypto opened at run time.
+# Nettle linked in.
 test_signed() {
 	local body sig secret="$V/secret" conf
 	if ! ./sentry-source --list-sources | grep -q '^github '; then

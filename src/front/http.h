@@ -20,7 +20,8 @@ struct http_request {
 	size_t			 head_len;	/* bytes up to the blank line */
 	size_t			 buffered;	/* bytes read into head[] */
 	const char		*method;
-	const char		*path;		/* target without its query */
+	const char		*path;		/* target's path, without its query */
+	const char		*host;		/* target's authority, or Host's value */
 	int			 http10;	/* HTTP/1.0: no Host needed, no 100 */
 	struct http_header	 headers[LIMIT_HEADER_COUNT];
 	size_t			 nheaders;
@@ -32,6 +33,7 @@ struct http_request {
 
 /* Pure parsing, over the head only (request line and header lines). */
 int		 http_parse_head(struct http_request *, char *buf, size_t len);
+size_t		 http_leading_empty_lines(const char *buf, size_t len);
 const char	*http_header(const struct http_request *, const char *name);
 int		 http_media_type_is(const char *content_type, const char *type);
 

@@ -67,12 +67,15 @@ status_of_full_head(const struct http_request *r)
 	return memchr(r->head, '\n', n) == NULL ? 414 : 431;
 }
 
+/* The byte after the blank line that ends the head, not counting the
+ * empty lines before the request line (RFC 9112 2.2); NULL if not yet. */
 static char *
 find_head_end(char *buf, size_t len)
 {
 	char *p;
 
-	for (p = buf; (p = memchr(p, '\n', len - (p - buf))) != NULL; p++) {
+	for (p = buf + http_leading_empty_lines(buf, len);
+	    (p = memchr(p, '\n', len - (p - buf))) != NULL; p++) {
 		if (p + 1 < buf + len && p[1] == '\n')
 			return p + 2;
 		if (p + 2 < buf + len && p[1] == '\r' && p[2] == '\n')

@@ -1,10 +1,11 @@
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <nettle/base64.h>
+#include <nettle/hmac.h>
+#include <nettle/memops.h>
 
 #include "known_hosts.h"
 
@@ -13,23 +14,27 @@
 
 /*
  * Decode base64 of exactly len bytes into out (room for len * 3 / 4).
- * Returns the decoded length, or -1.
+ * Returns the decoded length, or -1. Strict, as OpenSSH is: whole
+ * quanta, padding only at the end, no white space (Nettle would skip it).
  */
 static long
 base64_decode(const char *in, size_t len, unsigned char *out)
 {
-	int n, pad = 0;
+	struct base64_decode_ctx ctx;
+	size_t i, n = len * 3 / 4;
 
 	if (len == 0 || len % 4 != 0 || len > 65536)
 		return -1;
-	if ((n = EVP_DecodeBlock(out, (const unsigned char *)in, (int)len)) < 0)
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)in[i]) && in[i] != '+' && in[i] != '/' &&
+		    (in[i] != '=' || i < len - 2))
+			return -1;
+	if (in[len - 2] == '=' && in[len - 1] != '=')
 		return -1;
-	/* EVP_DecodeBlock counts the padding as zero bytes. */
-	if (in[len - 1] == '=')
-		pad++;
-	if (in[len - 2] == '=')
-		pad++;
-	return n - pad;
+	base64_decode_init(&ctx);
+	if (!base64_decode_update(&ctx, &n, out, len, in) || !base64_decode_final(&ctx))
+		return -1;
+	return (long)n;
 }
 
 /*
@@ -64,9 +69,9 @@ wildmatch(const char *pat, size_t patlen, const char *s)
 static int
 hashed_match(const char *pat, size_t patlen, const char *name)
 {
-	unsigned char salt[64], want[64], got[EVP_MAX_MD_SIZE];
+	unsigned char salt[64], want[64], got[SHA1_DIGEST_SIZE];
 	const char *salt64 = pat + strlen(HASH_MAGIC), *bar;
-	unsigned int gotlen = 0;
+	struct hmac_sha1_ctx ctx;
 	long saltlen, wantlen;
 
 	bar = memchr(salt64, '|', patlen - (salt64 - pat));
@@ -74,12 +79,12 @@ hashed_match(const char *pat, size_t patlen, const char *name)
 		return 0;
 	saltlen = base64_decode(salt64, bar - salt64, salt);
 	wantlen = base64_decode(bar + 1, (pat + patlen) - (bar + 1), want);
-	if (saltlen <= 0 || wantlen != 20)
+	if (saltlen <= 0 || wantlen != SHA1_DIGEST_SIZE)
 		return 0;
-	if (HMAC(EVP_sha1(), salt, (int)saltlen, (const unsigned char *)name,
-	    strlen(name), got, &gotlen) == NULL || gotlen != 20)
-		return 0;
-	return memcmp(got, want, 20) == 0;
+	hmac_sha1_set_key(&ctx, saltlen, salt);
+	hmac_sha1_update(&ctx, strlen(name), (const uint8_t *)name);
+	hmac_sha1_digest(&ctx, sizeof(got), got);
+	return memeql_sec(got, want, sizeof(got));
 }
 
 /* 1 if the comma-separated patterns name the host, and no !pattern does. */

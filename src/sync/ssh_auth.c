@@ -1,3 +1,5 @@
+/* OpenSSL reads PEM and PKCS#8 key containers, which Nettle does not:
+ * only to name a key's type (ssh_key_is_rsa). */
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -8,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <nettle/base64.h>
 
 #include "bounds.h"
 #include "file.h"
@@ -136,9 +140,10 @@ ssh_key_is_rsa(const char *path, const char *passphrase)
 {
 	static const char begin[] = "BEGIN OPENSSH PRIVATE KEY-----";
 	char *text, *b64, *end;
+	struct base64_decode_ctx ctx;
 	unsigned char *blob = NULL;
-	size_t len, size = 0, i, j = 0;
-	int n, rsa = 0;
+	size_t len, size = 0, i, j = 0, n;
+	int rsa = 0;
 
 	if ((text = file_read(path, LIMIT_KEY_FILE_BYTES, &len)) == NULL)
 		return 0;
@@ -152,9 +157,11 @@ ssh_key_is_rsa(const char *path, const char *passphrase)
 				b64[j++] = b64[i];
 		size = j / 4 * 3;
 		if ((blob = malloc(size + 1)) != NULL) {
-			n = EVP_DecodeBlock(blob, (unsigned char *)b64, (int)(j - j % 4));
+			n = size;
+			base64_decode_init(&ctx);
 			/* The public key, never encrypted, names its type. */
-			rsa = n > 0 && memmem(blob, n, "\0\0\0\7ssh-rsa", 11) != NULL;
+			rsa = base64_decode_update(&ctx, &n, blob, j - j % 4, b64) &&
+			    memmem(blob, n, "\0\0\0\7ssh-rsa", 11) != NULL;
 			explicit_bzero(blob, size);	/* may be a plain private key */
 			free(blob);
 		}
@@ -194,14 +201,14 @@ credentials(git_credential **out, const char *url, const char *user,
 static void
 fingerprint(const git_cert_hostkey *hk, char *buf, size_t len)
 {
-	unsigned char b64[64];
-	int n;
+	char b64[BASE64_ENCODE_RAW_LENGTH(32) + 1];
+	int n = BASE64_ENCODE_RAW_LENGTH(32);
 
 	if (!(hk->type & GIT_CERT_SSH_SHA256) || len < 8) {
 		snprintf(buf, len, "(no SHA256 fingerprint)");
 		return;
 	}
-	n = EVP_EncodeBlock(b64, hk->hash_sha256, 32);
+	base64_encode_raw(b64, 32, hk->hash_sha256);
 	while (n > 0 && b64[n - 1] == '=')
 		n--;	/* ssh prints it without padding */
 	snprintf(buf, len, "SHA256:%.*s", n, b64);

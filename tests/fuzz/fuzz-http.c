@@ -12,7 +12,10 @@
  * that AddressSanitizer sees any read past its length, and both parses
  * must agree. Checked on an accepted head: every pointer lies inside the
  * head and ends there; method and field names are tokens; the path starts
- * with '/' and holds no query, blank or control byte; values are trimmed
+ * with '/' (or is the "/" of an absolute-form target without a path) and
+ * holds no query, blank or control byte; the host is an authority's bytes
+ * (none of blank, control, '/', '?', '@'), and an HTTP/1.1 request has
+ * one; an absolute-form target's host is not Host's; values are trimmed
  * and free of controls; http_header finds each field's first value, in
  * any case; HTTP/1.1 has exactly one Host; no Transfer-Encoding passes;
  * Content-Length is the one digits-only value, within LIMIT_BODY_CEILING.
@@ -63,13 +66,14 @@ inside(const char *p, const char *buf, size_t len)
 	    memchr(p, '\0', (size_t)(buf + len - p)) != NULL;
 }
 
-/* As the reader finds it (http_io.c): the end of the first empty line. */
+/* As the reader finds it (http_io.c): the end of the first empty line
+ * after those before the request line. */
 static size_t
 head_end(const char *buf, size_t len)
 {
 	const char *p;
 
-	for (p = buf; (p = memchr(p, '\n', len - (size_t)(p - buf))) != NULL; p++) {
+	for (p = buf + http_leading_empty_lines(buf, len); (p = memchr(p, '\n', len - (size_t)(p - buf))) != NULL; p++) {
 		if (p + 1 < buf + len && p[1] == '\n')
 			return (size_t)(p + 2 - buf);
 		if (p + 2 < buf + len && p[1] == '\r' && p[2] == '\n')
@@ -95,14 +99,23 @@ unfinished_status(const char *head, size_t buffered)
 static void
 check_accepted(const struct http_request *r, const char *buf, size_t len)
 {
-	const char *p, *v, *first, *length = NULL;
+	const char *p, *v, *first, *target, *length = NULL;
 	size_t i, j, hosts = 0, n = 0;
 
 	FUZZ_CHECK(inside(r->method, buf, len) && is_token(r->method), "method");
-	FUZZ_CHECK(inside(r->path, buf, len) && r->path[0] == '/', "path");
+	FUZZ_CHECK((inside(r->path, buf, len) || strcmp(r->path, "/") == 0) &&
+	    r->path[0] == '/', "path");
 	for (p = r->path; *p != '\0'; p++)
 		FUZZ_CHECK((unsigned char)*p > ' ' && (unsigned char)*p < 0x7f && *p != '?',
 		    "byte 0x%02x in the path", (unsigned char)*p);
+	FUZZ_CHECK(r->http10 || r->host != NULL, "HTTP/1.1 without a host");
+	if (r->host != NULL) {
+		FUZZ_CHECK(inside(r->host, buf, len), "host");
+		for (p = r->host; *p != '\0'; p++)
+			FUZZ_CHECK((unsigned char)*p > ' ' && (unsigned char)*p < 0x7f &&
+			    strchr("/?@#\"", *p) == NULL, "byte 0x%02x in the host",
+			    (unsigned char)*p);
+	}
 	FUZZ_CHECK(r->nheaders <= LIMIT_HEADER_COUNT, "%zu fields", r->nheaders);
 	for (i = 0; i < r->nheaders; i++) {
 		FUZZ_CHECK(inside(r->headers[i].name, buf, len) &&
@@ -135,6 +148,15 @@ check_accepted(const struct http_request *r, const char *buf, size_t len)
 		}
 	}
 	FUZZ_CHECK(r->http10 ? hosts <= 1 : hosts == 1, "%zu Host fields", hosts);
+	/* An origin-form target's host is Host's value; an absolute-form's
+	 * lies in the request line. */
+	target = r->method + strlen(r->method) + 1;
+	if (*target == '/')
+		FUZZ_CHECK(r->host == http_header(r, "Host"), "origin-form: host not Host's");
+	else
+		FUZZ_CHECK(r->host > target && r->host < target + LIMIT_REQUEST_LINE &&
+		    (r->nheaders == 0 || r->host < r->headers[0].name),
+		    "absolute-form: host not from the target");
 	for (i = 0; i < r->nheaders && strcasecmp(r->headers[i].name, "X-Absent") != 0; i++)
 		;
 	FUZZ_CHECK((http_header(r, "x-absent") == NULL) == (i == r->nheaders),
@@ -158,7 +180,9 @@ check_same(const struct http_request *a, const struct http_request *b)
 {
 	size_t i;
 
-	FUZZ_CHECK(strcmp(a->method, b->method) == 0 && strcmp(a->path, b->path) == 0,
+	FUZZ_CHECK(strcmp(a->method, b->method) == 0 && strcmp(a->path, b->path) == 0 &&
+	    (a->host == NULL) == (b->host == NULL) &&
+	    (a->host == NULL || strcmp(a->host, b->host) == 0),
 	    "request line differs");
 	FUZZ_CHECK(a->http10 == b->http10 && a->has_length == b->has_length &&
 	    a->content_length == b->content_length && a->nheaders == b->nheaders,

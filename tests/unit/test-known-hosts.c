@@ -2,9 +2,9 @@
  * known_hosts matching on lines in OpenSSH's own formats: the hashed line
  * below was written by ssh-keygen -H, not by us.
  */
-#include <openssl/evp.h>
-
 #include <string.h>
+
+#include <nettle/base64.h>
 
 #include "known_hosts.h"
 #include "tap.h"
@@ -27,9 +27,13 @@ check(const char *text, const char *host, int port)
 int
 main(void)
 {
-	int n = EVP_DecodeBlock(key, (const unsigned char *)ED25519, strlen(ED25519));
+	struct base64_decode_ctx ctx;
 
-	keylen = n;	/* 51 bytes: ED25519 needs no padding */
+	base64_decode_init(&ctx);
+	keylen = sizeof(key);
+	tap_ok(base64_decode_update(&ctx, &keylen, key, strlen(ED25519), ED25519) &&
+	    base64_decode_final(&ctx) && keylen == 51,
+	    "the ed25519 key decodes to 51 bytes (no padding)");
 	tap_ok(check("[127.0.0.1]:2222 ssh-rsa " RSA "\n"
 	    "[127.0.0.1]:2222 ssh-ed25519 " ED25519 "\n", "127.0.0.1", 2222) ==
 	    KNOWN_HOST_MATCH, "ssh-rsa first, as ssh-keyscan writes: the ed25519 key matches");
@@ -65,6 +69,19 @@ main(void)
 	tap_ok(check("git.example.com ssh-ed25519 !!notbase64!!\n"
 	    "git.example.com ssh-ed25519\n" "git.example.com\n",
 	    "git.example.com", 22) == KNOWN_HOST_UNKNOWN, "broken lines match nothing");
+	/* The decoder is strict, as OpenSSH's is; Nettle's own skips spaces. */
+	tap_ok(check("git.example.com ssh-ed25519 " ED25519 "AA==\n", "git.example.com", 22) ==
+	    KNOWN_HOST_CHANGED, "a key with two bytes more is another key");
+	tap_ok(check("git.example.com ssh-ed25519 A=A=" ED25519 "\n"
+	    "git.example.com ssh-ed25519 " ED25519 "A=A=\n"
+	    "git.example.com ssh-ed25519 " ED25519 "\vAAA\n", "git.example.com", 22) ==
+	    KNOWN_HOST_UNKNOWN, "padding inside, or a control byte in the base64: no key");
+	tap_ok(check("|1|UyPVXCUdaujV8/fu+BbyycousgI=|FxJBeT2tqZuq5bjv7GDBjKq44h8= "
+	    "ssh-ed25519 " ED25519 "\n", "127.0.0.1", 2222) == KNOWN_HOST_UNKNOWN,
+	    "hashed name with its first byte changed: no match");
+	tap_ok(check("|1|UyPVXCUdaujV8/fu+BbyycousgI=|ExJBeT2tqZuq5bjv7GDBjKq44h9= "
+	    "ssh-ed25519 " ED25519 "\n", "127.0.0.1", 2222) == KNOWN_HOST_UNKNOWN,
+	    "base64 with non-zero spare bits is refused, as OpenSSH's decoder does");
 	tap_ok(check("", "git.example.com", 22) == KNOWN_HOST_UNKNOWN, "empty file");
 	tap_ok(check("[127.0.0.1]:2222 ssh-rsa " RSA "\n", "127.0.0.1", 2222) ==
 	    KNOWN_HOST_OTHER_TYPES, "only keys of another type: not called a changed key");
