@@ -18,6 +18,7 @@
 #include "known_hosts.h"
 #include "owner.h"
 #include "path_trust.h"
+#include "releases.h"
 #include "ssh_auth.h"
 
 static int worst = EXIT_OK;
@@ -53,6 +54,28 @@ names_host(const struct ssh_auth *a)
 	    probe, sizeof(probe)) != KNOWN_HOST_UNKNOWN;
 }
 
+/* PUBLISH=releases: CLONE_PATH is absent, or the link a sync made. */
+static void
+check_releases(const struct config *c)
+{
+	const char *path = config_get(c, CONFIG_CLONE_PATH);
+	char live[PATH_MAX], oid[STATUS_OID_LEN + 1];
+	struct stat st;
+
+	if (lstat(path, &st) == -1)
+		report(EXIT_OK, "PUBLISH=releases: CLONE_PATH %s: absent; the first sync "
+		    "publishes a release", path);
+	else if (releases_live_path(c, live, sizeof(live)) == 0) {
+		releases_head(c, oid, NULL, 0);
+		report(EXIT_OK, "PUBLISH=releases: CLONE_PATH %s: live release %s, commit %s",
+		    path, live, oid);
+	} else
+		report(EXIT_NOT_OURS, "PUBLISH=releases: CLONE_PATH %s: %s; a sync will "
+		    "not convert it (see Releases in sentry-source(8))", path,
+		    S_ISDIR(st.st_mode) ? "a directory, not a release link" :
+		    "not a link into its releases");
+}
+
 /* CLONE_PATH is absent, or a repository a sync would take as its own. */
 static void
 check_clone_path(const struct config *c)
@@ -69,6 +92,16 @@ check_clone_path(const struct config *c)
 	dirname(parent);
 	if (path_trust_parent(path, why, sizeof(why)) == -1 && errno != ENOENT) {
 		report(EXIT_CONFIG, "CLONE_PATH %s: %s", path, why);
+		return;
+	}
+	if (config_releases(c)) {
+		check_releases(c);
+		return;
+	}
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && releases_is_link(path)) {
+		report(EXIT_NOT_OURS, "PUBLISH=in-place: CLONE_PATH %s is published as "
+		    "releases; a sync will not convert it (see Releases in sentry-source(8))",
+		    path);
 		return;
 	}
 	if (lstat(path, &st) == -1) {
