@@ -150,6 +150,9 @@ write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases
 
 # --- rollback ---------------------------------------------------------------
 
+write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases "RUN=$PROBE/run.sh $PROBE"
+rm -f "$PROBE/run.pwd"
+
 prev=$(releases | grep -B1 -x "$(live)" | head -n 1)
 was=$(live)
 cli -c "$CONF" --rollback
@@ -157,6 +160,9 @@ check_eq "--rollback: exit 0" 0 "$RC"
 check_eq "--rollback switches to the release before" "$prev" "$(live)"
 check "--rollback prints what is live now" grep -q "^live: checkout.releases/$prev" "$OUT"
 check "--rollback is logged" grep -q "rolled back from $was to $prev" "$ERR"
+check "--rollback runs neither BUILD nor RUN" test ! -e "$PROBE/run.pwd"
+check_eq "after a rollback the repository's branch is the live commit" "${prev#*-}" \
+	"$(git --git-dir="$HOME_DIR/repo.git" rev-parse refs/heads/develop)"
 cli -c "$CONF" --releases
 check "--releases lists every release, oldest first" \
 	test "$(awk '{print $3}' "$OUT" | sed 's|.*/||')" = "$(releases)"
@@ -315,5 +321,11 @@ check "... says why" grep -q "is published as releases" "$ERR"
 check_eq "... and leaves the link as it was" "$before" "$(link_of)"
 cli -c "$FX_DIR/back.conf" --rollback
 check_eq "--rollback without PUBLISH=releases: exit 64" 64 "$RC"
+cli -c "$FX_DIR/back.conf" --releases
+check_eq "--releases without PUBLISH=releases: exit 64" 64 "$RC"
+write_config "$FX_DIR/back.conf" "CLONE_PATH=$CP" "BUILD=$PROBE/build.sh"
+cli -c "$FX_DIR/back.conf" --sync
+check_eq "BUILD without PUBLISH=releases: exit 78" 78 "$RC"
+check "... names the key" grep -q "BUILD runs in a release before it is published" "$ERR"
 
 echo "1..$n"
