@@ -295,6 +295,10 @@ sync_now
 check_eq "after the kills the next sync publishes: exit 0" 0 "$RC"
 check_eq "... the newest push" "$(repo_tip develop)" "$(live_commit)"
 check_eq "... and removed every half-made release" 0 "$(leftovers)"
+# 21 packs at most (LIMIT_PACKS, src/common/bounds.h) after some 40 fetches.
+check "the shared repository's packs stay bounded, as in place" \
+	test "$(find "$HOME_DIR/repo.git/objects/pack" -name '*.pack' | wc -l)" -le 21
+check "... and its history is whole" git --git-dir="$HOME_DIR/repo.git" fsck --no-progress --connectivity-only
 write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases
 
 # --- no silent conversion ------------------------------------------------------

@@ -42,6 +42,7 @@
 #include "git_error.h"
 #include "gitname.h"
 #include "log.h"
+#include "pack.h"
 #include "peer_limits.h"
 #include "releases.h"
 #include "remove_tree.h"
@@ -406,6 +407,7 @@ releases_prepare(const struct config *c, struct ssh_auth *a, const struct sync_t
 	remove_leftovers(home, &l, 1);
 	if ((rc = open_repo(c, &l, t->branch, &repo, &origin)) != EXIT_OK)
 		goto out;
+	pack_remove_leftovers(repo, l.home_path);
 	if (sync_fetch(origin, a, t, "sentry-source: fetch") < 0) {
 		log_err("fetch from %s failed: %s", git_remote_url(origin), last_git_error());
 		rc = sync_failure_status(a);
@@ -426,6 +428,7 @@ releases_prepare(const struct config *c, struct ssh_auth *a, const struct sync_t
 	    git_oid_equal(&tip, &published)))) {
 		git_oid_cpy(&out->old_head, &live_oid);
 		git_oid_cpy(&out->new_head, &live_oid);
+		pack_bound(repo, l.home_path);
 		rc = EXIT_OK;
 		goto out;
 	}
@@ -455,6 +458,7 @@ releases_prepare(const struct config *c, struct ssh_auth *a, const struct sync_t
 	git_oid_cpy(&out->new_head, &tip);
 	out->forced = has_live && !git_oid_equal(&live_oid, &tip) &&
 	    git_graph_descendant_of(repo, &tip, &live_oid) != 1;
+	pack_bound(repo, l.home_path);
 	rc = EXIT_OK;
 out:
 	if (home != -1)
