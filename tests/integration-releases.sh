@@ -161,6 +161,11 @@ check_eq "--rollback switches to the release before" "$prev" "$(live)"
 check "--rollback prints what is live now" grep -q "^live: checkout.releases/$prev" "$OUT"
 check "--rollback is logged" grep -q "rolled back from $was to $prev" "$ERR"
 check "--rollback runs neither BUILD nor RUN" test ! -e "$PROBE/run.pwd"
+./sentry-source -c "$CONF" --status --json >"$FX_DIR/run/status.json"
+check_eq "--status after a rollback names the live commit" "${prev#*-}" \
+	"$(sed -n 's/.*"new": *"\([0-9a-f]*\)".*/\1/p' "$FX_DIR/run/status.json")"
+check "... with the mode rollback and what moved" \
+	grep -q '"mode": *"rollback".*"message": *"rolled back from '"$(printf %.12s "${was#*-}")" "$FX_DIR/run/status.json"
 check_eq "after a rollback the repository's branch is the live commit" "${prev#*-}" \
 	"$(git --git-dir="$HOME_DIR/repo.git" rev-parse refs/heads/develop)"
 cli -c "$CONF" --releases
@@ -331,5 +336,33 @@ write_config "$FX_DIR/back.conf" "CLONE_PATH=$CP" "BUILD=$PROBE/build.sh"
 cli -c "$FX_DIR/back.conf" --sync
 check_eq "BUILD without PUBLISH=releases: exit 78" 78 "$RC"
 check "... names the key" grep -q "BUILD runs in a release before it is published" "$ERR"
+
+# --- a glob BRANCH: a timer's sync publishes the branch that is live --------
+
+GLOB="$FX_DIR/srv/glob/checkout"
+mkdir -p "$FX_DIR/srv/glob"
+write_config "$FX_DIR/glob.conf" SOURCE=stash "BRANCH=dev*" "CLONE_PATH=$GLOB" PUBLISH=releases
+cli -c "$FX_DIR/glob.conf" --sync --branch develop
+check_eq "glob BRANCH: --sync --branch develop publishes" "$(repo_tip develop)" \
+	"$(basename "$(readlink "$GLOB")" | sed 's/^[0-9TZ.]*-//')"
+new=$(push_commit develop)
+cli -c "$FX_DIR/glob.conf" --sync
+check_eq "glob BRANCH: --sync with no branch publishes the live release's branch" "$new" \
+	"$(basename "$(readlink "$GLOB")" | sed 's/^[0-9TZ.]*-//')"
+
+# --- what a release holds: links, modes ------------------------------------------
+
+s="$FX_DIR/git/scratch"
+git -C "$s" fetch -q origin && git -C "$s" checkout -q -B develop origin/develop
+ln -sfn history.txt "$s/link"
+printf '#!/bin/sh\necho tool\n' >"$s/tool.sh"
+chmod 755 "$s/tool.sh"
+git -C "$s" add link tool.sh && fx_git_commit "$s" "develop: a link and a tool" &&
+	git -C "$s" push -q origin develop
+sync_now
+check "a symbolic link in the tree is one in the release" \
+	test "$(readlink "$CP/link")" = history.txt
+check "an executable file stays executable" test -x "$CP/tool.sh"
+check "a regular file is not made executable" test ! -x "$CP/history.txt"
 
 echo "1..$n"

@@ -118,7 +118,7 @@ int
 status_parse(const char *buf, size_t len, struct status_record *r, char *err, size_t errlen)
 {
 	static const char *const modes[] = {
-		STATUS_MODE_SOCKET, STATUS_MODE_HOOK, STATUS_MODE_SYNC
+		STATUS_MODE_SOCKET, STATUS_MODE_HOOK, STATUS_MODE_SYNC, STATUS_MODE_ROLLBACK
 	};
 	const char *p = buf, *end = buf + len, *v, *bad = NULL;
 	long long x;

@@ -581,6 +581,9 @@ releases_publish(const struct config *c, const char *ref, const char *branch,
 		goto out;
 	}
 	rc = EXIT_SYNC_FAILED;
+	/* What BUILD wrote, on disk before the link points at it. */
+	if (config_get(c, CONFIG_BUILD) != NULL)
+		syncfs(home);
 	if (renameat(home, tmp, home, o->release) == -1) {
 		log_err("cannot name the release %s/%s: %m", l.home_path, o->release);
 		goto out;

@@ -229,7 +229,8 @@ static int
 releases_command(const char *path, int rollback)
 {
 	struct config config = CONFIG_INIT;
-	char err[1024], none[LIMIT_REF_BYTES] = "";
+	struct status st = STATUS_INIT(STATUS_MODE_ROLLBACK);
+	char err[1024], none[LIMIT_REF_BYTES] = "", branch[LIMIT_REF_BYTES];
 	int rc = EXIT_INTERNAL, lock = -1;
 
 	if (config_load(&config, path, err, sizeof(err)) == -1) {
@@ -272,7 +273,12 @@ releases_command(const char *path, int rollback)
 		rc = lock == LOCK_NOT_OURS ? EXIT_NOT_OURS : EXIT_SYNC_FAILED;
 		goto out;
 	}
+	releases_head(&config, st.old, branch, sizeof(branch));
+	st.branch = branch[0] != '\0' ? branch : NULL;
+	st.have_old = 1;
 	rc = releases_rollback(&config);
+	/* --status then names what is live, as after a sync. */
+	status_report(&config, &st, rc, 1);
 out:
 	unlock_checkout(lock);
 	git_libgit2_shutdown();
