@@ -257,6 +257,9 @@ check_eq "releases: no read saw two generations at once" 0 "$mixed"
 TORN="$FX_DIR/srv/torn/checkout"
 write_config "$FX_DIR/torn.conf" "CLONE_PATH=$TORN"
 cli -c "$FX_DIR/torn.conf" --sync
+cli -c "$FX_DIR/torn.conf" --check
+check "in place: --check reports the publishing mode" \
+	grep -q "^ok: CLONE_PATH $TORN: a clone of CLONE_URL, updated in place (PUBLISH=in-place)" "$OUT"
 reader "$TORN" "$FX_DIR/run/reader.torn" &
 rpid=$!
 for g in $(seq 101 $((100 + PUBLISHES))); do

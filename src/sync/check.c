@@ -106,8 +106,8 @@ check_clone_path(const struct config *c)
 	}
 	if (lstat(path, &st) == -1) {
 		if (access(parent, W_OK | X_OK) == 0)
-			report(EXIT_OK, "CLONE_PATH %s: absent; the first sync clones into it",
-			    path);
+			report(EXIT_OK, "CLONE_PATH %s: absent; the first sync clones into it "
+			    "(PUBLISH=in-place)", path);
 		else
 			report(EXIT_SYNC_FAILED, "CLONE_PATH %s: cannot create it in %s: %s; "
 			    "make the directory writable by this user", path, parent,
@@ -130,7 +130,8 @@ check_clone_path(const struct config *c)
 		    "a sync will not touch it: move it away, or set CLONE_URL to its origin",
 		    path, git_remote_url(origin), url);
 	else
-		report(EXIT_OK, "CLONE_PATH %s: a clone of CLONE_URL", path);
+		report(EXIT_OK, "CLONE_PATH %s: a clone of CLONE_URL, updated in place "
+		    "(PUBLISH=in-place)", path);
 	git_remote_free(origin);
 	git_repository_free(repo);
 }
