@@ -353,6 +353,12 @@ cli -c "$FX_DIR/glob.conf" --sync
 check_eq "glob BRANCH: --sync with no branch publishes the live release's branch" "$new" \
 	"$(basename "$(readlink "$GLOB")" | sed 's/^[0-9TZ.]*-//')"
 
+# A live release removed by hand: the next sync publishes the tip anew.
+rm -rf "${HOME_DIR:?}/$(live)"
+sync_now
+check_eq "a live release removed by hand is published anew: exit 0" 0 "$RC"
+check "... complete" same_tree "$CP/" "$(live_commit)"
+
 # --- what a release holds: links, modes ------------------------------------------
 
 s="$FX_DIR/git/scratch"

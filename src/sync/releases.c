@@ -394,8 +394,9 @@ releases_prepare(const struct config *c, struct ssh_auth *a, const struct sync_t
 	char tmp[NAME_MAX + 16];
 	release_name live;
 	struct layout l;
+	struct stat st;
 	struct tm tm;
-	int rc, home = -1, has_live;
+	int rc, home = -1, has_live, gone = 0;
 
 	if (layout(c, &l) == -1)
 		return EXIT_SYNC_FAILED;
@@ -421,9 +422,16 @@ releases_prepare(const struct config *c, struct ssh_auth *a, const struct sync_t
 	}
 	if (has_live)
 		git_oid_fromstr(&live_oid, live + STAMP_LEN + 1);
+	/* A live release removed by hand is published again. */
+	if (has_live && (fstatat(home, live, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    !S_ISDIR(st.st_mode))) {
+		log_warning("%s: the live release %s/%s is gone; publishing anew",
+		    config_get(c, CONFIG_CLONE_PATH), l.home, live);
+		gone = 1;
+	}
 	/* The tip published last is not published again: after a rollback,
 	 * the next sync of the same tip keeps the rolled-back release. */
-	if (has_live && (git_oid_equal(&tip, &live_oid) ||
+	if (has_live && !gone && (git_oid_equal(&tip, &live_oid) ||
 	    (git_reference_name_to_id(&published, repo, PUBLISHED_REF) == 0 &&
 	    git_oid_equal(&tip, &published)))) {
 		git_oid_cpy(&out->old_head, &live_oid);
