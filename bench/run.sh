@@ -22,7 +22,8 @@ N_FETCH=${BENCH_FETCHES:-15}	# syncs after a push, per side
 N_CLONE=${BENCH_CLONES:-7}	# clones per side
 N_RSS=${BENCH_RSS_RUNS:-5}	# traced runs per peak-RSS figure
 N_INTENT=${BENCH_INTENTS:-201}	# records of a move, timed one by one
-for n in "$N_REQ" "$N_REAL" "$N_SYNC" "$N_FETCH" "$N_CLONE" "$N_RSS" "$N_INTENT"; do
+N_PUBLISH=${BENCH_PUBLISHES:-11}	# pushes synced in place and published as releases
+for n in "$N_REQ" "$N_REAL" "$N_SYNC" "$N_FETCH" "$N_CLONE" "$N_RSS" "$N_INTENT" "$N_PUBLISH"; do
 	case $n in '' | 0 | *[!0-9]*)
 		echo "bench: BENCH_* counts must be positive integers, not '$n'" >&2
 		exit 64
@@ -431,6 +432,49 @@ for i in $(seq 1 "$N_CLONE"); do
 done
 rm -rf "$F/clone-ours" "$F/clone-git"
 
+# PUBLISH=releases against in place, the same push each time, on a copy of
+# the bench repository (the cached one stays as generated).
+say "publishing: $N_PUBLISH pushes to the bench repository, synced in place and as releases"
+PUB_REPO="$F/pub.git"
+git clone -q --bare "$BIG" "$PUB_REPO" || die "cannot copy $BIG"
+git clone -q -b develop "$PUB_REPO" "$F/pub-scratch" || die "cannot clone $PUB_REPO"
+PUB_URL="ssh://$FX_USER@127.0.0.1:$FX_SSH_PORT$PUB_REPO"
+CONF_INPLACE="$F/pub-inplace.conf" CONF_RELEASES="$F/pub-releases.conf"
+mkdir -p "$F/pub-inplace" "$F/pub-releases"
+write_config "$CONF_INPLACE" "CLONE_URL=$PUB_URL" "CLONE_PATH=$F/pub-inplace/checkout"
+write_config "$CONF_RELEASES" "CLONE_URL=$PUB_URL" "CLONE_PATH=$F/pub-releases/checkout" \
+	PUBLISH=releases
+inplace() { ours "$CONF_INPLACE"; }
+releases() { ours "$CONF_RELEASES"; }
+inplace >/dev/null && releases >/dev/null
+pub_push() {
+	printf 'push %s\n' "$1" >>"$F/pub-scratch/pushed.txt"
+	git -C "$F/pub-scratch" add pushed.txt &&
+		git -C "$F/pub-scratch" commit -q -m "push $1" &&
+		git -C "$F/pub-scratch" push -q origin develop || die "push to $PUB_REPO failed"
+}
+for i in $(seq 1 "$N_PUBLISH"); do
+	pub_push "$i"
+	if [ $((i % 2)) = 1 ]; then
+		one inplace publish
+		one releases publish
+	else
+		one releases publish
+		one inplace publish
+	fi
+done
+PUB_TIP=$(git --git-dir="$PUB_REPO" rev-parse refs/heads/develop)
+[ "$(git -C "$F/pub-inplace/checkout" rev-parse HEAD)" = "$PUB_TIP" ] || die "in place: not at the tip"
+[ "$(readlink "$F/pub-releases/checkout" | sed 's/.*-//')" = "$PUB_TIP" ] ||
+	die "releases: the live release is not the tip"
+PUB_FILES=$(git --git-dir="$PUB_REPO" ls-tree -r refs/heads/develop | wc -l)
+RELEASE_KIB=$(du -sk "$F/pub-releases/checkout/" | cut -f1)
+RELEASES_N=$(find "$F/pub-releases/checkout.releases" -mindepth 1 -maxdepth 1 -name '2*' | wc -l)
+RELEASES_KIB=$(du -sk "$F/pub-releases/checkout.releases" | cut -f1)
+REPO_KIB=$(du -sk "$F/pub-releases/checkout.releases/repo.git" | cut -f1)
+INPLACE_KIB=$(du -sk "$F/pub-inplace/checkout" | cut -f1)
+rm -rf "$F/pub-inplace" "$F/pub-releases" "$F/pub-scratch" "$PUB_REPO"
+
 # --- report -------------------------------------------------------------------
 
 NOOP_OURS=$(col noop ours wall_ns) NOOP_GIT=$(col noop theirs wall_ns)
@@ -461,6 +505,8 @@ R_FCPU=$(ratio "$FCPU_OURS" "$FCPU_GIT")
 R_CCPU=$(ratio "$CCPU_OURS" "$CCPU_GIT")
 R_RSS=$(ratio "$SYNC_RSS" "$GIT_RSS")
 INTENT_NS=$(kv median_ns "$INTENT_LINE") INTENT_P90=$(kv p90_ns "$INTENT_LINE")
+PUB_INPLACE=$(col publish inplace wall_ns) PUB_RELEASES=$(col publish releases wall_ns)
+R_PUBLISH=$(ratio "$PUB_RELEASES" "$PUB_INPLACE")
 R_INTENT=$(awk -v a="$INTENT_NS" -v b="$FETCH_OURS" 'BEGIN { printf "%.2f%%\n", (b > 0 ? 100 * a / b : 0) }')
 FRONT_RSS_OK=$(awk -v v="$FRONT_RSS" 'BEGIN { print (v <= 2048 ? "met" : "MISSED") }')
 
@@ -486,6 +532,9 @@ row "sync, nothing new (wall)" "$(ms "$NOOP_OURS")" "$(ms "$NOOP_GIT")" "$R_NOOP
 row "sync, one new commit (wall)" "$(ms "$FETCH_OURS")" "$(ms "$FETCH_GIT")" "$R_FETCH" "<= 0.9" "$(verdict "$R_FETCH" 0.9)"
 row "  of which: recording the move" "$(us "$INTENT_NS")" "$(ms "$FETCH_OURS")" "$R_INTENT" "(info)" ""
 row "  90th percentile" "$(us "$INTENT_P90")" "" "" "" ""
+row "publish a release vs in place" "$(ms "$PUB_RELEASES")" "$(ms "$PUB_INPLACE")" "$R_PUBLISH" "(info)" ""
+row "  disk: one release, the repo" "$RELEASE_KIB KiB" "$REPO_KIB KiB" "" "" ""
+row "  disk: $RELEASES_N releases + repo, in place" "$RELEASES_KIB KiB" "$INPLACE_KIB KiB" "" "" ""
 row "first sync = clone (wall)" "$(ms "$CLONE_OURS")" "$(ms "$CLONE_GIT")" "$R_CLONE" "<= 1.0" "$(verdict "$R_CLONE" 1.0)"
 row "sync, nothing new (CPU, client)" "$(cpu_ms "$CPU_OURS")" "$(cpu_ms "$CPU_GIT")" "$R_CPU" "<= 0.3" "$(verdict "$R_CPU" 0.3)"
 row "sync, one new commit (CPU)" "$(cpu_ms "$FCPU_OURS")" "$(cpu_ms "$FCPU_GIT")" "$R_FCPU" "(info)" ""
@@ -521,6 +570,13 @@ How the numbers were obtained (medians; the two sides alternate run by run):
 - clone: $BIG_COUNT commits, $((BIG_PACK_KIB / 1024)) MiB packed (random blobs, bench/build/big.git),
   'sentry-source --sync' into an empty CLONE_PATH against 'git clone', $N_CLONE per side,
   after 'sync' so earlier writes are not charged to the next run.
+- publishing: a bare copy of the clone's repository; $N_PUBLISH pushes of one commit
+  changing one file, each synced by an in-place config and by a PUBLISH=releases one
+  (KEEP_RELEASES=5), alternating which goes first. A release is a checkout of all
+  $PUB_FILES files, flushed, then a link switch, then the oldest release removed; in
+  place moves one file. Disk: du -sk of the live release (no .git), of repo.git, of
+  the whole releases directory ($RELEASES_N releases and repo.git) and of the in-place
+  checkout (work tree and .git).
 - CPU: user+sys from getrusage(RUSAGE_CHILDREN) in measure, all processes of the
   command (git's ssh and helpers included); sshd's server side (sshd, the login
   shell, git-upload-pack) is excluded for both. 'ssh ... true alone' is git's ssh
@@ -542,6 +598,8 @@ echo "match_answer_vs_floor: $R_MATCH"
 echo "noop_sync_vs_git: $R_NOOP"
 echo "fetch_sync_vs_git: $R_FETCH"
 echo "clone_vs_git: $R_CLONE"
+echo "publish_release_vs_in_place: $R_PUBLISH"
+echo "release_disk_kib: $RELEASE_KIB"
 echo "record_move_ns: $INTENT_NS"
 echo "record_move_share_of_fetch_sync: $R_INTENT"
 echo "sync_cpu_vs_git: $R_CPU"

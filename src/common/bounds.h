@@ -57,6 +57,18 @@
  * on RUN_TIMEOUT, or for processes it left behind when it exited. */
 #define LIMIT_RUN_KILL_GRACE	5
 
+/* --- PUBLISH=releases (src/sync/releases.c) -------------------------- */
+
+/* KEEP_RELEASES= by default: as many as Capistrano keeps. Each release is
+ * a full copy of the tree, so the bound is the disk's, not ours; the
+ * ceiling keeps a typo from keeping every release ever made. The listing
+ * reads at most LIMIT_RELEASES_LISTED names; more than that (made by
+ * hand) are left alone and said. */
+#define LIMIT_KEEP_RELEASES	5
+#define LIMIT_KEEP_RELEASES_MAX	100
+#define LIMIT_KEEP_RELEASES_MAX_TEXT "100"
+#define LIMIT_RELEASES_LISTED	256
+
 /* --- What a sync leaves to be asked about (status.c, metrics.c, ...) --- */
 
 /* The status record (status_record.h): two text fields of at most 1 KiB,

@@ -24,6 +24,8 @@ static const char *check_yes_no(const char *);
 static const char *check_size(const char *);
 static const char *check_seconds(const char *);
 static const char *check_text(const char *);
+static const char *check_publish(const char *);
+static const char *check_releases(const char *);
 
 /* Bounds on the number keys: a typo must not become a 0 s deadline or an
  * 8 GB body. */
@@ -56,6 +58,9 @@ static const struct {
 	[CONFIG_EXCLUDE_FILES] =	{ "EXCLUDE_FILES", 0, check_text, 0 },
 	[CONFIG_METRICS_FILE] =		{ "METRICS_FILE", 0, check_abspath, 0 },
 	[CONFIG_ON_FAILURE] =		{ "ON_FAILURE", 0, check_text, 0 },
+	[CONFIG_PUBLISH] =		{ "PUBLISH", 0, check_publish, 0 },
+	[CONFIG_BUILD] =		{ "BUILD", 0, check_text, 0 },
+	[CONFIG_KEEP_RELEASES] =	{ "KEEP_RELEASES", 0, check_releases, LIMIT_KEEP_RELEASES },
 };
 
 static int	has_space_or_control(const char *);
@@ -231,6 +236,32 @@ check_text(const char *v)
 	return NULL;
 }
 
+static const char *
+check_publish(const char *v)
+{
+	if (strcmp(v, "in-place") != 0 && strcmp(v, "releases") != 0)
+		return "must be in-place or releases";
+	return NULL;
+}
+
+/* The live release and the one before it are always kept: 2 at least. */
+static const char *
+check_releases(const char *v)
+{
+	unsigned long n;
+
+	if (parse_number(v, 0, LIMIT_KEEP_RELEASES_MAX, &n) == -1 || n < 2)
+		return "must be a number of releases from 2 to " LIMIT_KEEP_RELEASES_MAX_TEXT;
+	return NULL;
+}
+
+int
+config_releases(const struct config *c)
+{
+	return c->v[CONFIG_PUBLISH].value != NULL &&
+	    strcmp(c->v[CONFIG_PUBLISH].value, "releases") == 0;
+}
+
 unsigned long
 config_number(const struct config *c, enum config_key k)
 {
@@ -238,7 +269,8 @@ config_number(const struct config *c, enum config_key k)
 
 	if (c->v[k].value == NULL ||
 	    parse_number(c->v[k].value, keys[k].check == check_size,
-	    keys[k].check == check_size ? SIZE_MAX_BYTES : SECONDS_MAX, &n) == -1)
+	    keys[k].check == check_size ? SIZE_MAX_BYTES :
+	    keys[k].check == check_releases ? LIMIT_KEEP_RELEASES_MAX : SECONDS_MAX, &n) == -1)
 		return keys[k].number;
 	return n;
 }

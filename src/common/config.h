@@ -28,6 +28,9 @@ enum config_key {
 	CONFIG_EXCLUDE_FILES,
 	CONFIG_METRICS_FILE,
 	CONFIG_ON_FAILURE,
+	CONFIG_PUBLISH,
+	CONFIG_BUILD,
+	CONFIG_KEEP_RELEASES,
 	CONFIG_NKEYS
 };
 
@@ -53,6 +56,8 @@ void		 config_free(struct config *);
 const char	*config_get(const struct config *, enum config_key);
 /* A number key (sizes take K, M or G), or its default when unset. */
 unsigned long	 config_number(const struct config *, enum config_key);
+/* PUBLISH=releases: 1; in-place (the default): 0. */
+int		 config_releases(const struct config *);
 /* A yes/no key: 1 for yes; no when unset. */
 int		 config_yes(const struct config *, enum config_key);
 

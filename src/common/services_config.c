@@ -40,6 +40,13 @@ services_check(const struct config *c, char *err, size_t errlen)
 
 	if (check_command(c, CONFIG_ON_FAILURE, "ON_FAILURE", err, errlen) == -1)
 		return -1;
+	if (config_get(c, CONFIG_BUILD) != NULL && !config_releases(c)) {
+		snprintf(err, errlen, "%s:%u: BUILD runs in a release before it is published: "
+		    "it needs PUBLISH=releases", c->path, c->v[CONFIG_BUILD].line);
+		return -1;
+	}
+	if (check_command(c, CONFIG_BUILD, "BUILD", err, errlen) == -1)
+		return -1;
 	if (config_get(c, CONFIG_RUN) == NULL)
 		return 0;
 	if (check_command(c, CONFIG_RUN, "RUN", err, errlen) == -1)

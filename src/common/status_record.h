@@ -33,9 +33,11 @@
  * four; the whole record stays under LIMIT_STATUS_BYTES (bounds.h). */
 #define STATUS_TEXT_MAX		1024
 
-/* What started the sync: the front's modes. */
+/* What started the sync: the front's modes; or --rollback, which moves
+ * what is live too (PUBLISH=releases). */
 #define STATUS_MODE_SOCKET	"socket"
 #define STATUS_MODE_HOOK	"hook"
 #define STATUS_MODE_SYNC	"sync"
+#define STATUS_MODE_ROLLBACK	"rollback"
 
 #endif

@@ -110,6 +110,11 @@ exec_sync(const struct deployment *d, const struct sync_call *call)
 	argv[argc++] = SYNC_PROGRAM;
 	argv[argc++] = "-c";
 	argv[argc++] = (char *)d->config->path;
+	if (call->command != NULL) {
+		argv[argc++] = (char *)call->command;
+		argv[argc] = NULL;
+		goto run;
+	}
 	if (call->check) {
 		argv[argc++] = "--check";
 		argv[argc++] = "--rule";
@@ -148,6 +153,7 @@ exec_sync(const struct deployment *d, const struct sync_call *call)
 		log_err("/dev/null: cannot open");
 		return EXIT_INTERNAL;
 	}
+run:
 	/* Nothing else we inherited is the helper's business. */
 	close_range(first_unused_fd, ~0U, 0);
 	signal(SIGPIPE, SIG_DFL);

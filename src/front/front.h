@@ -28,6 +28,7 @@ struct sync_call {
 	int			 detach;	/* hook mode: log to syslog */
 	int			 check;		/* --check: try, do not sync */
 	const char		*mode;		/* for the record; NULL: sync */
+	const char		*command;	/* --rollback, --releases: only that */
 };
 
 /* One connection's request, for a deployment chosen after its head. */

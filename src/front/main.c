@@ -28,7 +28,7 @@
 
 enum mode {
 	MODE_SERVE, MODE_SERVE_DIR, MODE_HOOK, MODE_SYNC, MODE_CHECK, MODE_STATUS, MODE_LIST,
-	MODE_VERSION, MODE_HELP
+	MODE_VERSION, MODE_HELP, MODE_ROLLBACK, MODE_RELEASES
 };
 
 static void
@@ -41,6 +41,7 @@ usage(FILE *f)
 	    "       sentry-source [-c file] --sync [--branch name]\n"
 	    "       sentry-source [-c file] --check\n"
 	    "       sentry-source [-c file] --status [--json]\n"
+	    "       sentry-source [-c file] --rollback | --releases\n"
 	    "       sentry-source --list-sources | --version | --help\n");
 }
 
@@ -360,6 +361,8 @@ main(int argc, char *argv[])
 		{ "branch", required_argument, NULL, 'b' },
 		{ "check", no_argument, NULL, 'k' },
 		{ "status", no_argument, NULL, 'S' },
+		{ "rollback", no_argument, NULL, 'r' },
+		{ "releases", no_argument, NULL, 'R' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "list-sources", no_argument, NULL, 'l' },
 		{ "version", no_argument, NULL, 'V' },
@@ -388,6 +391,8 @@ main(int argc, char *argv[])
 		case 'b': branch = optarg; break;
 		case 'k': mode = MODE_CHECK; break;
 		case 'S': mode = MODE_STATUS; break;
+		case 'r': mode = MODE_ROLLBACK; break;
+		case 'R': mode = MODE_RELEASES; break;
 		case 'j': json = 1; break;
 		case 'l': mode = MODE_LIST; break;
 		case 'V': mode = MODE_VERSION; break;
@@ -426,6 +431,10 @@ main(int argc, char *argv[])
 	/* Only CLONE_PATH: a monitoring user need not read the secrets. */
 	else if (mode == MODE_STATUS)
 		rc = status_print(&config, json);
+	/* PUBLISH=releases: the helper's work, under the checkout's lock. */
+	else if (mode == MODE_ROLLBACK || mode == MODE_RELEASES)
+		rc = exec_sync(&d, &(struct sync_call){ .command = mode == MODE_ROLLBACK ?
+		    "--rollback" : "--releases" });
 	else if (check_deployment(&d, mode) == 0 &&
 	    ((mode != MODE_SERVE && mode != MODE_HOOK) || check_sync_files(&d) == 0))
 		rc = mode == MODE_SYNC ? sync_now(&d, branch) :

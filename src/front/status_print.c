@@ -118,7 +118,7 @@ int
 status_parse(const char *buf, size_t len, struct status_record *r, char *err, size_t errlen)
 {
 	static const char *const modes[] = {
-		STATUS_MODE_SOCKET, STATUS_MODE_HOOK, STATUS_MODE_SYNC
+		STATUS_MODE_SOCKET, STATUS_MODE_HOOK, STATUS_MODE_SYNC, STATUS_MODE_ROLLBACK
 	};
 	const char *p = buf, *end = buf + len, *v, *bad = NULL;
 	long long x;
@@ -205,6 +205,7 @@ status_name(int status)
 	case EXIT_AUTH: return "the server refused the key";
 	case EXIT_NOT_OURS: return "the checkout was refused";
 	case EXIT_RUN_FAILED: return "synced, but RUN failed";
+	case EXIT_BUILD_FAILED: return "BUILD failed; nothing published";
 	case EXIT_USAGE: return "usage error";
 	case EXIT_INTERNAL: return "internal error";
 	case EXIT_CONFIG: return "configuration error";

@@ -5,6 +5,7 @@
  * rename, which no longer exists.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -13,6 +14,7 @@
 #include <git2.h>
 
 #include "changes.h"
+#include "releases.h"
 #include "git_error.h"
 #include "log.h"
 #include "pathglob_match.h"
@@ -96,7 +98,7 @@ int
 changes_write(const struct config *c, const struct sync_outcome *o, const char *path,
     size_t *count)
 {
-	const char *repo_path = config_get(c, CONFIG_CLONE_PATH);
+	char repo_path[PATH_MAX];
 	git_diff_options opts;
 	git_repository *repo = NULL;
 	git_tree *old = NULL, *new = NULL;
@@ -111,6 +113,7 @@ changes_write(const struct config *c, const struct sync_outcome *o, const char *
 			close(fd);
 		return -1;
 	}
+	releases_repo_path(c, repo_path, sizeof(repo_path));
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	/* A file become a symlink is one change, listed once. */
 	opts.flags = GIT_DIFF_INCLUDE_TYPECHANGE;

@@ -33,6 +33,7 @@ static const struct {
 	{ EXIT_AUTH, "auth" },
 	{ EXIT_NOT_OURS, "not_ours" },
 	{ EXIT_RUN_FAILED, "run_failed" },
+	{ EXIT_BUILD_FAILED, "build_failed" },
 	{ EXIT_USAGE, "usage" },
 	{ EXIT_INTERNAL, "internal" },
 	{ EXIT_CONFIG, "config" },

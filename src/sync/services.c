@@ -20,6 +20,7 @@
 #include "gitname.h"
 #include "log.h"
 #include "peer_limits.h"
+#include "releases.h"
 #include "remove_tree.h"
 #include "run.h"
 #include "run_split.h"
@@ -33,7 +34,7 @@
  * dropped, so that SENTRY_PAYLOAD, say, is set only when there is one. */
 static const char *const our_vars[] = {
 	"SENTRY_SOURCE", "SENTRY_REF", "SENTRY_OLD", "SENTRY_NEW", "SENTRY_FORCED",
-	"SENTRY_REPO_PATH", "SENTRY_CHANGED_FILES", "SENTRY_PAYLOAD", "HOME", "XDG_CONFIG_HOME",
+	"SENTRY_REPO_PATH", "SENTRY_RELEASE_PATH", "SENTRY_CHANGED_FILES", "SENTRY_PAYLOAD", "HOME", "XDG_CONFIG_HOME",
 	/* ON_FAILURE='s */
 	"SENTRY_STATUS", "SENTRY_MESSAGE", "SENTRY_MODE", "SENTRY_BRANCH", "SENTRY_PUSHED",
 	"SENTRY_TIME", "SENTRY_STATUS_FILE"
@@ -73,7 +74,8 @@ keep_var(const char *name, char **copy)
 int
 services_init(const struct config *c, char *err, size_t errlen)
 {
-	if (config_get(c, CONFIG_RUN) == NULL && config_get(c, CONFIG_ON_FAILURE) == NULL)
+	if (config_get(c, CONFIG_RUN) == NULL && config_get(c, CONFIG_ON_FAILURE) == NULL &&
+	    config_get(c, CONFIG_BUILD) == NULL)
 		return 0;
 	if (services_check(c, err, errlen) == -1)
 		return -1;
@@ -150,7 +152,7 @@ merge_env(char **mine, size_t n)
 
 static char **
 make_env(const struct config *c, const char *ref, const struct sync_outcome *o,
-    const char *list, const char *payload, char **mine)
+    const char *list, const char *payload, const char *release, char **mine)
 {
 	char old[GIT_OID_HEXSZ + 1], new[GIT_OID_HEXSZ + 1];
 	size_t n = 0;
@@ -163,6 +165,7 @@ make_env(const struct config *c, const char *ref, const struct sync_outcome *o,
 	    add_var(mine, &n, "SENTRY_NEW", new) == -1 ||
 	    add_var(mine, &n, "SENTRY_FORCED", o->forced ? "1" : "0") == -1 ||
 	    add_var(mine, &n, "SENTRY_REPO_PATH", config_get(c, CONFIG_CLONE_PATH)) == -1 ||
+	    add_var(mine, &n, "SENTRY_RELEASE_PATH", release) == -1 ||
 	    add_var(mine, &n, "SENTRY_CHANGED_FILES", list) == -1 ||
 	    add_var(mine, &n, "SENTRY_PAYLOAD", payload) == -1)
 		return NULL;
@@ -238,26 +241,28 @@ remove_dir(const char *dir)
 		    "something in it belongs to another user" : strerror(errno));
 }
 
-int
-services_run(const struct config *c, const char *ref, const struct sync_outcome *o,
-    int payload_fd)
+/* RUN= or BUILD=: the same splitting, files, environment and deadline. */
+static int
+run_service(const struct config *c, enum config_key key, const char *ref,
+    const struct sync_outcome *o, int payload_fd, const char *where, const char *release,
+    int failed)
 {
-	const char *run = config_get(c, CONFIG_RUN), *why;
+	const char *line = config_get(c, key), *why, *name = key == CONFIG_BUILD ? "BUILD" : "RUN";
 	/* dir leaves room in the others for a slash and a name. */
 	char dir[PATH_MAX - sizeof(CHANGED_NAME) - 1], list[PATH_MAX], payload[PATH_MAX];
 	char **argv = NULL, **envp = NULL, *mine[NVARS] = { NULL };
 	struct run_command r;
 	size_t count = 0, i;
-	int rc = EXIT_RUN_FAILED, made = 0;
+	int rc = failed, made = 0;
 
-	if (run == NULL)
+	if (line == NULL)
 		return EXIT_OK;
-	if ((why = run_split(run, &argv)) != NULL) {
-		log_err("%s:%u: RUN %s", c->path, c->v[CONFIG_RUN].line, why);
+	if ((why = run_split(line, &argv)) != NULL) {
+		log_err("%s:%u: %s %s", c->path, c->v[key].line, name, why);
 		return EXIT_CONFIG;
 	}
 	if (make_dir(dir, sizeof(dir)) == -1) {
-		log_err("RUN: cannot make a private directory in %s: %m", dir);
+		log_err("%s: cannot make a private directory in %s: %m", name, dir);
 		goto out;
 	}
 	made = 1;
@@ -266,18 +271,20 @@ services_run(const struct config *c, const char *ref, const struct sync_outcome 
 	if (changes_write(c, o, list, &count) == -1 ||
 	    (payload_fd >= 0 && copy_payload(payload_fd, payload) == -1))
 		goto out;
-	if ((envp = make_env(c, ref, o, list, payload_fd >= 0 ? payload : NULL, mine)) == NULL) {
-		log_err("RUN: out of memory");
+	if ((envp = make_env(c, ref, o, list, payload_fd >= 0 ? payload : NULL, release,
+	    mine)) == NULL) {
+		log_err("%s: out of memory", name);
 		goto out;
 	}
 	r.argv = argv;
 	r.envp = envp;
-	r.dir = config_get(c, CONFIG_CLONE_PATH);
+	r.dir = where;
 	r.seconds = config_number(c, CONFIG_RUN_TIMEOUT);
-	r.name = "RUN";
-	r.label = "run";
+	r.name = name;
+	r.label = key == CONFIG_BUILD ? "build" : "run";
 	r.timeout_name = "RUN_TIMEOUT=";
-	log_info("running %s in %s: %zu changed file%s%s", argv[0], r.dir, count,
+	log_info("running %s%s in %s: %zu changed file%s%s", key == CONFIG_BUILD ?
+	    "BUILD " : "", argv[0], r.dir, count,
 	    count == 1 ? "" : "s", payload_fd >= 0 ? ", with the request body" : "");
 	if (run_command(&r) == 0)
 		rc = EXIT_OK;
@@ -289,6 +296,27 @@ out:
 	free(envp);
 	free(argv);
 	return rc;
+}
+
+int
+services_run(const struct config *c, const char *ref, const struct sync_outcome *o,
+    int payload_fd)
+{
+	char release[PATH_MAX];
+
+	/* In a release, RUN= runs in CLONE_PATH all the same: chdir
+	 * follows the link to the release published a moment ago. */
+	return run_service(c, CONFIG_RUN, ref, o, payload_fd, config_get(c, CONFIG_CLONE_PATH),
+	    config_releases(c) && releases_live_path(c, release, sizeof(release)) == 0 ?
+	    release : NULL, EXIT_RUN_FAILED);
+}
+
+int
+services_build(const struct config *c, const char *ref, const struct sync_outcome *o,
+    int payload_fd, const char *release)
+{
+	return run_service(c, CONFIG_BUILD, ref, o, payload_fd, release, release,
+	    EXIT_BUILD_FAILED);
 }
 
 /*

@@ -30,6 +30,14 @@ int	services_run(const struct config *, const char *ref, const struct sync_outco
 	    int payload_fd);
 
 /*
+ * PUBLISH=releases: run BUILD= (nothing when unset) in the release at
+ * path, before it is published, as RUN= runs, with SENTRY_RELEASE_PATH.
+ * EXIT_OK, or EXIT_BUILD_FAILED once logged.
+ */
+int	services_build(const struct config *, const char *ref, const struct sync_outcome *,
+	    int payload_fd, const char *path);
+
+/*
  * After a sync that failed (st->exit not 0), run ON_FAILURE= (nothing
  * when unset) with the status in its environment. Failures are logged.
  */

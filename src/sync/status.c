@@ -16,6 +16,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "replace.h"
+#include "releases.h"
 #include "status.h"
 
 #define SHORT_OID	12
@@ -107,7 +108,10 @@ describe(struct status *st)
 			snprintf(st->message, sizeof(st->message), "%s", err);
 		else
 			snprintf(st->message, sizeof(st->message), "exit status %d", st->exit);
-	} else if (st->old[0] == '\0')
+	} else if (strcmp(st->mode, STATUS_MODE_ROLLBACK) == 0)
+		snprintf(st->message, sizeof(st->message), "rolled back from %.*s to %.*s",
+		    SHORT_OID, st->old, SHORT_OID, st->new);
+	else if (st->old[0] == '\0')
 		snprintf(st->message, sizeof(st->message), "cloned %s at %.*s", b,
 		    SHORT_OID, st->new);
 	else if (strcmp(st->old, st->new) == 0)
@@ -129,7 +133,7 @@ status_report(const struct config *c, struct status *st, int rc, int locked)
 	st->time = time(NULL);
 	st->duration_ms = clock_ms() - st->started_ms;
 	st->exit = rc;
-	status_head(clone_path, st->new, st->head_branch, sizeof(st->head_branch));
+	releases_head(c, st->new, st->head_branch, sizeof(st->head_branch));
 	/* A failure before the lock: nothing moved. */
 	if (!st->have_old)
 		memcpy(st->old, st->new, sizeof(st->old));
@@ -152,6 +156,7 @@ status_report(const struct config *c, struct status *st, int rc, int locked)
 		    LIMIT_STATUS_BYTES);
 	else if (replace_file(path, r.buf, r.len, 0644) == -1)
 		log_warning("%s: cannot write the status record: %s", path, strerror(errno));
-	if (metrics != NULL)
+	/* A rollback is not a sync: the sync counters do not count it. */
+	if (metrics != NULL && strcmp(st->mode, STATUS_MODE_ROLLBACK) != 0)
 		metrics_write(metrics, clone_path, st);
 }

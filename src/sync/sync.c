@@ -16,14 +16,15 @@
 #include "intent.h"
 #include "log.h"
 #include "pack.h"
+#include "releases.h"
 #include "remove_tree.h"
 #include "peer_limits.h"
 #include "sync.h"
 #include "worktree.h"
 
 #define TMP_INFIX	".tmp-"
-static int
-failure_status(const struct ssh_auth *a)
+int
+sync_failure_status(const struct ssh_auth *a)
 {
 	switch (a->failure) {
 	case SSH_FAILURE_HOSTKEY: return EXIT_HOSTKEY;
@@ -37,8 +38,8 @@ failure_status(const struct ssh_auth *a)
 }
 
 /* dirname and basename of an absolute path that config.c checked. */
-static void
-split_path(const char *path, char *dir, char *base)
+void
+sync_split_path(const char *path, char *dir, char *base)
 {
 	const char *slash = strrchr(path, '/');
 
@@ -109,8 +110,8 @@ set_phase(const struct sync_target *t, enum sync_phase p)
  * branches deleted on the remote go (prune), so that a deleted watched
  * branch is seen as gone.
  */
-static int
-fetch_origin(git_remote *origin, struct ssh_auth *a, const struct sync_target *t,
+int
+sync_fetch(git_remote *origin, struct ssh_auth *a, const struct sync_target *t,
     const char *message)
 {
 	git_fetch_options opts;
@@ -151,9 +152,9 @@ clone_into(const char *dir, const char *dest, const char *url, struct ssh_auth *
 		log_err("cannot make a repository in %s: %s", dir, last_git_error());
 		goto out;
 	}
-	if (fetch_origin(origin, a, t, "sentry-source: clone") < 0) {
+	if (sync_fetch(origin, a, t, "sentry-source: clone") < 0) {
 		log_err("clone of %s failed: %s", url, last_git_error());
-		rc = failure_status(a);
+		rc = sync_failure_status(a);
 		goto out;
 	}
 	snprintf(tracking, sizeof(tracking), "refs/remotes/origin/%s", branch);
@@ -180,7 +181,7 @@ clone_fresh(const struct config *c, struct ssh_auth *a, const struct sync_target
 	mode_t mask;
 	int rc, r;
 
-	split_path(dest, dir, base);
+	sync_split_path(dest, dir, base);
 	remove_stale_clones(dir, base);
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s" TMP_INFIX "XXXXXX", dir, base) >=
 	    sizeof(tmp) || mkdtemp(tmp) == NULL) {
@@ -312,9 +313,9 @@ update_existing(const struct config *c, struct ssh_auth *a, const struct sync_ta
 	snprintf(tracking, sizeof(tracking), "refs/remotes/origin/%s", t->branch);
 	has_previous = git_reference_name_to_id(&previous, repo, tracking) == 0;
 	pack_remove_leftovers(repo, path);
-	if (fetch_origin(origin, a, t, "sentry-source: fetch") < 0) {
+	if (sync_fetch(origin, a, t, "sentry-source: fetch") < 0) {
 		log_err("fetch from %s failed: %s", git_remote_url(origin), last_git_error());
-		rc = failure_status(a);
+		rc = sync_failure_status(a);
 		goto out;
 	}
 	rc = EXIT_SYNC_FAILED;
@@ -373,6 +374,14 @@ sync_checkout(const struct config *c, struct ssh_auth *a, const struct sync_targ
 	struct stat st;
 
 	memset(out, 0, sizeof(*out));
+	if (config_releases(c))
+		return releases_prepare(c, a, t, out);
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && releases_is_link(path)) {
+		log_err("%s is published as releases (a link into %s" RELEASES_SUFFIX "); "
+		    "PUBLISH=in-place does not convert it: set PUBLISH=releases, or see "
+		    "Releases in sentry-source(8) to move back", path, path);
+		return EXIT_NOT_OURS;
+	}
 	if (lstat(path, &st) == 0)
 		return update_existing(c, a, t, out);
 	if (errno != ENOENT) {
@@ -387,6 +396,10 @@ sync_remove_leftovers(const struct config *c)
 {
 	char dir[PATH_MAX], base[NAME_MAX + 1];
 
-	split_path(config_get(c, CONFIG_CLONE_PATH), dir, base);
+	if (config_releases(c)) {
+		releases_remove_leftovers(c);
+		return;
+	}
+	sync_split_path(config_get(c, CONFIG_CLONE_PATH), dir, base);
 	remove_stale_clones(dir, base);
 }

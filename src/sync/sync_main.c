@@ -10,6 +10,7 @@
  *            [--new oid --old oid] [--payload-fd n] [--syslog]
  *            [--mode socket|hook|sync]
  *        sentry-source-sync -c file --check [--rule branch-or-glob]
+ *        sentry-source-sync -c file --rollback | --releases
  */
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -18,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -38,6 +40,7 @@
 #include "log.h"
 #include "owner.h"
 #include "path_trust.h"
+#include "releases.h"
 #include "peer_limits.h"
 #include "services.h"
 #include "ssh_auth.h"
@@ -84,7 +87,8 @@ usage(void)
 	    "usage: sentry-source-sync -c file (--ref refs/heads/BRANCH | --current)\n"
 	    "           [--new oid --old oid] [--payload-fd n] [--syslog]\n"
 	    "           [--mode socket|hook|sync]\n"
-	    "       sentry-source-sync -c file --check [--rule branch-or-glob]\n");
+	    "       sentry-source-sync -c file --check [--rule branch-or-glob]\n"
+	    "       sentry-source-sync -c file --rollback | --releases\n");
 }
 
 /* --current: the branch CLONE_PATH has checked out, for a glob BRANCH. */
@@ -94,9 +98,11 @@ current_ref(const struct config *c, char *ref, size_t len)
 	const char *path = config_get(c, CONFIG_CLONE_PATH);
 	git_repository *repo = NULL;
 	git_reference *head = NULL;
+	char repo_path[PATH_MAX];
 	int rc = -1;
 
-	if (git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+	releases_repo_path(c, repo_path, sizeof(repo_path));
+	if (git_repository_open_ext(&repo, repo_path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
 		log_err("BRANCH %s is a glob and %s holds no checkout yet: name one "
 		    "branch, as in sentry-source --sync --branch NAME",
 		    config_get(c, CONFIG_BRANCH), path);
@@ -215,6 +221,71 @@ sync_with_deadline(const struct config *c, struct ssh_auth *auth,
 	return rc == EXIT_OK && got != 1 ? EXIT_INTERNAL : rc;
 }
 
+/*
+ * --rollback, --releases: PUBLISH=releases only. A rollback takes the
+ * lock, as a sync does, so that it never switches under one.
+ */
+static int
+releases_command(const char *path, int rollback)
+{
+	struct config config = CONFIG_INIT;
+	struct status st = STATUS_INIT(STATUS_MODE_ROLLBACK);
+	char err[1024], none[LIMIT_REF_BYTES] = "", branch[LIMIT_REF_BYTES];
+	int rc = EXIT_INTERNAL, lock = -1;
+
+	if (config_load(&config, path, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		return EXIT_CONFIG;
+	}
+	if (!config_releases(&config)) {
+		log_err("%s: PUBLISH is not releases: there are no releases to %s", path,
+		    rollback ? "roll back to" : "list");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (git_libgit2_init() < 0 || isolate_libgit2() == -1) {
+		log_err("cannot initialise libgit2");
+		goto out;
+	}
+	if (!rollback) {
+		rc = releases_list(&config);
+		goto out;
+	}
+	switch (owner_check(&config, "--rollback", err, sizeof(err))) {
+	case OWNER_OTHER:
+		log_err("%s", err);
+		rc = EXIT_NOT_OURS;
+		goto out;
+	case OWNER_NO_DIR:
+		log_err("%s", err);
+		rc = EXIT_SYNC_FAILED;
+		goto out;
+	case OWNER_OK:
+		break;
+	}
+	if ((lock = lock_checkout(config_get(&config, CONFIG_CLONE_PATH), none,
+	    sizeof(none))) < 0) {
+		if (lock == LOCK_COALESCED)
+			log_warning("%s: a sync is running and another waits; roll back "
+			    "after them", config_get(&config, CONFIG_CLONE_PATH));
+		else if (lock == -1)
+			log_err("%s.lock: %m", config_get(&config, CONFIG_CLONE_PATH));
+		rc = lock == LOCK_NOT_OURS ? EXIT_NOT_OURS : EXIT_SYNC_FAILED;
+		goto out;
+	}
+	releases_head(&config, st.old, branch, sizeof(branch));
+	st.branch = branch[0] != '\0' ? branch : NULL;
+	st.have_old = 1;
+	rc = releases_rollback(&config);
+	/* --status then names what is live, as after a sync. */
+	status_report(&config, &st, rc, 1);
+out:
+	unlock_checkout(lock);
+	git_libgit2_shutdown();
+	config_free(&config);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -229,6 +300,8 @@ main(int argc, char *argv[])
 		{ "check", no_argument, NULL, 'k' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "rule", required_argument, NULL, 'R' },
+		{ "rollback", no_argument, NULL, 'B' },
+		{ "releases", no_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct config config = CONFIG_INIT;
@@ -240,7 +313,7 @@ main(int argc, char *argv[])
 	const char *rule = NULL;
 	char err[1024], current[LIMIT_REF_BYTES], newest[LIMIT_REF_BYTES];
 	int ch, lock = -1, rc = EXIT_INTERNAL, payload_fd = -1, use_current = 0, check = 0;
-	int report = 0;
+	int report = 0, rollback = 0, releases = 0;
 	char *end;
 
 	log_init("sentry-source-sync");
@@ -262,6 +335,8 @@ main(int argc, char *argv[])
 			}
 			break;
 		case 'R': rule = optarg; break;
+		case 'B': rollback = 1; break;
+		case 'L': releases = 1; break;
 		case 'p':
 			payload_fd = (int)strtol(optarg, &end, 10);
 			if (*end != '\0' || payload_fd < 3 || fcntl(payload_fd, F_GETFD) == -1) {
@@ -271,6 +346,14 @@ main(int argc, char *argv[])
 			break;
 		default: usage(); return EXIT_USAGE;
 		}
+	}
+	if (rollback || releases) {
+		if (path == NULL || optind != argc || check || ref != NULL || use_current ||
+		    rule != NULL || (rollback && releases)) {
+			usage();
+			return EXIT_USAGE;
+		}
+		return releases_command(path, rollback);
 	}
 	if (path == NULL || optind != argc ||
 	    (check ? ref != NULL || use_current : (ref == NULL) == !use_current ||
@@ -393,11 +476,14 @@ main(int argc, char *argv[])
 		old = new = NULL;
 		payload_fd = -1;	/* that push's body is not the one we have */
 	}
-	status_head(config_get(&config, CONFIG_CLONE_PATH), st.old, NULL, 0);
+	releases_head(&config, st.old, NULL, 0);
 	st.have_old = 1;
 	if (old != NULL && new != NULL)
 		log_info("syncing %s for the push %.12s..%.12s", branch, old, new);
 	rc = sync_with_deadline(&config, &auth, &target, &outcome);
+	/* Under the lock, past SYNC_TIMEOUT: BUILD= has RUN_TIMEOUT. */
+	if (rc == EXIT_OK && config_releases(&config) && outcome.release[0] != '\0')
+		rc = releases_publish(&config, ref, branch, &outcome, payload_fd);
 	if (rc == EXIT_OK)
 		rc = services_run(&config, ref, &outcome, payload_fd);
 out:

@@ -86,6 +86,24 @@ main(void)
 	expect_error("scp URL without user", "CLONE_URL=h:r.git\n", ":1: CLONE_URL must be");
 	expect_error("source name with capitals", "SOURCE=Stash\n", ":1: SOURCE must be a kebab-case");
 	expect_error("BRANCH as a ref", "BRANCH=refs/heads/x\n", ":1: BRANCH must be a branch name");
+	expect_error("PUBLISH misspelt", "PUBLISH=release\n", ":1: PUBLISH must be in-place or releases");
+	expect_error("KEEP_RELEASES=1", "KEEP_RELEASES=1\n",
+	    ":1: KEEP_RELEASES must be a number of releases from 2 to 100");
+	expect_error("KEEP_RELEASES=101", "KEEP_RELEASES=101\n", ":1: KEEP_RELEASES must be");
+
+	tap_ok(load(good, &c, err, sizeof(err)) == 0 && !config_releases(&c) &&
+	    config_number(&c, CONFIG_KEEP_RELEASES) == 5,
+	    "PUBLISH unset: in place; KEEP_RELEASES 5 by default");
+	config_free(&c);
+	snprintf(text, sizeof(text), "%sPUBLISH=releases\nKEEP_RELEASES=100\n", good);
+	tap_ok(load(text, &c, err, sizeof(err)) == 0 && config_releases(&c) &&
+	    config_number(&c, CONFIG_KEEP_RELEASES) == 100,
+	    "PUBLISH=releases, KEEP_RELEASES=100 (%s)", err);
+	config_free(&c);
+	snprintf(text, sizeof(text), "%sPUBLISH=in-place\n", good);
+	tap_ok(load(text, &c, err, sizeof(err)) == 0 && !config_releases(&c),
+	    "PUBLISH=in-place (%s)", err);
+	config_free(&c);
 	memset(text, 'x', sizeof(text) - 1);
 	text[sizeof(text) - 1] = '\0';
 	memcpy(text, "SOURCE=", 7);

@@ -1,0 +1,693 @@
+/*
+ * PUBLISH=releases. Beside CLONE_PATH (NAME):
+ *
+ *   NAME -> NAME.releases/20261130T180834.123456Z-<commit>	the live release
+ *   NAME.releases/repo.git				bare: objects, refs
+ *   NAME.releases/<time>-<commit>			complete releases
+ *   NAME.releases/.new-<time>-<commit>		one being written or built
+ *   NAME.releases/.failed-<time>-<commit>		BUILD= failed; kept until
+ *							the next sync
+ *
+ * A release is written under .new-, renamed to its name only once it is
+ * complete and built, and only then does a new link, made beside it,
+ * replace NAME with one rename(2): a reader that opens NAME sees the
+ * old release or the new one, never a mix, and a kill -9 at any point
+ * leaves NAME at a complete release. The link is relative, so it holds
+ * inside a container or a bind mount of the directory.
+ *
+ * No release holds a .git: a web server whose root is NAME would serve
+ * it, every release would carry an index of its own, and git run in a
+ * release must not be able to move it. refs/heads/BRANCH in repo.git is
+ * the live commit; refs/sentry-source/published the last commit a sync
+ * published, so that a rollback is not undone by the next sync of the
+ * same tip.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "bounds.h"
+#include "caveats.h"
+#include "exitcode.h"
+#include "git_error.h"
+#include "gitname.h"
+#include "log.h"
+#include "pack.h"
+#include "peer_limits.h"
+#include "releases.h"
+#include "remove_tree.h"
+#include "services.h"
+#include "status.h"
+
+#define NEW_PREFIX	".new-"
+#define FAILED_PREFIX	".failed-"
+#define NEXT_LINK	".next-link"
+#define PUBLISHED_REF	"refs/sentry-source/published"
+/* 20261130T180834.123456Z-<40 hex>: names sort in the order they were
+ * made, two publishes in one second included. */
+#define STAMP_LEN	23
+#define RELEASE_LEN	(STAMP_LEN + 1 + GIT_OID_HEXSZ)
+
+struct layout {
+	char	dir[PATH_MAX];		/* CLONE_PATH's directory */
+	char	base[NAME_MAX + 1];	/* its name */
+	char	home[NAME_MAX + 1];	/* NAME.releases */
+	char	home_path[PATH_MAX];	/* DIR/NAME.releases */
+};
+
+typedef char release_name[RELEASE_LEN + 1];
+
+static int
+layout(const struct config *c, struct layout *l)
+{
+	sync_split_path(config_get(c, CONFIG_CLONE_PATH), l->dir, l->base);
+	if ((size_t)snprintf(l->home, sizeof(l->home), "%s" RELEASES_SUFFIX, l->base) >=
+	    sizeof(l->home) || (size_t)snprintf(l->home_path, sizeof(l->home_path), "%s/%s",
+	    strcmp(l->dir, "/") == 0 ? "" : l->dir, l->home) >= sizeof(l->home_path)) {
+		log_err("CLONE_PATH %s: too long a name for its releases",
+		    config_get(c, CONFIG_CLONE_PATH));
+		return -1;
+	}
+	return 0;
+}
+
+void
+releases_repo_path(const struct config *c, char *buf, size_t len)
+{
+	struct layout l;
+
+	if (!config_releases(c) || layout(c, &l) == -1)
+		snprintf(buf, len, "%s", config_get(c, CONFIG_CLONE_PATH));
+	else
+		snprintf(buf, len, "%s/" RELEASES_REPO, l.home_path);
+}
+
+static int
+is_release(const char *s)
+{
+	size_t i;
+
+	if (strlen(s) != RELEASE_LEN || s[8] != 'T' || s[15] != '.' || s[22] != 'Z' ||
+	    s[STAMP_LEN] != '-')
+		return 0;
+	for (i = 0; i < STAMP_LEN - 1; i++)
+		if (i != 8 && i != 15 && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	return strspn(s + STAMP_LEN + 1, "0123456789abcdef") == GIT_OID_HEXSZ;
+}
+
+/*
+ * The release NAME points at: 1 with its name, 0 when NAME does not
+ * exist, -1 when NAME is something else (a directory, another link).
+ */
+static int
+live_release(const char *clone_path, const char *home, release_name name)
+{
+	char target[PATH_MAX];
+	size_t hl = strlen(home);
+	ssize_t n;
+
+	if ((n = readlink(clone_path, target, sizeof(target) - 1)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	target[n] = '\0';
+	if (strncmp(target, home, hl) != 0 || target[hl] != '/' || !is_release(target + hl + 1))
+		return -1;
+	memcpy(name, target + hl + 1, RELEASE_LEN + 1);
+	return 1;
+}
+
+int
+releases_is_link(const char *clone_path)
+{
+	char dir[PATH_MAX], base[NAME_MAX + 1], home[NAME_MAX + 16];
+	release_name name;
+
+	sync_split_path(clone_path, dir, base);
+	snprintf(home, sizeof(home), "%s" RELEASES_SUFFIX, base);
+	return live_release(clone_path, home, name) == 1;
+}
+
+int
+releases_live_path(const struct config *c, char *buf, size_t len)
+{
+	struct layout l;
+	release_name name;
+
+	if (layout(c, &l) == -1 ||
+	    live_release(config_get(c, CONFIG_CLONE_PATH), l.home, name) != 1)
+		return -1;
+	return (size_t)snprintf(buf, len, "%s/%s", l.home_path, name) >= len ? -1 : 0;
+}
+
+void
+releases_head(const struct config *c, char oid[STATUS_OID_LEN + 1], char *branch,
+    size_t len)
+{
+	char repo[PATH_MAX], unused[STATUS_OID_LEN + 1];
+	struct layout l;
+	release_name name;
+
+	if (!config_releases(c)) {
+		status_head(config_get(c, CONFIG_CLONE_PATH), oid, branch, len);
+		return;
+	}
+	oid[0] = '\0';
+	if (branch != NULL)
+		branch[0] = '\0';
+	if (layout(c, &l) == -1 ||
+	    live_release(config_get(c, CONFIG_CLONE_PATH), l.home, name) != 1)
+		return;
+	/* What readers see is the link's, whatever the refs say. */
+	snprintf(oid, STATUS_OID_LEN + 1, "%s", name + STAMP_LEN + 1);
+	releases_repo_path(c, repo, sizeof(repo));
+	if (branch != NULL)
+		status_head(repo, unused, branch, len);
+}
+
+/* The releases directory, ours and no link, opened; -1 logged. */
+static int
+open_home(const struct layout *l, int create)
+{
+	struct stat st;
+	int dfd, fd;
+
+	if ((dfd = open(l->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		log_err("%s: %m", l->dir);
+		return -1;
+	}
+	if (create && mkdirat(dfd, l->home, 0777) == -1 && errno != EEXIST) {
+		log_err("cannot make %s: %m", l->home_path);
+		close(dfd);
+		return -1;
+	}
+	fd = openat(dfd, l->home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	close(dfd);
+	if (fd == -1) {
+		if (errno != ENOENT || create)
+			log_err("%s: %m", l->home_path);
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || st.st_uid != geteuid()) {
+		log_err("%s belongs to another user; not touching it", l->home_path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The complete releases, oldest first (their names sort by time). */
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static int
+list_releases(int home, release_name *names, size_t *n)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	*n = 0;
+	if ((fd = dup(home)) == -1 || (d = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	rewinddir(d);
+	while ((de = readdir(d)) != NULL) {
+		if (!is_release(de->d_name))
+			continue;
+		if (*n == LIMIT_RELEASES_LISTED) {
+			log_warning("more than %d releases; the newest names beyond that "
+			    "are not considered", LIMIT_RELEASES_LISTED);
+			break;
+		}
+		memcpy(names[(*n)++], de->d_name, RELEASE_LEN + 1);
+	}
+	closedir(d);
+	qsort(names, *n, sizeof(*names), by_name);
+	return 0;
+}
+
+static void
+remove_named(int home, const struct layout *l, const char *name, const char *why)
+{
+	int r;
+
+	if ((r = remove_tree(home, name)) == 0)
+		log_info("removed %s/%s, %s", l->home_path, name, why);
+	else if (r == REMOVE_TREE_NOT_OURS)
+		log_warning("left %s/%s alone: something in it belongs to another user",
+		    l->home_path, name);
+	else
+		log_warning("cannot remove %s/%s: %s", l->home_path, name, strerror(errno));
+}
+
+/* An unfinished release, a failed one (kept until this sync), a link. */
+static void
+remove_leftovers(int home, const struct layout *l, int failed_too)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	if (unlinkat(home, NEXT_LINK, 0) == 0)
+		log_info("removed %s/" NEXT_LINK ", left by an interrupted switch", l->home_path);
+	if ((fd = dup(home)) == -1 || (d = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, NEW_PREFIX, strlen(NEW_PREFIX)) == 0)
+			remove_named(home, l, de->d_name, "left by an interrupted sync");
+		else if (failed_too &&
+		    strncmp(de->d_name, FAILED_PREFIX, strlen(FAILED_PREFIX)) == 0)
+			remove_named(home, l, de->d_name, "whose BUILD failed last time");
+	closedir(d);
+}
+
+void
+releases_remove_leftovers(const struct config *c)
+{
+	struct layout l;
+	int home;
+
+	if (layout(c, &l) == -1 || (home = open_home(&l, 0)) == -1)
+		return;
+	remove_leftovers(home, &l, 0);
+	close(home);
+}
+
+/* NAME must be absent or our link: never a silent conversion. */
+static int
+check_clone_path(const struct config *c, const struct layout *l, release_name live,
+    int *has_live)
+{
+	const char *path = config_get(c, CONFIG_CLONE_PATH);
+	struct stat st;
+
+	if ((*has_live = live_release(path, l->home, live)) == 1)
+		return EXIT_OK;
+	if (*has_live == 0 && errno == ENOENT)
+		return EXIT_OK;
+	*has_live = 0;
+	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		log_err("%s is a directory (an in-place checkout?); PUBLISH=releases does "
+		    "not convert it, it is left as it is: see Releases in sentry-source(8) "
+		    "to move it", path);
+	else
+		log_err("%s is not a link into %s; PUBLISH=releases leaves it as it is",
+		    path, l->home_path);
+	return EXIT_NOT_OURS;
+}
+
+/* repo.git, made on the first sync; its origin must be CLONE_URL. */
+static int
+open_repo(const struct config *c, const struct layout *l, const char *branch,
+    git_repository **repo, git_remote **origin)
+{
+	const char *url = config_get(c, CONFIG_CLONE_URL);
+	git_repository_init_options iopts;
+	char path[PATH_MAX + 16];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/" RELEASES_REPO, l->home_path);
+	if (lstat(path, &st) == 0) {
+		if (git_repository_open_ext(repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH |
+		    GIT_REPOSITORY_OPEN_BARE, NULL) < 0) {
+			log_err("%s: %s; not touching it", path, last_git_error());
+			return EXIT_NOT_OURS;
+		}
+		if (git_remote_lookup(origin, *repo, "origin") < 0 ||
+		    git_remote_url(*origin) == NULL || strcmp(git_remote_url(*origin), url) != 0) {
+			log_err("%s: its origin is not CLONE_URL %s; not touching it", path, url);
+			return EXIT_NOT_OURS;
+		}
+		return EXIT_OK;
+	}
+	git_repository_init_options_init(&iopts, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+	iopts.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
+	iopts.initial_head = branch;
+	if (git_repository_init_ext(repo, path, &iopts) < 0 ||
+	    git_remote_create(origin, *repo, "origin", url) < 0) {
+		log_err("cannot make a repository in %s: %s", path, last_git_error());
+		return EXIT_SYNC_FAILED;
+	}
+	return EXIT_OK;
+}
+
+/*
+ * Every file of the commit, into an empty directory: against an empty
+ * baseline, or libgit2 would take repo.git's HEAD for what is there
+ * already and write only the difference. No index is written.
+ */
+static int
+check_out(git_repository *repo, const git_oid *tip, const char *dir)
+{
+	git_checkout_options opts;
+	git_commit *commit = NULL;
+	git_index *empty = NULL;
+	int rc = -1;
+
+	git_checkout_options_init(&opts, GIT_CHECKOUT_OPTIONS_VERSION);
+	opts.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DONT_UPDATE_INDEX;
+	opts.target_directory = dir;
+	if (git_index_new(&empty) < 0 || git_commit_lookup(&commit, repo, tip) < 0)
+		goto out;
+	opts.baseline_index = empty;
+	rc = git_checkout_tree(repo, (git_object *)commit, &opts);
+out:
+	git_commit_free(commit);
+	git_index_free(empty);
+	return rc;
+}
+
+static void
+set_phase(const struct sync_target *t, enum sync_phase p)
+{
+	if (t->phase != NULL)
+		*t->phase = p;
+}
+
+int
+releases_prepare(const struct config *c, struct ssh_auth *a, const struct sync_target *t,
+    struct sync_outcome *out)
+{
+	git_repository *repo = NULL;
+	git_remote *origin = NULL;
+	git_oid tip, live_oid, published;
+	char tracking[LIMIT_REFNAME_BYTES], dir[PATH_MAX + NAME_MAX + 16], stamp[STAMP_LEN + 1];
+	struct timespec now;
+	char tmp[NAME_MAX + 16];
+	release_name live;
+	struct layout l;
+	struct stat st;
+	struct tm tm;
+	int rc, home = -1, has_live, gone = 0;
+
+	if (layout(c, &l) == -1)
+		return EXIT_SYNC_FAILED;
+	if ((rc = check_clone_path(c, &l, live, &has_live)) != EXIT_OK)
+		return rc;
+	rc = EXIT_SYNC_FAILED;
+	if ((home = open_home(&l, 1)) == -1)
+		goto out;
+	remove_leftovers(home, &l, 1);
+	if ((rc = open_repo(c, &l, t->branch, &repo, &origin)) != EXIT_OK)
+		goto out;
+	pack_remove_leftovers(repo, l.home_path);
+	if (sync_fetch(origin, a, t, "sentry-source: fetch") < 0) {
+		log_err("fetch from %s failed: %s", git_remote_url(origin), last_git_error());
+		rc = sync_failure_status(a);
+		goto out;
+	}
+	rc = EXIT_SYNC_FAILED;
+	snprintf(tracking, sizeof(tracking), "refs/remotes/origin/%s", t->branch);
+	if (git_reference_name_to_id(&tip, repo, tracking) < 0) {
+		log_err("the remote has no branch %s; the live release is kept", t->branch);
+		goto out;
+	}
+	if (has_live)
+		git_oid_fromstr(&live_oid, live + STAMP_LEN + 1);
+	/* A live release removed by hand is published again. */
+	if (has_live && (fstatat(home, live, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    !S_ISDIR(st.st_mode))) {
+		log_warning("%s: the live release %s/%s is gone; publishing anew",
+		    config_get(c, CONFIG_CLONE_PATH), l.home, live);
+		gone = 1;
+	}
+	/* The tip published last is not published again: after a rollback,
+	 * the next sync of the same tip keeps the rolled-back release. */
+	if (has_live && !gone && (git_oid_equal(&tip, &live_oid) ||
+	    (git_reference_name_to_id(&published, repo, PUBLISHED_REF) == 0 &&
+	    git_oid_equal(&tip, &published)))) {
+		git_oid_cpy(&out->old_head, &live_oid);
+		git_oid_cpy(&out->new_head, &live_oid);
+		pack_bound(repo, l.home_path);
+		rc = EXIT_OK;
+		goto out;
+	}
+	set_phase(t, SYNC_PHASE_CHECKOUT);
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
+	snprintf(stamp + 15, sizeof(stamp) - 15, ".%06uZ",
+	    (unsigned)(now.tv_nsec / 1000) % 1000000u);
+	snprintf(out->release, sizeof(out->release), "%s-%s", stamp, git_oid_tostr_s(&tip));
+	snprintf(tmp, sizeof(tmp), NEW_PREFIX "%s", out->release);
+	snprintf(dir, sizeof(dir), "%s/%s", l.home_path, tmp);
+	if (mkdirat(home, tmp, 0777) == -1) {
+		log_err("cannot make %s: %m", dir);
+		goto out;
+	}
+	if (check_out(repo, &tip, dir) < 0) {
+		log_err("%s: checkout of %s: %s", dir, git_oid_tostr_s(&tip), last_git_error());
+		goto out;
+	}
+	/* Its files on disk before any name points at them. */
+	syncfs(home);
+	caveats_log(repo, &tip, dir);
+	out->cloned = !has_live;
+	if (has_live)
+		git_oid_cpy(&out->old_head, &live_oid);
+	git_oid_cpy(&out->new_head, &tip);
+	out->forced = has_live && !git_oid_equal(&live_oid, &tip) &&
+	    git_graph_descendant_of(repo, &tip, &live_oid) != 1;
+	pack_bound(repo, l.home_path);
+	rc = EXIT_OK;
+out:
+	if (home != -1)
+		close(home);
+	git_remote_free(origin);
+	git_repository_free(repo);
+	return rc;
+}
+
+/* NAME -> NAME.releases/name, with one rename(2) of a link made beside. */
+static int
+switch_to(int home, const struct layout *l, const char *name)
+{
+	char target[PATH_MAX];
+	int dfd, rc = -1;
+
+	if ((dfd = open(l->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		log_err("%s: %m", l->dir);
+		return -1;
+	}
+	snprintf(target, sizeof(target), "%s/%s", l->home, name);
+	if ((unlinkat(home, NEXT_LINK, 0) == -1 && errno != ENOENT) ||
+	    symlinkat(target, home, NEXT_LINK) == -1) {
+		log_err("%s/" NEXT_LINK ": %m", l->home_path);
+		goto out;
+	}
+	if (renameat(home, NEXT_LINK, dfd, l->base) == -1) {
+		log_err("cannot switch %s/%s to %s: %m", l->dir, l->base, target);
+		unlinkat(home, NEXT_LINK, 0);
+		goto out;
+	}
+	fsync(dfd);
+	rc = 0;
+out:
+	close(dfd);
+	return rc;
+}
+
+/* refs/heads/BRANCH is the live commit; with published, the published tip. */
+static void
+record_refs(const struct config *c, const char *branch, const char *name, int published)
+{
+	git_repository *repo = NULL;
+	git_reference *ref = NULL;
+	char path[PATH_MAX], head[LIMIT_REFNAME_BYTES];
+	git_oid id;
+
+	releases_repo_path(c, path, sizeof(path));
+	git_oid_fromstr(&id, name + STAMP_LEN + 1);
+	if (git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
+		goto fail;
+	if (branch != NULL) {
+		snprintf(head, sizeof(head), "refs/heads/%s", branch);
+		if (git_reference_create(&ref, repo, head, &id, 1, "sentry-source: publish") < 0 ||
+		    git_repository_set_head(repo, head) < 0)
+			goto fail;
+		git_reference_free(ref);
+		ref = NULL;
+	} else if (git_repository_head(&ref, repo) == 0) {
+		if (git_reference_create(NULL, repo, git_reference_name(ref), &id, 1,
+		    "sentry-source: rollback") < 0)
+			goto fail;
+	}
+	if (published && git_reference_create(NULL, repo, PUBLISHED_REF, &id, 1,
+	    "sentry-source: publish") < 0)
+		goto fail;
+	goto out;
+fail:
+	log_warning("%s: cannot record %s: %s", path, name, last_git_error());
+out:
+	git_reference_free(ref);
+	git_repository_free(repo);
+}
+
+/*
+ * The oldest go first; never the live release nor the one before it,
+ * whatever KEEP_RELEASES says, so that a rollback always has one.
+ */
+static void
+prune(int home, const struct layout *l, unsigned long keep, const char *live)
+{
+	release_name *names;
+	size_t n, i, left, at = (size_t)-1;
+
+	if ((names = calloc(LIMIT_RELEASES_LISTED, sizeof(*names))) == NULL ||
+	    list_releases(home, names, &n) == -1) {
+		free(names);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], live) == 0)
+			at = i;
+	for (i = 0, left = n; i < n && left > keep; i++) {
+		if (i == at || (at != (size_t)-1 && i + 1 == at))
+			continue;
+		remove_named(home, l, names[i], "beyond KEEP_RELEASES");
+		left--;
+	}
+	free(names);
+}
+
+int
+releases_publish(const struct config *c, const char *ref, const char *branch,
+    const struct sync_outcome *o, int payload_fd)
+{
+	char tmp[NAME_MAX + 16], dir[PATH_MAX + NAME_MAX + 16], was[GIT_OID_HEXSZ + 1] = "none";
+	struct layout l;
+	int home, rc;
+
+	if (layout(c, &l) == -1 || (home = open_home(&l, 0)) == -1)
+		return EXIT_SYNC_FAILED;
+	snprintf(tmp, sizeof(tmp), NEW_PREFIX "%s", o->release);
+	snprintf(dir, sizeof(dir), "%s/%s", l.home_path, tmp);
+	if ((rc = services_build(c, ref, o, payload_fd, dir)) != EXIT_OK) {
+		snprintf(tmp, sizeof(tmp), FAILED_PREFIX "%s", o->release);
+		if (renameat(home, strrchr(dir, '/') + 1, home, tmp) == 0)
+			log_warning("%s: BUILD failed; nothing published, the live release is "
+			    "kept; the failed one is %s/%s until the next sync",
+			    config_get(c, CONFIG_CLONE_PATH), l.home_path, tmp);
+		goto out;
+	}
+	rc = EXIT_SYNC_FAILED;
+	/* What BUILD wrote, on disk before the link points at it. */
+	if (config_get(c, CONFIG_BUILD) != NULL)
+		syncfs(home);
+	if (renameat(home, tmp, home, o->release) == -1) {
+		log_err("cannot name the release %s/%s: %m", l.home_path, o->release);
+		goto out;
+	}
+	fsync(home);
+	if (switch_to(home, &l, o->release) == -1)
+		goto out;
+	record_refs(c, branch, o->release, 1);
+	if (!o->cloned)
+		git_oid_tostr(was, sizeof(was), &o->old_head);
+	log_notice("%s: %s at %s, published as %s/%s (was %s%s)",
+	    config_get(c, CONFIG_CLONE_PATH), branch, git_oid_tostr_s(&o->new_head),
+	    l.home, o->release, was, o->forced ? ", not an ancestor: a forced update" : "");
+	prune(home, &l, config_number(c, CONFIG_KEEP_RELEASES), o->release);
+	rc = EXIT_OK;
+out:
+	close(home);
+	return rc;
+}
+
+int
+releases_rollback(const struct config *c)
+{
+	const char *path = config_get(c, CONFIG_CLONE_PATH);
+	release_name *names = NULL, live;
+	struct layout l;
+	size_t n, i;
+	int home = -1, rc = EXIT_SYNC_FAILED, has_live;
+
+	if (layout(c, &l) == -1)
+		return EXIT_SYNC_FAILED;
+	if ((rc = check_clone_path(c, &l, live, &has_live)) != EXIT_OK)
+		return rc;
+	rc = EXIT_SYNC_FAILED;
+	if (!has_live) {
+		log_err("%s: no release is live yet; nothing to roll back", path);
+		goto out;
+	}
+	if ((home = open_home(&l, 0)) == -1 ||
+	    (names = calloc(LIMIT_RELEASES_LISTED, sizeof(*names))) == NULL ||
+	    list_releases(home, names, &n) == -1)
+		goto out;
+	for (i = 0; i < n && strcmp(names[i], live) != 0; i++)
+		;
+	if (i == 0 || i == n) {
+		log_err("%s: no release before the live one, %s; nothing to roll back to",
+		    path, live);
+		goto out;
+	}
+	if (switch_to(home, &l, names[i - 1]) == -1)
+		goto out;
+	record_refs(c, NULL, names[i - 1], 0);
+	log_notice("%s: rolled back from %s to %s", path, live, names[i - 1]);
+	printf("live: %s/%s, commit %s (was %s)\n", l.home, names[i - 1],
+	    names[i - 1] + STAMP_LEN + 1, live);
+	rc = EXIT_OK;
+out:
+	free(names);
+	if (home != -1)
+		close(home);
+	return rc;
+}
+
+int
+releases_list(const struct config *c)
+{
+	release_name *names = NULL, live;
+	struct layout l;
+	size_t n, i;
+	int home = -1, rc = EXIT_SYNC_FAILED, has_live;
+
+	if (layout(c, &l) == -1)
+		return EXIT_SYNC_FAILED;
+	if ((rc = check_clone_path(c, &l, live, &has_live)) != EXIT_OK)
+		return rc;
+	rc = EXIT_SYNC_FAILED;
+	if ((home = open_home(&l, 0)) == -1) {
+		if (errno == ENOENT) {
+			printf("no releases yet in %s\n", l.home_path);
+			rc = EXIT_OK;
+		}
+		goto out;
+	}
+	if ((names = calloc(LIMIT_RELEASES_LISTED, sizeof(*names))) == NULL ||
+	    list_releases(home, names, &n) == -1)
+		goto out;
+	/* commit, time, name, and which is live: one a line, oldest first. */
+	for (i = 0; i < n; i++)
+		printf("%s %.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ %s/%s%s\n",
+		    names[i] + STAMP_LEN + 1, names[i], names[i] + 4, names[i] + 6,
+		    names[i] + 9, names[i] + 11, names[i] + 13, l.home, names[i],
+		    has_live && strcmp(names[i], live) == 0 ? " live" : "");
+	rc = EXIT_OK;
+out:
+	free(names);
+	if (home != -1)
+		close(home);
+	return rc;
+}
