@@ -221,6 +221,26 @@ sync_with_deadline(const struct config *c, struct ssh_auth *auth,
 	return rc == EXIT_OK && got != 1 ? EXIT_INTERNAL : rc;
 }
 
+/* Whether this user may work on CLONE_PATH (owner.h): EXIT_OK, or the
+ * refusal's exit status, logged. */
+static int
+owner_status(const struct config *c, const char *what)
+{
+	char err[1024];
+
+	switch (owner_check(c, what, err, sizeof(err))) {
+	case OWNER_OTHER:
+		log_err("%s", err);
+		return EXIT_NOT_OURS;
+	case OWNER_NO_DIR:
+		log_err("%s", err);
+		return EXIT_SYNC_FAILED;
+	case OWNER_OK:
+		break;
+	}
+	return EXIT_OK;
+}
+
 /*
  * --rollback, --releases: PUBLISH=releases only. A rollback takes the
  * lock, as a sync does, so that it never switches under one.
@@ -251,18 +271,8 @@ releases_command(const char *path, int rollback)
 		rc = releases_list(&config);
 		goto out;
 	}
-	switch (owner_check(&config, "--rollback", err, sizeof(err))) {
-	case OWNER_OTHER:
-		log_err("%s", err);
-		rc = EXIT_NOT_OURS;
+	if ((rc = owner_status(&config, "--rollback")) != EXIT_OK)
 		goto out;
-	case OWNER_NO_DIR:
-		log_err("%s", err);
-		rc = EXIT_SYNC_FAILED;
-		goto out;
-	case OWNER_OK:
-		break;
-	}
 	if ((lock = lock_checkout(config_get(&config, CONFIG_CLONE_PATH), none,
 	    sizeof(none))) < 0) {
 		if (lock == LOCK_COALESCED)
@@ -426,18 +436,10 @@ main(int argc, char *argv[])
 	}
 	/* Before the lock: root must not leave a lock file the owner cannot
 	 * open, nor a record (so no lock is taken for one either). */
-	switch (owner_check(&config, "--sync", err, sizeof(err))) {
-	case OWNER_OTHER:
-		log_err("%s", err);
-		rc = EXIT_NOT_OURS;
-		lock = LOCK_NOT_OURS;
+	if ((rc = owner_status(&config, "--sync")) != EXIT_OK) {
+		if (rc == EXIT_NOT_OURS)
+			lock = LOCK_NOT_OURS;
 		goto out;
-	case OWNER_NO_DIR:
-		log_err("%s", err);
-		rc = EXIT_SYNC_FAILED;
-		goto out;
-	case OWNER_OK:
-		break;
 	}
 	/* A timer's sync names no push: it writes nothing, reads the newest. */
 	snprintf(newest, sizeof(newest), "%s", use_current ? "" : ref);
