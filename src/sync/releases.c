@@ -331,11 +331,8 @@ open_repo(const struct config *c, const struct layout *l, const char *branch,
 			log_err("%s: %s; not touching it", path, last_git_error());
 			return EXIT_NOT_OURS;
 		}
-		if (git_remote_lookup(origin, *repo, "origin") < 0 ||
-		    git_remote_url(*origin) == NULL || strcmp(git_remote_url(*origin), url) != 0) {
-			log_err("%s: its origin is not CLONE_URL %s; not touching it", path, url);
+		if (sync_origin_is(*repo, origin, url, path) == -1)
 			return EXIT_NOT_OURS;
-		}
 		return EXIT_OK;
 	}
 	git_repository_init_options_init(&iopts, GIT_REPOSITORY_INIT_OPTIONS_VERSION);

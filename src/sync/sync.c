@@ -251,12 +251,22 @@ open_ours(const struct config *c, git_repository **repo, git_remote **origin)
 		log_err("%s is not the work tree of its repository; not touching it", path);
 		return EXIT_NOT_OURS;
 	}
-	if (git_remote_lookup(origin, *repo, "origin") < 0 ||
+	if (sync_origin_is(*repo, origin, url, path) == -1)
+		return EXIT_NOT_OURS;
+	return EXIT_OK;
+}
+
+/* A repository whose origin is CLONE_URL: 0 with *origin, or -1, logged. */
+int
+sync_origin_is(git_repository *repo, git_remote **origin, const char *url,
+    const char *path)
+{
+	if (git_remote_lookup(origin, repo, "origin") < 0 ||
 	    git_remote_url(*origin) == NULL || strcmp(git_remote_url(*origin), url) != 0) {
 		log_err("%s: its origin is not CLONE_URL %s; not touching it", path, url);
-		return EXIT_NOT_OURS;
+		return -1;
 	}
-	return EXIT_OK;
+	return 0;
 }
 
 /* Local modifications are refused and named; an interrupted sync's work

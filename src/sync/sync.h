@@ -40,6 +40,8 @@ int	sync_fetch(git_remote *, struct ssh_auth *, const struct sync_target *,
 	    const char *message);
 int	sync_failure_status(const struct ssh_auth *);
 void	sync_split_path(const char *path, char *dir, char *base);
+int	sync_origin_is(git_repository *, git_remote **origin, const char *url,
+	    const char *path);
 /* Remove what a sync that was killed left beside CLONE_PATH. */
 void	sync_remove_leftovers(const struct config *);
 
