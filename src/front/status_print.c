@@ -235,18 +235,22 @@ print_people(const struct status_record *r)
 	print_text(r->message, r->message_len);
 }
 
+/* UTF-8 without C1 controls: cJSON escapes C0 only, and a terminal
+ * showing the JSON would take U+009B as CSI. */
 static int
 valid_utf8(const char *s, size_t n)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	size_t k;
 
-	for (; n > 0; s += k, n -= k)
-		if ((k = utf8_len((const unsigned char *)s, n)) == 0)
+	for (; n > 0; p += k, n -= k)
+		if ((k = utf8_len(p, n)) == 0 || (k == 2 && p[0] == 0xc2 && p[1] < 0xa0))
 			return 0;
 	return 1;
 }
 
-/* A text field: the bytes when they are UTF-8, else the record's escapes. */
+/* A text field: the bytes when they are UTF-8 free of C1 controls, else
+ * the record's escapes. */
 static cJSON *
 json_text(const char *s, size_t n)
 {
