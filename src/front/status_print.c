@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -318,9 +319,12 @@ status_print(const struct config *c, int json)
 		log_err("CLONE_PATH too long");
 		return EXIT_INTERNAL;
 	}
-	if ((buf = file_read(path, LIMIT_STATUS_BYTES, &len)) == NULL) {
+	/* The helper replaces the record by rename: a link or a FIFO there
+	 * is someone else's doing, and must not hold --status. */
+	if ((buf = file_read_at(AT_FDCWD, path, O_NOFOLLOW, LIMIT_STATUS_BYTES,
+	    &len)) == NULL) {
 		if (errno != ENOENT) {
-			log_err("%s: %s", path, strerror(errno));
+			log_err("%s: %s", path, file_strerror(errno));
 			return EXIT_INTERNAL;
 		}
 		if (json)
