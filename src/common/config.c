@@ -371,6 +371,14 @@ other_writers(const struct stat *st)
 	return NULL;
 }
 
+/* A sticky directory of root's or ours: others may add to it, but not
+ * rename or remove what is not theirs. */
+static int
+sticky_ours(const struct stat *st)
+{
+	return (st->st_mode & S_ISVTX) && (st->st_uid == 0 || st->st_uid == geteuid());
+}
+
 /* The fix for what other_writers found, as a command. */
 static void
 fix(const struct stat *st, const char *path, char *buf, size_t len)
@@ -407,12 +415,13 @@ trusted(const char *path, const struct stat *st, char *err, size_t errlen)
 	}
 	if (realpath(path, real) == NULL)
 		return fail(err, errlen, "%s: %s", path, strerror(errno));
-	/* The link's own directory, then the file's, up to /. */
+	/* The link's own directory, then the file's, up to /. XXX a link
+	 * to a link: the directories of those between are not checked. */
 	if (lstat(path, &ls) == 0 && S_ISLNK(ls.st_mode) &&
 	    (size_t)snprintf(dir, sizeof(dir), "%s", path) < sizeof(dir) &&
 	    (slash = strrchr(dir, '/')) != NULL) {
 		*(slash == dir ? slash + 1 : slash) = '\0';
-		if (stat(dir, &ds) == 0 && !(ds.st_mode & S_ISVTX) &&
+		if (stat(dir, &ds) == 0 && !sticky_ours(&ds) &&
 		    (who = other_writers(&ds)) != NULL) {
 			fix(&ds, dir, cmd, sizeof(cmd));
 			return fail(err, errlen, "%s: a link in %s, which %s may write "
@@ -425,8 +434,7 @@ trusted(const char *path, const struct stat *st, char *err, size_t errlen)
 		*(slash == dir ? slash + 1 : slash) = '\0';
 		if (stat(dir, &ds) == -1)
 			return fail(err, errlen, "%s: %s: %s", path, dir, strerror(errno));
-		if (!(ds.st_mode & S_ISVTX && (ds.st_uid == 0 || ds.st_uid == geteuid())) &&
-		    (who = other_writers(&ds)) != NULL) {
+		if (!sticky_ours(&ds) && (who = other_writers(&ds)) != NULL) {
 			fix(&ds, dir, cmd, sizeof(cmd));
 			return fail(err, errlen, "%s: its directory %s (owner uid %u, mode "
 			    "%04o) lets %s replace it, and so choose what RUN= runs: %s",
