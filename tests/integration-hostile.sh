@@ -143,6 +143,13 @@ test_lock_squat() {
 	check_eq "a lock file that is a symbolic link: exit 5" 5 "$RC"
 	check "...named" said "$cp.lock is a symbolic link"
 	rm -f "$cp.lock"
+	mkfifo -m 600 "$cp.lock"
+	next_run
+	timeout -k 2 20 ./sentry-source -c "$CONF" --sync </dev/null >"$OUT" 2>"$ERR"
+	RC=$?
+	check_eq "a FIFO as the lock file: exit 5 at once (124: it hung)" 5 "$RC"
+	check "...named as a FIFO" said "$cp.lock is not a lock file of ours (a FIFO"
+	rm -f "$cp.lock"
 	sync_conf "$CONF"
 	check_eq "the lock files removed: the sync runs, exit 0" 0 "$RC"
 	check_eq "...lock files made 0600 by this user" "0 600 0 600" \
