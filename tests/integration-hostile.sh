@@ -4,7 +4,8 @@
 # sshd and repository of tests/lib.sh: a writable directory holding
 # CLONE_PATH, a squatted lock, a link swapped into a look-alike clone
 # while the sweep removes it, a passphrase file others may read, and a
-# pusher's environment (git push -o, GIT_DIR) against RUN= in hook mode.
+# pusher's environment (git push -o, GIT_DIR) against RUN= in hook mode,
+# a FIFO or a link at METRICS_FILE, a config file others may write.
 # Prints TAP. Needs `make` first, and root (to become nobody).
 # shellcheck disable=SC2016 # eval, perl and git push -o get their quotes unexpanded, on purpose
 set -u
@@ -141,6 +142,13 @@ test_lock_squat() {
 	sync_conf "$CONF"
 	check_eq "a lock file that is a symbolic link: exit 5" 5 "$RC"
 	check "...named" said "$cp.lock is a symbolic link"
+	rm -f "$cp.lock"
+	mkfifo -m 600 "$cp.lock"
+	next_run
+	timeout -k 2 20 ./sentry-source -c "$CONF" --sync </dev/null >"$OUT" 2>"$ERR"
+	RC=$?
+	check_eq "a FIFO as the lock file: exit 5 at once (124: it hung)" 5 "$RC"
+	check "...named as a FIFO" said "$cp.lock is not a lock file of ours (a FIFO"
 	rm -f "$cp.lock"
 	sync_conf "$CONF"
 	check_eq "the lock files removed: the sync runs, exit 0" 0 "$RC"
@@ -401,6 +409,141 @@ test_hook_no_helper_status() {
 	check "...having told the pusher it cannot sync" grep -q "cannot sync: $FX_DIR/nohelper/sentry-source-sync" "$OUT"
 }
 
+# --- a FIFO where the sync reads a file -----------------------------------
+
+# A textfile collector's directory that everyone may write (sticky, as
+# /tmp): nobody puts a FIFO at METRICS_FILE. The sync must not wait on
+# it, holding the lock; it says what the file is, and its write replaces
+# the FIFO (root may rename over nobody's entry).
+test_metrics_fifo() {
+	local d="$FX_DIR/textfile" cp="$FX_DIR/srv/fifo" m
+	m="$d/sentry.prom"
+	mkdir -p "$d" "$FX_DIR/srv"
+	chmod 1777 "$d"
+	as_nobody mkfifo "$m"
+	write_config "$CONF" "CLONE_PATH=$cp" "METRICS_FILE=$m"
+	next_run
+	timeout -k 2 20 ./sentry-source -c "$CONF" --sync </dev/null >"$OUT" 2>"$ERR"
+	RC=$?
+	check_eq "FIFO at METRICS_FILE: --sync exits 0 at once (124: it hung)" 0 "$RC"
+	check "...and says what the file is" said "METRICS_FILE $m: a FIFO, not a regular file"
+	check "...the checkout was synced" test -d "$cp/.git"
+	check "...the metrics file replaced the FIFO" test -f "$m"
+	sync_conf "$CONF"
+	check_eq "FIFO gone: the next sync exits 0" 0 "$RC"
+	check "...without a warning" not said "METRICS_FILE"
+	check "...and counts two successes" grep -q 'result="success"} 2$' "$m"
+	# A link at METRICS_FILE is refused too: the file is never written
+	# through one, so it is not read through one.
+	rm -f "$m"
+	as_nobody ln -s /etc/shadow "$m"
+	sync_conf "$CONF"
+	check_eq "a link at METRICS_FILE: --sync exits 0" 0 "$RC"
+	check "...says it is a link, not a regular file" \
+		said "METRICS_FILE $m: a symbolic link, not a regular file"
+	check "...and replaced it" test -f "$m" -a ! -L "$m"
+	# The status record: a FIFO there does not hold --status.
+	rm -f "$cp.status"
+	mkfifo "$cp.status"
+	next_run
+	timeout -k 2 20 ./sentry-source -c "$CONF" --status </dev/null >"$OUT" 2>"$ERR"
+	RC=$?
+	check_eq "FIFO at the status record: --status exits 70 at once" 70 "$RC"
+	check "...and says what it is" said "$cp.status: a FIFO, not a regular file"
+	sync_conf "$CONF"
+	check_eq "...the next sync exits 0" 0 "$RC"
+	cli -c "$CONF" --status
+	check_eq "...and --status reads its record again" 0 "$RC"
+}
+
+# --- a config file that other users may write ------------------------------
+
+# refused_in_every_mode CONF LABEL HINT: each mode of both programs exits
+# 78 on CONF, with HINT (the fix) in the error; socket mode answers 500.
+refused_in_every_mode() {
+	local conf=$1 label=$2 hint=$3 dir name mode body="$FX_DIR/trust-body.json"
+	dir=${conf%/*}
+	name=${conf##*/}
+	name=${name%.conf}
+	for mode in --sync --check --status --rollback --releases; do
+		cli -c "$conf" "$mode"
+		check_eq "$label: $mode exits 78" 78 "$RC"
+		check "$label: $mode says the fix: $hint" said "$hint"
+	done
+	next_run
+	printf '%s %s refs/heads/develop\n' "$FX_ZERO" "$(repo_tip develop)" |
+		timeout -k 5 "$RUN_TIMEOUT" ./sentry-source -c "$conf" --post-receive \
+		>"$OUT" 2>"$ERR"
+	RC=$?
+	check_eq "$label: --post-receive exits 78" 78 "$RC"
+	check "$label: --post-receive says the fix" said "$hint"
+	stash_payload_develop "$body" "$FX_ZERO" "$(repo_tip develop)"
+	make_request POST /webhook application/json "$body" >"$body.http"
+	front "$conf" "$body.http"
+	check_eq "$label: socket mode exits 78" 78 "$RC"
+	check "$label: socket mode answers 500" answer_is 500
+	check "$label: socket mode says the fix" said "$hint"
+	make_request POST "/$name/webhook" application/json "$body" >"$body.http"
+	next_run
+	timeout -k 5 "$RUN_TIMEOUT" ./sentry-source --config-dir "$dir" <"$body.http" \
+		>"$OUT" 2>"$ERR"
+	RC=$?
+	check_eq "$label: --config-dir exits 78" 78 "$RC"
+	check "$label: --config-dir answers 500" answer_is 500
+	next_run
+	timeout -k 5 "$RUN_TIMEOUT" ./sentry-source-sync -c "$conf" --ref refs/heads/develop \
+		</dev/null >"$OUT" 2>"$ERR"
+	RC=$?
+	check_eq "$label: sentry-source-sync exits 78" 78 "$RC"
+}
+
+test_config_trust() {
+	local d="$FX_DIR/trust" conf="$FX_DIR/trust/t.conf" cp="$FX_DIR/srv/trust"
+	mkdir -p "$d" "$FX_DIR/srv"
+	chmod 755 "$d"
+	write_config "$conf" "CLONE_PATH=$cp"
+	chmod 666 "$conf"
+	refused_in_every_mode "$conf" "config mode 0666" "chmod go-w $conf"
+	check "config mode 0666: the error says who may write it" \
+		said "mode 0666: group and others may write it"
+	chmod 620 "$conf"
+	refused_in_every_mode "$conf" "config mode 0620" "chmod go-w $conf"
+	check "config mode 0620: the error says its group may write it" \
+		said "its group may write it"
+	chmod 644 "$conf"
+	chown nobody "$conf"
+	refused_in_every_mode "$conf" "config owned by nobody" "chown root $conf"
+	chown 0 "$conf"
+	# Whoever may write the directory may replace the file.
+	chmod 775 "$d"
+	cli -c "$conf" --sync
+	check_eq "config in a group-writable directory: --sync exits 78" 78 "$RC"
+	check "...and names the directory and chmod go-w" \
+		eval 'said "its directory $d (owner uid 0, mode 0775)" && said "chmod go-w $d"'
+	cli -c "$conf" --check
+	check_eq "...--check exits 78" 78 "$RC"
+	chmod 755 "$d"
+	# A link to the config is allowed; its own directory must be safe too.
+	mkdir -p "$FX_DIR/linkdir"
+	chmod 777 "$FX_DIR/linkdir"
+	ln -s "$conf" "$FX_DIR/linkdir/t.conf"
+	cli -c "$FX_DIR/linkdir/t.conf" --status
+	check_eq "a link to the config, in a directory others may write: exits 78" 78 "$RC"
+	check "...names the link's directory" said "a link in $FX_DIR/linkdir, which group and others may write"
+	chmod 755 "$FX_DIR/linkdir"
+	cli -c "$FX_DIR/linkdir/t.conf" --status
+	check_eq "...in a safe directory: accepted (--status: no sync yet, 66)" 66 "$RC"
+	# Root's 0644 file: trusted by another user, as ssh trusts root's.
+	next_run
+	as_nobody timeout -k 5 "$RUN_TIMEOUT" ./sentry-source -c "$conf" --status \
+		</dev/null >"$OUT" 2>"$ERR"
+	RC=$?
+	check_eq "root's 0644 config, read by nobody: accepted (--status: 66)" 66 "$RC"
+	sync_conf "$conf"
+	check_eq "config fixed: the next sync exits 0" 0 "$RC"
+	check "...and cloned" test -d "$cp/.git"
+}
+
 test_state_directory
 test_missing_parent
 test_writable_parent
@@ -410,4 +553,6 @@ test_passphrase_mode
 test_hook_env
 test_hook_no_helper_status
 test_run_dir_removal
+test_metrics_fifo
+test_config_trust
 echo "1..$n"

@@ -204,6 +204,37 @@ sync_now
 check "after two rollbacks and a publish, the release before the live one is kept" \
 	test "$(releases | tail -n 2 | head -n 1)" != ""
 check_eq "... and still no more than three" 3 "$(count_releases)"
+
+# Deep trees are pruned whole: a pushed tree 300 directories deep, and
+# 5,000 levels that BUILD or RUN could leave in a release (deeper than a
+# path can name, so made by relative steps).
+s="$FX_DIR/git/scratch"
+deep=$(printf 'a/%.0s' $(seq 1 300))f
+git -C "$s" fetch -q origin && git -C "$s" checkout -q -B develop origin/develop &&
+	mkdir -p "$s/${deep%/f}"
+push_file develop "$deep" deep >/dev/null
+sync_now
+check_eq "a tree 300 directories deep: published" 0 "$RC"
+check "... with its file" test -f "$CP/$deep"
+deep_rel=$(live)
+planted=$(releases | head -n 1)
+(cd "$HOME_DIR/$planted" && perl -e 'for (1..5000) { mkdir "d" or die; chdir "d" or die }
+	open(my $f, ">", "f") or die')
+check "5,000 levels planted in the oldest release" \
+	perl -e 'chdir $ARGV[0] or die; for (1..5000) { chdir "d" or die } exit !-f "f"' \
+	"$HOME_DIR/$planted"
+git -C "$s" rm -q -r a && fx_git_commit "$s" "develop: drop the deep tree" >/dev/null &&
+	git -C "$s" push -q origin develop
+pruned_ok=0
+for i in 1 2 3 4; do
+	[ "$i" = 1 ] || push_commit develop >/dev/null
+	sync_now
+	[ "$RC" = 0 ] && ! grep -q "cannot remove" "$ERR" || pruned_ok=1
+done
+check_eq "four publishes after: each exits 0, no 'cannot remove' warning" 0 "$pruned_ok"
+check "the release 300 deep is pruned whole" test ! -e "$HOME_DIR/$deep_rel"
+check "the release with 5,000 levels is pruned whole" test ! -e "$HOME_DIR/$planted"
+check_eq "... and three releases are kept" 3 "$(count_releases)"
 write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases KEEP_RELEASES=1
 sync_now
 check_eq "KEEP_RELEASES=1 is refused (the live one and the one before stay)" 78 "$RC"

@@ -250,6 +250,16 @@ test_status() {
 	head -c 40 "$P/st.good" >"$rec"
 	cli -c "$conf" --status
 	check_eq "--status of a cut record: exits 70" 70 "$RC"
+	# A C1 control (CSI, U+009B) in a message: escaped for a terminal,
+	# in the text and in the JSON.
+	sed 's/^message=RUN/message=\\xc2\\x9b2JRUN/' "$P/st.good" >"$rec"
+	cli -c "$conf" --status
+	check "--status shows a C1 control in a message as \\xc2\\x9b" \
+		grep -qxF 'message:   \xc2\x9b2JRUN failed: exit status 3' "$OUT"
+	cli -c "$conf" --status --json
+	check "--status --json: the same escape, no raw C1 byte" \
+		grep -qF '"message":"\\xc2\\x9b2JRUN failed' "$OUT"
+	check "...no C1 byte in either" not env LC_ALL=C grep -q $'\xc2' "$OUT"
 	cp "$P/st.good" "$rec"
 	cli -c "$conf" --status
 	check_eq "--status of the record restored: exits 6 again" 6 "$RC"

@@ -384,6 +384,9 @@ write_config() {
 			printf '%s\n' "$line"
 		done
 	} >"$file"
+	# The programs refuse a config others may write (as ssh does): the
+	# mode is set, not left to the caller's umask.
+	chmod 0644 "$file"
 }
 
 # make_request METHOD PATH CONTENT_TYPE BODYFILE [HEADER...] > out.http

@@ -22,10 +22,11 @@
  * (so at most LIMIT_PACKS + 1 ever exist); each lookup searches them all. */
 #define LIMIT_PACKS		20
 
-/* Directories deep that remove_tree (src/sync/remove_tree.c) goes: it
- * holds one descriptor per level, and the soft limit is usually 1024.
- * Deeper than any checkout a deployment ships; deeper is left, and said. */
-#define LIMIT_REMOVE_DEPTH	256
+/* Descriptors remove_tree (src/sync/remove_tree.c) holds at once, one
+ * per directory level nearest the one it empties; it has no depth limit,
+ * and opens a level closed for this again from the top. The soft limit
+ * of descriptors is usually 1024, and the helper holds a few more. */
+#define LIMIT_REMOVE_FDS	128
 
 /* Credential attempts: libgit2 asks again after every refusal, forever. */
 #define LIMIT_AUTH_ATTEMPTS	1

@@ -1,9 +1,13 @@
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bounds.h"
 #include "config.h"
@@ -351,17 +355,118 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 	return config_load_at(c, AT_FDCWD, path, 0, path, err, errlen);
 }
 
+/* Who may write a file or directory with this owner and mode, besides
+ * root and us: NULL when nobody. */
+static const char *
+other_writers(const struct stat *st)
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		return "its owner";
+	if ((st->st_mode & 022) == 022)
+		return "group and others";
+	if (st->st_mode & 020)
+		return "its group";
+	if (st->st_mode & 002)
+		return "others";
+	return NULL;
+}
+
+/* A sticky directory of root's or ours: others may add to it, but not
+ * rename or remove what is not theirs. */
+static int
+sticky_ours(const struct stat *st)
+{
+	return (st->st_mode & S_ISVTX) && (st->st_uid == 0 || st->st_uid == geteuid());
+}
+
+/* The fix for what other_writers found, as a command. */
+static void
+fix(const struct stat *st, const char *path, char *buf, size_t len)
+{
+	int chown_too = st->st_uid != 0 && st->st_uid != geteuid();
+
+	snprintf(buf, len, "%s%s%s%s%s", chown_too ? "chown root " : "",
+	    chown_too ? path : "", chown_too && (st->st_mode & 022) ? " && " : "",
+	    (st->st_mode & 022) ? "chmod go-w " : "", (st->st_mode & 022) ? path : "");
+}
+
+/*
+ * The config says what RUN= runs, so it is trusted only as OpenSSH
+ * trusts its files (StrictModes, safe_path): the file and every
+ * directory above it owned by root or by this user, and writable by no
+ * one else. A sticky directory (/tmp) is the exception for its mode: no
+ * one else can rename or remove what we own in it. When the file is
+ * reached through a link, the link's directory too: whoever can write
+ * it can point the link elsewhere.
+ */
+static int
+trusted(const char *path, const struct stat *st, char *err, size_t errlen)
+{
+	char real[PATH_MAX], dir[PATH_MAX], cmd[2 * PATH_MAX + 64], *slash;
+	const char *who;
+	struct stat ds, ls;
+
+	if ((who = other_writers(st)) != NULL) {
+		fix(st, path, cmd, sizeof(cmd));
+		return fail(err, errlen, "%s: owned by uid %u, mode %04o: %s may write it, "
+		    "and so choose what RUN= runs; only root or uid %u may (as ssh "
+		    "insists for its files): %s", path, (unsigned)st->st_uid,
+		    (unsigned)(st->st_mode & 07777), who, (unsigned)geteuid(), cmd);
+	}
+	if (realpath(path, real) == NULL)
+		return fail(err, errlen, "%s: %s", path, strerror(errno));
+	/* The link's own directory, then the file's, up to /. XXX a link
+	 * to a link: the directories of those between are not checked. */
+	if (lstat(path, &ls) == 0 && S_ISLNK(ls.st_mode) &&
+	    (size_t)snprintf(dir, sizeof(dir), "%s", path) < sizeof(dir) &&
+	    (slash = strrchr(dir, '/')) != NULL) {
+		*(slash == dir ? slash + 1 : slash) = '\0';
+		if (stat(dir, &ds) == 0 && !sticky_ours(&ds) &&
+		    (who = other_writers(&ds)) != NULL) {
+			fix(&ds, dir, cmd, sizeof(cmd));
+			return fail(err, errlen, "%s: a link in %s, which %s may write "
+			    "(owner uid %u, mode %04o), and so point elsewhere: %s", path,
+			    dir, who, (unsigned)ds.st_uid, (unsigned)(ds.st_mode & 07777), cmd);
+		}
+	}
+	memcpy(dir, real, sizeof(dir));
+	while ((slash = strrchr(dir, '/')) != NULL) {
+		*(slash == dir ? slash + 1 : slash) = '\0';
+		if (stat(dir, &ds) == -1)
+			return fail(err, errlen, "%s: %s: %s", path, dir, strerror(errno));
+		if (!sticky_ours(&ds) && (who = other_writers(&ds)) != NULL) {
+			fix(&ds, dir, cmd, sizeof(cmd));
+			return fail(err, errlen, "%s: its directory %s (owner uid %u, mode "
+			    "%04o) lets %s replace it, and so choose what RUN= runs: %s",
+			    path, dir, (unsigned)ds.st_uid, (unsigned)(ds.st_mode & 07777),
+			    who, cmd);
+		}
+		if (slash == dir)
+			break;
+	}
+	return 0;
+}
+
 int
 config_load_at(struct config *c, int dirfd, const char *name, int flags,
     const char *path, char *err, size_t errlen)
 {
-	char *buf, *line, *next;
+	char *buf = NULL, *line, *next;
 	unsigned lineno = 0;
+	struct stat st;
 	size_t len;
-	int k, rc = -1;
+	int k, fd, rc = -1;
 
 	c->path = path;
-	if ((buf = file_read_at(dirfd, name, flags, LIMIT_CONFIG_BYTES, &len)) == NULL)
+	if ((fd = file_open_at(dirfd, name, flags, &st)) == -1)
+		return fail(err, errlen, "%s: %s", path, file_strerror(errno));
+	if (trusted(path, &st, err, errlen) == -1) {
+		close(fd);
+		return -1;
+	}
+	buf = file_read_fd(fd, LIMIT_CONFIG_BYTES, &len);
+	close(fd);
+	if (buf == NULL)
 		return fail(err, errlen, "%s: %s", path, errno == EFBIG ?
 		    "larger than " XSTR(LIMIT_CONFIG_BYTES) " bytes" : strerror(errno));
 	if (memchr(buf, '\0', len) != NULL) {

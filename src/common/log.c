@@ -8,6 +8,7 @@
 #include <syslog.h>
 
 #include "log.h"
+#include "utf8.h"
 
 static const char *log_progname = "sentry-source";
 static int log_syslog;
@@ -86,17 +87,53 @@ log_last_error(void)
 	return log_last;
 }
 
+/*
+ * Messages quote peer bytes (a pushed path, a branch name, a server's
+ * error): no byte may forge a line or drive a terminal. A control
+ * character, C0, DEL or C1 (U+0080 to U+009F, whose CSI a terminal
+ * takes as ESC [), becomes '?'. A byte that is not UTF-8 becomes \xNN:
+ * alone, 0x9b is CSI to a terminal that reads 8-bit controls, and the
+ * escape keeps what it was legible. A piece that does not fit is cut
+ * whole, never half an escape or half a character.
+ */
+void
+log_escape(const char *in, char *out, size_t outlen)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t n = strlen(in), k, o = 0, w;
+	char piece[5];
+
+	if (outlen == 0)
+		return;
+	while (n > 0) {
+		k = utf8_len(p, n);
+		if (k == 0) {
+			snprintf(piece, sizeof(piece), "\\x%02x", *p);
+			k = 1;
+		} else if ((k == 1 && (*p < 0x20 || *p == 0x7f)) ||
+		    (k == 2 && p[0] == 0xc2 && p[1] < 0xa0))
+			snprintf(piece, sizeof(piece), "?");
+		else {
+			memcpy(piece, p, k);
+			piece[k] = '\0';
+		}
+		if ((w = strlen(piece)) >= outlen - o)
+			break;
+		memcpy(out + o, piece, w);
+		o += w;
+		p += k;
+		n -= k;
+	}
+	out[o] = '\0';
+}
+
 static void
 log_at(int priority, const char *fmt, va_list ap)
 {
-	char line[LOG_LINE_MAX];
-	size_t i;
+	char raw[LOG_LINE_MAX], line[LOG_LINE_MAX];
 
-	vsnprintf(line, sizeof(line), fmt, ap);
-	/* Messages quote peer bytes: no control character may forge a line. */
-	for (i = 0; line[i] != '\0'; i++)
-		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
-			line[i] = '?';
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	log_escape(raw, line, sizeof(line));
 	if (log_last != NULL && priority <= LOG_ERR)
 		memcpy(log_last, line, strlen(line) + 1);
 	if (log_syslog)

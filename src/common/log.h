@@ -10,6 +10,8 @@
 #ifndef SENTRY_LOG_H
 #define SENTRY_LOG_H
 
+#include <stddef.h>
+
 void	log_init(const char *progname);
 void	log_to_syslog(void);
 /* 1 once log_to_syslog was called: the helper is told to do the same. */
@@ -18,6 +20,9 @@ int	log_is_syslog(void);
  * there was none). */
 void	log_remember(void);
 const char *log_last_error(void);
+/* in, made safe for a log line or a terminal (log.c says how), cut to
+ * outlen bytes with its NUL. */
+void	log_escape(const char *in, char *out, size_t outlen);
 void	log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -33,7 +33,7 @@ secret_load(struct secret *s, const char *path, char *err, size_t errlen)
 
 	if ((buf = file_read(path, LIMIT_SECRET_BYTES, &len)) == NULL) {
 		snprintf(err, errlen, "SECRET_FILE %s: %s", path, errno == EFBIG ?
-		    "too large for a secret" : strerror(errno));
+		    "too large for a secret" : file_strerror(errno));
 		return -1;
 	}
 	/* Like ssh with its keys: a secret others can read is no secret. */

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,18 +236,22 @@ print_people(const struct status_record *r)
 	print_text(r->message, r->message_len);
 }
 
+/* UTF-8 without C1 controls: cJSON escapes C0 only, and a terminal
+ * showing the JSON would take U+009B as CSI. */
 static int
 valid_utf8(const char *s, size_t n)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	size_t k;
 
-	for (; n > 0; s += k, n -= k)
-		if ((k = utf8_len((const unsigned char *)s, n)) == 0)
+	for (; n > 0; p += k, n -= k)
+		if ((k = utf8_len(p, n)) == 0 || (k == 2 && p[0] == 0xc2 && p[1] < 0xa0))
 			return 0;
 	return 1;
 }
 
-/* A text field: the bytes when they are UTF-8, else the record's escapes. */
+/* A text field: the bytes when they are UTF-8 free of C1 controls, else
+ * the record's escapes. */
 static cJSON *
 json_text(const char *s, size_t n)
 {
@@ -314,9 +319,12 @@ status_print(const struct config *c, int json)
 		log_err("CLONE_PATH too long");
 		return EXIT_INTERNAL;
 	}
-	if ((buf = file_read(path, LIMIT_STATUS_BYTES, &len)) == NULL) {
+	/* The helper replaces the record by rename: a link or a FIFO there
+	 * is someone else's doing, and must not hold --status. */
+	if ((buf = file_read_at(AT_FDCWD, path, O_NOFOLLOW, LIMIT_STATUS_BYTES,
+	    &len)) == NULL) {
 		if (errno != ENOENT) {
-			log_err("%s: %s", path, strerror(errno));
+			log_err("%s: %s", path, file_strerror(errno));
 			return EXIT_INTERNAL;
 		}
 		if (json)

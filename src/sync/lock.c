@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "lock.h"
 #include "log.h"
 #include "peer_limits.h"
@@ -42,7 +43,7 @@ open_beside(const char *clone_path, const char *suffix)
 	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
 		log_err("%s is not a lock file of ours (%s, owner uid %u, mode %04o): "
 		    "another user could hold it; remove it, the next sync makes its own",
-		    path, S_ISREG(st.st_mode) ? "a file" : "not a regular file",
+		    path, S_ISREG(st.st_mode) ? "a file" : file_kind(st.st_mode),
 		    (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
 		close(fd);
 		return LOCK_NOT_OURS;

@@ -5,6 +5,7 @@
  * success: the helper keeps nothing else between syncs.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,10 +166,14 @@ read_previous(const char *path, const char *checkout, struct previous *prev)
 	if (series(success, "sentry_source_last_success_timestamp_seconds", checkout,
 	    NULL) == -1)
 		success[0] = '\0';
-	if ((text = file_read(path, LIMIT_METRICS_BYTES, &len)) == NULL) {
+	/* Under the lock: a FIFO put here by whoever can write the directory
+	 * must not hold the sync (file_read_at). The file is replaced by
+	 * rename, never written through a link, so none is read through. */
+	if ((text = file_read_at(AT_FDCWD, path, O_NOFOLLOW, LIMIT_METRICS_BYTES,
+	    &len)) == NULL) {
 		if (errno != ENOENT)
 			log_warning("METRICS_FILE %s: %s; the counters start again from 0",
-			    path, strerror(errno));
+			    path, file_strerror(errno));
 		return;
 	}
 	for (line = text; line != NULL && *line != '\0'; line = next) {

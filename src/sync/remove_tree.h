@@ -17,7 +17,9 @@
  * directories that hold it.
  * 0 when name is gone (or was never there); REMOVE_TREE_NOT_OURS when
  * name, or something under it, belongs to another user and was kept;
- * -1 with errno set on any other failure.
+ * -1 with errno set on any other failure (ESTALE: a directory of the
+ * tree was moved while it was being removed). At any depth, holding at
+ * most LIMIT_REMOVE_FDS descriptors.
  */
 int	remove_tree(int dirfd, const char *name);
 

@@ -27,7 +27,9 @@ replace_file(const char *path, const void *buf, size_t len, unsigned mode)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
+	/* mkostemp creates with O_CREAT|O_EXCL, which never follows a link
+	 * nor opens a file another user left; O_NOFOLLOW says so again. */
+	if ((fd = mkostemp(tmp, O_CLOEXEC | O_NOFOLLOW)) == -1)
 		return -1;
 	/* Readers may be other users (a monitoring agent): the mode is set,
 	 * not left to the umask. */

@@ -73,12 +73,13 @@ ssh_auth_load(struct ssh_auth *a, const struct config *c, char *err, size_t errl
 	if (key_files_check(c, err, errlen) == -1)
 		return -1;
 	if ((a->known_hosts = file_read(kh, LIMIT_KNOWN_HOSTS_BYTES, &a->known_hosts_len)) == NULL) {
-		snprintf(err, errlen, "KNOWN_HOSTS %s: %s", kh, strerror(errno));
+		snprintf(err, errlen, "KNOWN_HOSTS %s: %s", kh, file_strerror(errno));
 		return -1;
 	}
 	if (pp != NULL) {
 		if ((a->passphrase = file_read(pp, LIMIT_KEY_FILE_BYTES, &len)) == NULL) {
-			snprintf(err, errlen, "SSH_PASSPHRASE_FILE %s: %s", pp, strerror(errno));
+			snprintf(err, errlen, "SSH_PASSPHRASE_FILE %s: %s", pp,
+			    file_strerror(errno));
 			return -1;
 		}
 		/* The passphrase is the first line, as files usually end in one. */

@@ -3,8 +3,11 @@
  * links to a directory it must not touch, another user's entries kept,
  * and a process that swaps a directory of the tree for a link to a
  * victim directory while the removal runs, round after round: the victim
- * keeps every file.
+ * keeps every file. Trees deeper than a path can name (5,000 levels),
+ * removed whole with few descriptors allowed, and with another user's
+ * file at the bottom: kept, with the directories that hold it only.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -17,12 +20,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bounds.h"
 #include "remove_tree.h"
 #include "tap.h"
 
 #define VICTIM_FILES	50
 #define RACE_ROUNDS	50	/* nftw lost within 10 (the path-based removal this replaced) */
 #define TREE_FILES	40
+#define DEEP_LEVELS	5000	/* 10,000 bytes of path: past PATH_MAX */
+/* Far fewer than one per level: what remove_tree holds, and a few more. */
+#define FEW_FDS		(LIMIT_REMOVE_FDS + 16)
 
 static char base[] = "/tmp/test-remove-tree.XXXXXX";
 
@@ -210,6 +217,108 @@ race(void)
 	    lost_in >= 0 ? " (the swap won)" : "");
 }
 
+/* top/d/d/.../d, levels deep, with a file "f" in each level and a
+ * sibling directory "s" every 100 levels; the deepest level's fd, or -1. */
+static int
+make_deep(const char *top, int levels)
+{
+	int fd, next, i, f;
+
+	mkdir(top, 0700);
+	if ((fd = open(top, O_RDONLY | O_DIRECTORY)) == -1)
+		return -1;
+	for (i = 0; i < levels; i++) {
+		if ((f = openat(fd, "f", O_WRONLY | O_CREAT, 0600)) != -1)
+			close(f);
+		if (i % 100 == 0)
+			mkdirat(fd, "s", 0700);
+		if (mkdirat(fd, "d", 0700) == -1 ||
+		    (next = openat(fd, "d", O_RDONLY | O_DIRECTORY)) == -1) {
+			close(fd);
+			return -1;
+		}
+		close(fd);
+		fd = next;
+	}
+	return fd;
+}
+
+/* remove_tree(top) in a child allowed only fds descriptors: its result. */
+static int
+remove_with_fds(const char *top, rlim_t fds)
+{
+	struct rlimit rl = { fds, fds };
+	int status;
+	pid_t pid;
+	int rc;
+
+	if ((pid = fork()) == 0) {
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			_exit(99);
+		rc = remove_tree(AT_FDCWD, top);
+		_exit(rc == -1 ? 98 : rc);
+	}
+	if (pid == -1 || waitpid(pid, &status, 0) == -1 || !WIFEXITED(status))
+		return 97;
+	return WEXITSTATUS(status);
+}
+
+static void
+deep(void)
+{
+	char top[256];
+	int fd, f, rc;
+
+	snprintf(top, sizeof(top), "%s/deep", base);
+	fd = make_deep(top, DEEP_LEVELS);
+	tap_ok(fd != -1, "a tree %d levels deep is made", DEEP_LEVELS);
+	if (fd != -1)
+		close(fd);
+	tap_ok(remove_tree(AT_FDCWD, top) == 0 && !exists("%s", top),
+	    "a tree %d levels deep is removed whole", DEEP_LEVELS);
+
+	fd = make_deep(top, DEEP_LEVELS);
+	if (fd != -1)
+		close(fd);
+	rc = remove_with_fds(top, FEW_FDS);
+	tap_ok(rc == 0 && !exists("%s", top), "...with only %d descriptors allowed "
+	    "(exit %d)", FEW_FDS, rc);
+
+	if (geteuid() != 0) {
+		tap_ok(1, "# skip: another user's entries need root to make");
+		return;
+	}
+	/* nobody's file at the bottom: the chain to it stays, the rest goes. */
+	if ((fd = make_deep(top, DEEP_LEVELS)) != -1) {
+		if ((f = openat(fd, "theirs", O_WRONLY | O_CREAT, 0600)) != -1) {
+			fchown(f, 65534, 65534);
+			close(f);
+		}
+		close(fd);
+	}
+	rc = remove_with_fds(top, FEW_FDS);
+	tap_ok(rc == REMOVE_TREE_NOT_OURS && exists("%s/d", top) && !exists("%s/f", top) &&
+	    !exists("%s/s", top) && !exists("%s/d/d/f", top),
+	    "another user's file %d levels down is kept, with the directories above "
+	    "it; every other entry goes (rc %d)", DEEP_LEVELS, rc);
+	/* Made ours again, the next removal finishes the work. */
+	if ((fd = open(top, O_RDONLY | O_DIRECTORY)) != -1) {
+		int i, next;
+
+		for (i = 0; i < DEEP_LEVELS && fd != -1; i++) {
+			next = openat(fd, "d", O_RDONLY | O_DIRECTORY);
+			close(fd);
+			fd = next;
+		}
+		if (fd != -1) {
+			fchownat(fd, "theirs", 0, 0, AT_SYMLINK_NOFOLLOW);
+			close(fd);
+		}
+	}
+	tap_ok(remove_tree(AT_FDCWD, top) == 0 && !exists("%s", top),
+	    "...and once it is ours, the next removal takes the rest");
+}
+
 int
 main(void)
 {
@@ -221,6 +330,7 @@ main(void)
 	every_kind();
 	not_ours();
 	race();
+	deep();
 	remove_tree(AT_FDCWD, base);
 	return tap_done();
 }
