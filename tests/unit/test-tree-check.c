@@ -1,6 +1,7 @@
 /*
  * tree_entry.c and tree_check.c: each name class git's fsck refuses (and
- * libgit2's tests/checkout/nasty.c writes), the good twins git takes, raw
+ * libgit2's tests/checkout/nasty.c writes), the good twins git takes, each
+ * judged the same by the git fsck --strict of this machine, raw
  * trees that git's porcelain never writes (duplicates, order, modes,
  * malformed bytes) written with git_odb_write into a temporary
  * repository, and the walk: a refusal names the commit and the path, an
@@ -71,6 +72,13 @@ commit_of(const git_oid *tree)
 	return id;
 }
 
+/* What an entry of that mode names: a tree for a directory. */
+static const git_oid *
+target(const char *mode)
+{
+	return strtoul(mode, NULL, 8) == TREE_MODE_DIR ? &empty_tree : &blob;
+}
+
 /* A tree of one entry, checked alone. */
 static enum tree_problem
 one(const char *mode, const char *name, size_t len)
@@ -78,7 +86,7 @@ one(const char *mode, const char *name, size_t len)
 	struct tree_entry bad;
 	struct raw t = { .len = 0 };
 
-	add(&t, mode, name, len, strcmp(mode, "40000") == 0 ? &empty_tree : &blob);
+	add(&t, mode, name, len, target(mode));
 	return tree_entries_check(t.buf, t.len, &bad);
 }
 
@@ -179,6 +187,85 @@ name_classes(void)
 	tap_ok(one("100644", "", 0) == TREE_EMPTY_NAME, "an empty name is refused");
 	tap_ok(tree_name_check("a\0b", 3, TREE_MODE_FILE) == TREE_NUL_IN_NAME,
 	    "a NUL in a listed name is refused");
+}
+
+/*
+ * The same verdicts from the git on this machine: every name class, and
+ * trees of duplicates and disorder, written together and judged by one
+ * git fsck --strict. Where this file chose otherwise it says so: a name
+ * over NAME_MAX (fsck has no limit), a zero-padded mode (fsck warns; the
+ * mode is the same).
+ */
+static void
+fsck_agrees(const char *dir)
+{
+	static const struct {
+		const char *mode1, *name1, *mode2, *name2;
+		enum tree_problem want;
+	} pairs[] = {
+		{ "100644", "h", "100644", "h", TREE_DUPLICATE },
+		{ "120000", "h", "40000", "h", TREE_DUPLICATE },
+		{ "100644", "b", "100644", "a", TREE_UNSORTED },
+		{ "40000", "a", "100644", "a.c", TREE_UNSORTED },
+		{ "100644", "a.c", "40000", "a", TREE_OK },
+	};
+	enum { NNAMES = sizeof(names) / sizeof(names[0]), NPAIRS = sizeof(pairs) / sizeof(pairs[0]) };
+	git_oid ids[NNAMES + NPAIRS];
+	char cmd[256], line[1024], shown[128], *out = NULL;
+	size_t i, len = 0, cap = 0, k;
+	int said, refused;
+	struct raw t;
+	FILE *f;
+
+	for (i = 0; i < NNAMES; i++) {
+		t.len = 0;
+		ADD(&t, names[i].mode, names[i].name,
+		    target(names[i].mode));
+		ids[i] = write_tree(&t);
+	}
+	for (i = 0; i < NPAIRS; i++) {
+		t.len = 0;
+		ADD(&t, pairs[i].mode1, pairs[i].name1,
+		    target(pairs[i].mode1));
+		ADD(&t, pairs[i].mode2, pairs[i].name2,
+		    target(pairs[i].mode2));
+		ids[NNAMES + i] = write_tree(&t);
+	}
+	snprintf(cmd, sizeof(cmd), "git --git-dir=%s fsck --strict --no-dangling 2>&1", dir);
+	if ((f = popen(cmd, "r")) == NULL) {
+		tap_ok(0, "git fsck runs");
+		return;
+	}
+	/* Its messages, less the warnings this file chose to take. */
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strstr(line, "zero-padded") != NULL)
+			continue;
+		k = strlen(line);
+		if (len + k + 1 > cap && (out = realloc(out, cap = 2 * (len + k + 1))) == NULL)
+			exit(1);
+		memcpy(out + len, line, k + 1);
+		len += k;
+	}
+	if (pclose(f) == -1 || len == 0) {
+		tap_ok(0, "git fsck reports something");
+		free(out);
+		return;
+	}
+	for (i = 0; i < NNAMES + NPAIRS; i++) {
+		said = strstr(out, git_oid_tostr_s(&ids[i])) != NULL;
+		if (i < NNAMES) {
+			refused = names[i].want != TREE_OK;
+			tree_path_escape(names[i].name, shown, sizeof(shown));
+		} else {
+			refused = pairs[i - NNAMES].want != TREE_OK;
+			snprintf(shown, sizeof(shown), "%s %s, %s %s", pairs[i - NNAMES].mode1,
+			    pairs[i - NNAMES].name1, pairs[i - NNAMES].mode2,
+			    pairs[i - NNAMES].name2);
+		}
+		tap_ok(said == refused, "git fsck --strict %s %s as this check does",
+		    i < NNAMES ? names[i].mode : "tree", shown);
+	}
+	free(out);
 }
 
 static void
@@ -344,6 +431,7 @@ main(void)
 		return 1;
 	empty_tree = write_tree(&t);
 	name_classes();
+	fsck_agrees(dir);
 	raw_trees();
 	walks();
 	git_odb_free(odb);
