@@ -78,7 +78,7 @@ UNITS = examples/sentry-source.socket examples/sentry-source@.service \
 UNIT_TESTS = $(patsubst %.c,%,$(sort $(wildcard tests/unit/test-*.c)))
 # The unit tests of the helper's side; the others test the front's.
 SYNC_UNIT_TESTS = tests/unit/test-known-hosts tests/unit/test-pathglob \
-	tests/unit/test-remove-tree
+	tests/unit/test-remove-tree tests/unit/test-tree-check
 UNIT_SUPPORT = $(BUILD)/tests/unit/tap.o $(BUILD)/tests/unit/request.o
 # Programs the test scripts drive (not TAP programs themselves).
 TEST_TOOLS = tests/unit/http-verdict
@@ -160,6 +160,9 @@ tests/unit/test-run-split: $(BUILD)/tests/unit/test-run-split.o $(BUILD)/tests/u
 tests/unit/test-remove-tree: $(BUILD)/tests/unit/test-remove-tree.o $(BUILD)/tests/unit/tap.o \
 		$(BUILD)/sync/remove_tree.o
 	$(CC) $(LDFLAGS) -o $@ $^
+tests/unit/test-tree-check: $(BUILD)/tests/unit/test-tree-check.o $(BUILD)/tests/unit/tap.o \
+		$(BUILD)/sync/tree_check.o $(BUILD)/sync/tree_entry.o $(COMMON_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SYNC_LIBS)
 tests/unit/test-known-hosts: $(BUILD)/tests/unit/test-known-hosts.o $(BUILD)/tests/unit/tap.o \
 		$(BUILD)/sync/known_hosts.o $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SYNC_LIBS)

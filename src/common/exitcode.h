@@ -15,6 +15,7 @@ enum exit_code {
 	EXIT_NOT_OURS = 5,	/* CLONE_PATH is not our clone, or is modified */
 	EXIT_RUN_FAILED = 6,	/* synced, but RUN= failed or timed out */
 	EXIT_BUILD_FAILED = 7,	/* BUILD= failed: nothing published (PUBLISH=releases) */
+	EXIT_TREE_REFUSED = 8,	/* a fetched tree fails the check: nothing written */
 	EXIT_USAGE = 64,	/* bad command line */
 	EXIT_NO_STATUS = 66,	/* --status: no sync has run yet (EX_NOINPUT) */
 	EXIT_INTERNAL = 70,	/* out of memory, exec failed, I/O error */

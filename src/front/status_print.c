@@ -207,6 +207,7 @@ status_name(int status)
 	case EXIT_NOT_OURS: return "the checkout was refused";
 	case EXIT_RUN_FAILED: return "synced, but RUN failed";
 	case EXIT_BUILD_FAILED: return "BUILD failed; nothing published";
+	case EXIT_TREE_REFUSED: return "the pushed tree was refused; nothing written";
 	case EXIT_USAGE: return "usage error";
 	case EXIT_INTERNAL: return "internal error";
 	case EXIT_CONFIG: return "configuration error";

@@ -35,6 +35,7 @@ static const struct {
 	{ EXIT_NOT_OURS, "not_ours" },
 	{ EXIT_RUN_FAILED, "run_failed" },
 	{ EXIT_BUILD_FAILED, "build_failed" },
+	{ EXIT_TREE_REFUSED, "refused_tree" },
 	{ EXIT_USAGE, "usage" },
 	{ EXIT_INTERNAL, "internal" },
 	{ EXIT_CONFIG, "config" },

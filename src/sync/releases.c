@@ -48,6 +48,7 @@
 #include "remove_tree.h"
 #include "services.h"
 #include "status.h"
+#include "tree_check.h"
 
 #define NEW_PREFIX	".new-"
 #define FAILED_PREFIX	".failed-"
@@ -446,6 +447,11 @@ releases_prepare(const struct config *c, struct ssh_auth *a, const struct sync_t
 	snprintf(out->release, sizeof(out->release), "%s-%s", stamp, git_oid_tostr_s(&tip));
 	snprintf(tmp, sizeof(tmp), NEW_PREFIX "%s", out->release);
 	snprintf(dir, sizeof(dir), "%s/%s", l.home_path, tmp);
+	/* A release is the tip's whole tree: all of it is checked. */
+	if ((rc = tree_check_sync(repo, NULL, &tip, dir, config_get(c, CONFIG_CLONE_PATH))) !=
+	    EXIT_OK)
+		goto out;
+	rc = EXIT_SYNC_FAILED;
 	if (mkdirat(home, tmp, 0777) == -1) {
 		log_err("cannot make %s: %m", dir);
 		goto out;

@@ -20,6 +20,7 @@
 #include "remove_tree.h"
 #include "peer_limits.h"
 #include "sync.h"
+#include "tree_check.h"
 #include "worktree.h"
 
 #define TMP_INFIX	".tmp-"
@@ -163,7 +164,8 @@ clone_into(const char *dir, const char *dest, const char *url, struct ssh_auth *
 		goto out;
 	}
 	set_phase(t, SYNC_PHASE_CHECKOUT);
-	if ((rc = worktree_move(repo, branch, tip)) == EXIT_OK)
+	if ((rc = tree_check_sync(repo, NULL, tip, dir, dest)) == EXIT_OK &&
+	    (rc = worktree_move(repo, branch, tip)) == EXIT_OK)
 		caveats_log(repo, tip, dest);
 out:
 	git_remote_free(origin);
@@ -347,7 +349,9 @@ update_existing(const struct config *c, struct ssh_auth *a, const struct sync_ta
 	else
 		out->cloned = 1;	/* an unborn HEAD: everything is new */
 	set_phase(t, SYNC_PHASE_CHECKOUT);
-	if ((rc = check_blocked(repo, path, has_head ? &head : NULL, &tip)) != EXIT_OK)
+	/* Only the tip is written, so only its trees are checked (tree_check.c). */
+	if ((rc = tree_check_sync(repo, has_head ? &head : NULL, &tip, path, path)) != EXIT_OK ||
+	    (rc = check_blocked(repo, path, has_head ? &head : NULL, &tip)) != EXIT_OK)
 		goto out;
 	/* A force push or a rewind: followed, as a deployment follows its
 	 * remote, and said. */

@@ -22,7 +22,7 @@ FUZZ_LIB_SRCS = $(filter-out src/front/main.c,$(wildcard src/front/*.c)) \
 	$(wildcard src/common/*.c) $(SOURCE_FILES)
 FUZZ_LIB_OBJS = $(FUZZ_LIB_SRCS:%.c=$(FZ)/obj/%.o)
 FUZZ_SOURCES = $(notdir $(SOURCE_FILES:.c=))
-FUZZ_BINS = $(FZ)/fuzz-http $(FZ)/fuzz-form $(FZ)/fuzz-status \
+FUZZ_BINS = $(FZ)/fuzz-http $(FZ)/fuzz-form $(FZ)/fuzz-status $(FZ)/fuzz-tree-check \
 	$(FUZZ_SOURCES:%=$(FZ)/fuzz-source-%)
 
 fuzz-build: $(FUZZ_BINS)
@@ -46,5 +46,13 @@ $(FZ)/fuzz-source-%: tests/fuzz/fuzz-source.c tests/fuzz/fuzz.h $(FZ)/libfront.a
 	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(WARNINGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer \
 		-DSOURCE_SYM=source_$(subst -,_,$*) \
 		-o $@ $< $(FZ)/libfront.a $(FRONT_LIBS)
+
+# The helper's tree check: its pure core, tree_entry.c, without libgit2.
+TREE_CHECK_SRCS = src/sync/tree_entry.c
+$(FZ)/fuzz-tree-check: tests/fuzz/fuzz-tree-check.c tests/fuzz/fuzz.h $(TREE_CHECK_SRCS) \
+		src/sync/tree_entry.h src/common/utf8.h tests/fuzz/fuzz.mk
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -D_GNU_SOURCE -iquote src/sync -iquote src/common -iquote tests/fuzz \
+		$(WARNINGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(TREE_CHECK_SRCS)
 
 .PHONY: fuzz-build fuzz-list-sources

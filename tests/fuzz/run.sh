@@ -3,6 +3,7 @@
 # a bounded time; what `make fuzz` runs.  See tests/fuzz/README.md.
 #
 # Targets: http (fuzz-http.c), form (fuzz-form.c), status (fuzz-status.c),
+# tree-check (fuzz-tree-check.c, the helper's check of pushed trees),
 # and source-NAME for every sources/NAME.c but the template (fuzz-source.c,
 # built once each).
 #
@@ -41,6 +42,7 @@ max_len() {
 	http) echo 20000 ;;
 	form) echo 16384 ;;
 	status) echo 12288 ;;
+	tree-check) echo 4096 ;;
 	*) echo 65536 ;;
 	esac
 }
@@ -48,6 +50,7 @@ max_len() {
 dict() {
 	case "$1" in
 	http) echo tests/fuzz/http.dict ;;
+	tree-check) echo tests/fuzz/tree.dict ;;
 	source-*) echo tests/fuzz/source.dict ;;
 	esac
 }
@@ -68,7 +71,7 @@ make -s -f tests/fuzz/fuzz.mk -j"$(nproc)" FUZZ_CC="$FUZZ_CC" fuzz-build ||
 if [ -n "${FUZZ_TARGETS:-}" ]; then
 	read -r -a targets <<<"$FUZZ_TARGETS"
 else
-	targets=(http form status)
+	targets=(http form status tree-check)
 	for s in $(make -s -f tests/fuzz/fuzz.mk fuzz-list-sources); do
 		targets+=("source-$s")
 	done
