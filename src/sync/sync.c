@@ -143,7 +143,7 @@ clone_into(const char *dir, const char *dest, const char *url, struct ssh_auth *
 	const char *branch = t->branch;
 	git_remote *origin = NULL;
 	char tracking[LIMIT_REF_BYTES + 32];
-	int rc = EXIT_SYNC_FAILED;
+	int rc = EXIT_SYNC_FAILED, intact;
 
 	git_repository_init_options_init(&iopts, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
 	iopts.initial_head = branch;
@@ -163,7 +163,7 @@ clone_into(const char *dir, const char *dest, const char *url, struct ssh_auth *
 		goto out;
 	}
 	set_phase(t, SYNC_PHASE_CHECKOUT);
-	if ((rc = worktree_move(repo, branch, tip)) == EXIT_OK)
+	if ((rc = worktree_move(repo, branch, tip, &intact)) == EXIT_OK)
 		caveats_log(repo, tip, dest);
 out:
 	git_remote_free(origin);
@@ -312,7 +312,7 @@ update_existing(const struct config *c, struct ssh_auth *a, const struct sync_ta
 	git_remote *origin = NULL;
 	git_oid tip, previous, head;
 	char tracking[LIMIT_REFNAME_BYTES], was[GIT_OID_HEXSZ + 1] = "none", what[128];
-	int rc, has_previous, has_head;
+	int rc, has_previous, has_head, intact;
 
 	if ((rc = open_ours(c, &repo, &origin)) != EXIT_OK)
 		goto out;
@@ -360,9 +360,13 @@ update_existing(const struct config *c, struct ssh_auth *a, const struct sync_ta
 		rc = EXIT_SYNC_FAILED;
 		goto out;
 	}
-	if ((rc = worktree_move(repo, t->branch, &tip)) != EXIT_OK)
+	rc = worktree_move(repo, t->branch, &tip, &intact);
+	/* Refused, or failed and moved back: nothing for the next sync to
+	 * finish, and it fetches whatever is pushed next. */
+	if (rc == EXIT_OK || intact)
+		intent_clear(repo);
+	if (rc != EXIT_OK)
 		goto out;
-	intent_clear(repo);
 	log_notice("%s: %s at %s (was %s%s)", path, t->branch, git_oid_tostr_s(&tip), was,
 	    out->forced ? ", not an ancestor: a forced update" : "");
 	caveats_log(repo, &tip, path);

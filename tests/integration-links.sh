@@ -1,0 +1,197 @@
+#!/bin/bash
+# tests/integration-links.sh: pushes a contributor crafts (with git mktree,
+# where porcelain refuses) against the real programs, over the real sshd of
+# tests/lib.sh, in both publishing modes: a committed link that a later
+# tree writes through, a link to a directory replaced by a directory, a
+# checkout that fails (a full disk, a name too long) followed by a fix, a
+# fetch that fails on a full disk. For each: nothing outside the work tree
+# (or the release) changed, .git unchanged, the exit status and message,
+# and the next good push deploys. Prints TAP. Needs `make` first.
+# ONLY="name ..." runs some parts: links replace enospc longname fetch.
+set -u
+
+cd "$(dirname "$0")/.." || exit 70
+. tests/lib.sh
+. tests/tap.sh
+
+RUN_TIMEOUT=120
+
+tap_fixture srv/in-place srv/releases canary
+CANARY="$FX_DIR/canary"
+S="$FX_DIR/git/scratch"
+printf 'canary\n' >"$CANARY/keep"
+# git mktree and fast-import accept what porcelain refuses; the host
+# checks nothing (receive.fsckObjects is off by default).
+git --git-dir="$FX_REPO" config receive.fsckObjects false
+
+part() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
+
+# --- the two publishing modes ----------------------------------------------
+
+# mode_use MODE: CP, CONF and WT (where the live tree is) for MODE.
+mode_use() {
+	MODE=$1
+	CP="$FX_DIR/srv/$MODE/checkout"
+	CONF="$FX_DIR/$MODE.conf"
+	if [ "$MODE" = releases ]; then
+		write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases
+		GITDIR="$CP.releases/repo.git"
+	else
+		write_config "$CONF" "CLONE_PATH=$CP"
+		GITDIR="$CP/.git"
+	fi
+}
+
+sync_now() { cli -c "$CONF" --sync; }
+# live: the commit readers see.
+live() {
+	if [ "$MODE" = releases ]; then
+		basename "$(readlink "$CP")" | sed 's/^[0-9TZ.]*-//'
+	else
+		head_of "$CP"
+	fi
+}
+
+# --- crafting trees ----------------------------------------------------------
+
+blob() { printf '%s' "$1" | git -C "$S" hash-object -w --stdin; }
+# tree LINE...: a tree of "MODE TYPE OID<TAB>NAME" lines, as git mktree
+# takes them (it sorts them, and keeps duplicates).
+tree() { printf '%s\n' "$@" | git -C "$S" mktree; }
+# base_entries: the entries of develop's tip, to build on.
+base_entries() { git -C "$S" ls-tree "origin/develop"; }
+# push_tree TREE MESSAGE: a commit of TREE on develop, pushed; prints it.
+push_tree() {
+	local c
+	git -C "$S" fetch -q origin >&2 || return 1
+	c=$(printf '%s\n' "$2" | git -C "$S" commit-tree "$1" -p origin/develop) &&
+		git -C "$S" push -q origin "$c:refs/heads/develop" >&2 && printf '%s\n' "$c"
+}
+# push_with LINE...: develop's tree plus the entries given, which replace
+# those of the same name; prints the commit.
+push_with() {
+	local t
+	git -C "$S" fetch -q origin >&2 || return 1
+	t=$({ base_entries | awk -F '\t' -v drop="$(printf '%s\n' "$@" | cut -f2)" \
+		'BEGIN { split(drop, d, "\n"); for (i in d) skip[d[i]] = 1 } !($2 in skip)'
+		printf '%s\n' "$@"; } | git -C "$S" mktree) || return 1
+	push_tree "$t" "crafted"
+}
+# push_also LINE...: develop's tree plus the entries given, beside those of
+# the same name (a duplicate entry); prints the commit.
+push_also() {
+	local t
+	git -C "$S" fetch -q origin >&2 || return 1
+	t=$({ base_entries; printf '%s\n' "$@"; } | git -C "$S" mktree) || return 1
+	push_tree "$t" "crafted"
+}
+# push_good: a tree of develop's files with no h, assets or big; prints it.
+push_good() {
+	local t
+	git -C "$S" fetch -q origin >&2 || return 1
+	t=$(base_entries | grep -vP '\t(h|assets|big|x{200,}.*)$' |
+		{ cat; printf '100644 blob %s\tgood-%s\n' "$(blob "good $RANDOM")" "$RANDOM"; } |
+		git -C "$S" mktree) || return 1
+	push_tree "$t" "good"
+}
+
+# --- what must not change ----------------------------------------------------
+
+# outside: everything a push must not touch: the checkout's parent
+# (without the checkout, its releases and the sync's own files), HOME, the
+# canary, and .git's hooks, config and HEAD.
+outside() {
+	(cd "$FX_DIR/srv/$MODE" && find . -path ./checkout -prune -o \
+		-path ./checkout.releases -prune -o -name 'checkout.*' -prune -o -print | sort)
+	find "$CANARY" "$HOME" -printf '%p %y %s %m\n' | sort
+	find "$GITDIR/hooks" -printf '%p %y %s\n' 2>/dev/null | sort
+	cat "$GITDIR/config" "$GITDIR/HEAD" 2>/dev/null
+	find "$CP.releases" -maxdepth 1 -name 'pwned*' 2>/dev/null
+	find "$FX_DIR" -name 'pwned*' ! -path "$CP/*" ! -path "$CP.releases/2*" \
+		! -path "$CP.releases/.new-*" ! -path "$CP.releases/.failed-*" 2>/dev/null
+}
+
+# the_same BEFORE DESC: outside() is what it was.
+the_same() {
+	local now
+	now=$(outside)
+	if [ "$now" = "$1" ]; then
+		tap 0 "$2"
+	else
+		tap 1 "$2" || true
+		diff <(printf '%s\n' "$1") <(printf '%s\n' "$now") | head -20 | sed 's/^/#   /'
+	fi
+}
+
+# good_push_deploys DESC: a good push afterwards is live.
+good_push_deploys() {
+	local c
+	c=$(push_good)
+	sync_now
+	check_eq "$MODE: $1: the next good push deploys" "0 $c" "$RC $(live)"
+}
+
+# --- cases ---------------------------------------------------------------------
+
+# through TARGET: push 1 a link h -> TARGET; push 2 a tree with both h and
+# h/pwned (a duplicate entry).
+case_through() {
+	local target=$1 before link sub
+	before=$(outside)
+	link=$(blob "$target")
+	push_with "120000 blob $link	h" >/dev/null
+	sync_now
+	sub=$(tree "100755 blob $(blob '#!/bin/sh
+touch /tmp/pwned')	pwned")
+	push_also "040000 tree $sub	h" >/dev/null
+	sync_now
+	check_eq "$MODE: h -> $target, then h/pwned beside h: refused" 1 "$RC"
+	check "$MODE: ... the message names h as both a directory and a link" \
+		grep -q "holds h both as a directory and as a file or link; nothing written" "$ERR"
+	[ "$MODE" = in-place ] && check "$MODE: ... no record of a move left" \
+		test ! -e "$CP/.git/sentry-source-move"
+	the_same "$before" "$MODE: h -> $target, then h/pwned: nothing written outside, .git unchanged"
+	good_push_deploys "h -> $target"
+}
+
+# replace TARGET: push 1 a link h -> TARGET; push 2 replaces it with a
+# directory h/ (plain git can push this).
+case_replace() {
+	local target=$1 before link sub c
+	before=$(outside)
+	link=$(blob "$target")
+	push_with "120000 blob $link	h" >/dev/null
+	sync_now
+	check_eq "$MODE: a link h -> $target deploys" 0 "$RC"
+	sub=$(tree "100644 blob $(blob 'file in h')	pwned" "100644 blob $(blob 'keep')	keep")
+	c=$(push_with "040000 tree $sub	h")
+	sync_now
+	check_eq "$MODE: the link h -> $target replaced by a directory h/: deployed" "0 $c" \
+		"$RC $(live)"
+	if [ "$MODE" = in-place ]; then
+		check "$MODE: ... h is a directory, not a link" test -d "$CP/h" -a ! -L "$CP/h"
+		check "$MODE: ... the work tree is clean" clean_tree "$CP"
+	fi
+	check "$MODE: ... the log lists nothing under the link's target" not grep -q "keep" "$ERR"
+	the_same "$before" "$MODE: h -> $target replaced by h/: nothing written outside"
+	good_push_deploys "h -> $target replaced"
+}
+
+for m in in-place releases; do
+	mode_use "$m"
+	sync_now
+	check_eq "$MODE: first sync" 0 "$RC"
+	touch "$CANARY/dir-of-the-machine"
+	if part links; then
+		case_through ..
+		case_through .git/hooks
+		case_through "$CANARY"
+	fi
+	if part replace; then
+		case_replace "$CANARY"
+		case_replace ..
+		case_replace .git/hooks
+	fi
+done
+
+printf '1..%d\n' "$n"
