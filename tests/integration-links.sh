@@ -7,7 +7,7 @@
 # fetch that fails on a full disk. For each: nothing outside the work tree
 # (or the release) changed, .git unchanged, the exit status and message,
 # and the next good push deploys. Prints TAP. Needs `make` first.
-# ONLY="name ..." runs some parts: links replace enospc longname fetch.
+# ONLY="name ..." runs some parts: links replace fail fetch.
 set -u
 
 cd "$(dirname "$0")/.." || exit 70
@@ -177,7 +177,111 @@ case_replace() {
 	good_push_deploys "h -> $target replaced"
 }
 
+# --- a checkout that fails, a fetch that fails -------------------------------
+
+# tiny_use MODE SIZE: MODE with CLONE_PATH on a tmpfs of SIZE of its own.
+TINY=()
+tiny_use() {
+	local dir="$FX_DIR/srv/tiny-$1"
+	mkdir -p "$dir"
+	mountpoint -q "$dir" || mount -t tmpfs -o "size=$2,mode=755" tiny "$dir" || return 1
+	TINY+=("$dir")
+	mode_use "$1"
+	CP="$dir/checkout"
+	if [ "$MODE" = releases ]; then
+		write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases
+		GITDIR="$CP.releases/repo.git"
+	else
+		write_config "$CONF" "CLONE_PATH=$CP"
+		GITDIR="$CP/.git"
+	fi
+}
+tiny_done() {
+	local d
+	for d in "${TINY[@]}"; do
+		umount "$d" 2>/dev/null
+	done
+	TINY=()
+}
+trap 'tiny_done; fixture_cleanup' EXIT
+
+# moved_back OID DESC: the sync failed with exit 1, and left the live tree
+# at OID, whole, with no record of a move for the next sync to retry.
+moved_back() {
+	check_eq "$MODE: $2: exit 1" 1 "$RC"
+	check_eq "$MODE: $2: still live: the commit before" "$1" "$(live)"
+	if [ "$MODE" = in-place ]; then
+		check "$MODE: $2: the work tree is clean" clean_tree "$CP"
+		check "$MODE: $2: no record of a move left" test ! -e "$CP/.git/sentry-source-move"
+		check "$MODE: $2: the log says it moved back" grep -q "back where it was" "$ERR"
+	else
+		check "$MODE: $2: no unfinished release left" \
+			not compgen -G "$CP.releases/.new-*"
+	fi
+	cli -c "$CONF" --status
+	check "$MODE: $2: --status reports the failure" grep -qi "fail" "$OUT"
+}
+
+# failing_checkout: a file larger than the disk (zeros: a small pack),
+# then a name longer than NAME_MAX; each followed by a fix that deploys.
+case_failing_checkout() {
+	local before was big
+	before=$(outside)
+	was=$(live)
+	big=$(head -c 48M /dev/zero | git -C "$S" hash-object -w --stdin)
+	push_with "100644 blob $big	big" >/dev/null
+	sync_now
+	moved_back "$was" "a file larger than the disk"
+	check "$MODE: ... the disk is not left full" test "$(df --output=avail "$CP/" | tail -1)" -gt 8000
+	good_push_deploys "after a full disk"
+	the_same "$before" "$MODE: a full disk: nothing written outside"
+	was=$(live)
+	push_with "100644 blob $(blob long)	$(printf 'x%.0s' $(seq 1 256))" >/dev/null
+	sync_now
+	moved_back "$was" "a name of 256 bytes"
+	good_push_deploys "after a name of 256 bytes"
+}
+
+# failing_fetch: a pack larger than the disk (random bytes); nothing of
+# it left; the fix is a force push that drops it.
+case_failing_fetch() {
+	local was base t c
+	was=$(live)
+	git -C "$S" fetch -q origin
+	base=$(git -C "$S" rev-parse origin/develop)
+	head -c 24M /dev/urandom >"$FX_DIR/random"
+	push_with "100644 blob $(git -C "$S" hash-object -w "$FX_DIR/random")	big" >/dev/null
+	sync_now
+	check_eq "$MODE: a pack larger than the disk: exit 1" 1 "$RC"
+	check "$MODE: ... the log says the fetch failed" grep -q "fetch from .* failed" "$ERR"
+	check_eq "$MODE: ... still live: the commit before" "$was" "$(live)"
+	check_eq "$MODE: ... no partial pack, temporary or lock file left" "" \
+		"$(find "$GITDIR" \( -name 'pack_git2_*' -o -name '*.lock' -o -name 'tmp*' \
+			-o -name '*.pack' ! -exec test -e '{}.idx' \; \) -print 2>/dev/null;
+		for p in "$GITDIR"/objects/pack/*.pack; do
+			[ -e "${p%.pack}.idx" ] || echo "$p"; done)"
+	cli -c "$CONF" --status
+	check "$MODE: ... --status reports the failure" grep -qi "fail" "$OUT"
+	t=$(git -C "$S" rev-parse "$base^{tree}")
+	c=$(printf 'fix\n' | git -C "$S" commit-tree "$t" -p "$base")
+	git -C "$S" push -q -f origin "$c:refs/heads/develop"
+	sync_now
+	check_eq "$MODE: ... a force push that drops it deploys" "0 $c" "$RC $(live)"
+}
+
+if part fail || part fetch; then
+	for m in in-place releases; do
+		tiny_use "$m" 40M || bail "cannot mount a tmpfs"
+		sync_now
+		check_eq "$MODE on a small disk: first sync" 0 "$RC"
+		part fail && case_failing_checkout
+		part fetch && case_failing_fetch
+	done
+	tiny_done
+fi
+
 for m in in-place releases; do
+	part links || part replace || break
 	mode_use "$m"
 	sync_now
 	check_eq "$MODE: first sync" 0 "$RC"

@@ -18,6 +18,8 @@
 
 #define REFLOG_MESSAGE	"sentry-source: sync"
 
+static int	tracked(git_tree *, const char *);
+
 void
 worktree_name_add(struct worktree_names *n, const char *path)
 {
@@ -209,18 +211,70 @@ worktree_checkout(git_repository *repo, git_tree *from, git_tree *to, int force,
 	return EXIT_CHECKOUT_FAILED;
 }
 
+/* The file at path, and the directories above it that it leaves empty;
+ * never through a link. Errors are left to the checkout that follows. */
+static void
+remove_path(int top, const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+	int fd;
+
+	if ((fd = nofollow_parent(top, path, NULL)) == -1)
+		return;
+	unlinkat(fd, nofollow_leaf(path), 0);
+	close(fd);
+	snprintf(dir, sizeof(dir), "%s", path);
+	while ((slash = strrchr(dir, '/')) != NULL) {
+		*slash = '\0';
+		if ((fd = nofollow_parent(top, dir, NULL)) == -1)
+			return;
+		if (unlinkat(fd, nofollow_leaf(dir), AT_REMOVEDIR) == -1) {
+			close(fd);
+			return;
+		}
+		close(fd);
+	}
+}
+
+/* What `to` adds and `from` does not track: the failed move's own files
+ * (worktree_blocked found nothing of anyone's there before it). Not by
+ * libgit2: a checkout over `to` looks at every path of `to`, one too long
+ * for the file system included, and gives up. */
+static int
+remove_added(git_repository *repo, git_tree *from, git_tree *to)
+{
+	git_diff *diff = NULL;
+	const git_diff_delta *d;
+	size_t n;
+	int top;
+
+	if ((top = nofollow_open_dir(git_repository_workdir(repo))) == -1)
+		return -1;
+	if (git_diff_tree_to_tree(&diff, repo, from, to, NULL) < 0) {
+		close(top);
+		return -1;
+	}
+	for (n = git_diff_num_deltas(diff); n > 0; n--) {
+		d = git_diff_get_delta(diff, n - 1);
+		if (d->status == GIT_DELTA_ADDED && !tracked(from, d->new_file.path))
+			remove_path(top, d->new_file.path);
+	}
+	git_diff_free(diff);
+	close(top);
+	return 0;
+}
+
 int
 worktree_roll_back(git_repository *repo, git_tree *from, git_tree *to, const char *what)
 {
 	char back[GIT_OID_HEXSZ + 32];
 
 	snprintf(back, sizeof(back), "tree %s", git_oid_tostr_s(git_tree_id(from)));
-	/* Every path of `from` was clean before the move, and none that `to`
-	 * adds held a file nobody committed: forcing `from` over `to` undoes
-	 * only the move's own writes. Over `to` removes what it added; over
-	 * `from` again puts back what the move had removed before it
-	 * failed (libgit2 recreates no path its baseline lacks). */
-	if (worktree_checkout(repo, to, from, 1, back) != EXIT_OK ||
+	/* Every path of `from` was clean before the move: forcing `from`
+	 * over itself rewrites what the move changed and puts back what it
+	 * removed, and touches nothing else. */
+	if (remove_added(repo, from, to) == -1 ||
 	    worktree_checkout(repo, from, from, 1, back) != EXIT_OK) {
 		log_err("%s: the work tree could not be moved back from %s either; "
 		    "the next sync tries again", git_repository_workdir(repo), what);
