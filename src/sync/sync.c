@@ -326,6 +326,8 @@ update_existing(const struct config *c, struct ssh_auth *a, const struct sync_ta
 	if (sync_fetch(origin, a, t, "sentry-source: fetch") < 0) {
 		log_err("fetch from %s failed: %s", git_remote_url(origin), last_git_error());
 		rc = sync_failure_status(a);
+		/* A full disk wants its space back now, not at the next fetch. */
+		pack_remove_leftovers(repo, path);
 		goto out;
 	}
 	rc = EXIT_SYNC_FAILED;
