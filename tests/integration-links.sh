@@ -7,7 +7,7 @@
 # fetch that fails on a full disk. For each: nothing outside the work tree
 # (or the release) changed, .git unchanged, the exit status and message,
 # and the next good push deploys. Prints TAP. Needs `make` first.
-# ONLY="name ..." runs some parts: links replace fail fetch.
+# ONLY="name ..." runs some parts: links replace local clone fail fetch.
 set -u
 
 cd "$(dirname "$0")/.." || exit 70
@@ -177,6 +177,90 @@ case_replace() {
 	good_push_deploys "h -> $target replaced"
 }
 
+# lists_nothing_behind DESC: no file under the canary is named in the log
+# or the status record.
+lists_nothing_behind() {
+	check "$MODE: $1: the log and the status record name nothing behind the link" \
+		not grep -qE "dir-of-the-machine|keep" "$ERR" "$CP.status"
+}
+
+# untracked_link: a link nobody committed where the push puts h/.
+case_untracked_link() {
+	local before sub c
+	before=$(outside)
+	ln -s "$CANARY" "$CP/h"
+	sub=$(tree "100644 blob $(blob 'file in h')	pwned" "100644 blob $(blob 'keep')	keep")
+	c=$(push_with "040000 tree $sub	h")
+	sync_now
+	check_eq "$MODE: an untracked link h where the push puts h/: refused" 5 "$RC"
+	check "$MODE: ... named" grep -q "refusing to overwrite or remove h, which no commit" "$ERR"
+	lists_nothing_behind "an untracked link"
+	rm "$CP/h"
+	the_same "$before" "$MODE: an untracked link: nothing written outside"
+	sync_now
+	check_eq "$MODE: ... the link removed by hand, the push deploys" "0 $c" "$RC $(live)"
+	good_push_deploys "an untracked link"
+}
+
+# modified_link: a committed link changed here to point at the canary.
+case_modified_link() {
+	local before sub c
+	before=$(outside)
+	push_with "120000 blob $(blob somewhere)	h" >/dev/null
+	sync_now
+	ln -sfn "$CANARY" "$CP/h"
+	sub=$(tree "100644 blob $(blob 'file in h')	pwned" "100644 blob $(blob 'keep')	keep")
+	c=$(push_with "040000 tree $sub	h")
+	sync_now
+	check_eq "$MODE: a committed link changed here, then h/ pushed: refused" 5 "$RC"
+	check "$MODE: ... named as a local modification" grep -q "local modifications.*: h$" "$ERR"
+	lists_nothing_behind "a changed link"
+	git -C "$CP" checkout -q -- h
+	the_same "$before" "$MODE: a changed link: nothing written outside"
+	sync_now
+	check_eq "$MODE: ... the link put back, the push deploys" "0 $c" "$RC $(live)"
+	good_push_deploys "a changed link"
+}
+
+# first_clone: the first sync of a tree with h -> .. and h/pwned.
+case_first_clone() {
+	local conf="$FX_DIR/fresh-$MODE.conf" fresh="$FX_DIR/srv/$MODE/fresh" sub c
+	sub=$(tree "100755 blob $(blob 'x')	pwned")
+	push_also "120000 blob $(blob ..)	h" "040000 tree $sub	h" >/dev/null
+	if [ "$MODE" = releases ]; then
+		write_config "$conf" "CLONE_PATH=$fresh" PUBLISH=releases
+	else
+		write_config "$conf" "CLONE_PATH=$fresh"
+	fi
+	cli -c "$conf" --sync
+	check_eq "$MODE: a first clone of h -> .. beside h/pwned: refused" 1 "$RC"
+	check "$MODE: ... the message names h" grep -q "holds h both as a directory" "$ERR"
+	check "$MODE: ... nothing written anywhere" \
+		test -z "$(find "$FX_DIR/srv" -name 'pwned*' ! -path "$CP/*" ! -path "$CP.releases/*")"
+	check "$MODE: ... nothing at CLONE_PATH" test ! -e "$fresh"
+	c=$(push_good)
+	cli -c "$conf" --sync
+	check_eq "$MODE: ... the next good push is cloned" "0 $c" "$RC $(head_of "$fresh" ||
+		basename "$(readlink "$fresh")" | sed 's/^[0-9TZ.]*-//')"
+	sync_now
+}
+
+# a_record_of_a_bad_move: what a kill during a move to a tree that cannot
+# be checked out leaves; the next sync moves back and deploys the fix.
+case_bad_record() {
+	local was bad c
+	was=$(live)
+	bad=$(push_with "100644 blob $(blob long)	$(printf 'x%.0s' $(seq 1 300))")
+	sync_now
+	printf '%s %s %s develop\n' "$was" "$bad" "$was" >"$CP/.git/sentry-source-move"
+	c=$(push_good)
+	sync_now
+	check_eq "$MODE: a record of a move to a tree that cannot be checked out: the fix deploys" \
+		"0 $c" "$RC $(live)"
+	check "$MODE: ... the log says it gave the move up" grep -q "back where it was" "$ERR"
+	check "$MODE: ... no record left" test ! -e "$CP/.git/sentry-source-move"
+}
+
 # --- a checkout that fails, a fetch that fails -------------------------------
 
 # tiny_use MODE SIZE: MODE with CLONE_PATH on a tmpfs of SIZE of its own.
@@ -281,7 +365,7 @@ if part fail || part fetch; then
 fi
 
 for m in in-place releases; do
-	part links || part replace || break
+	part links || part replace || part local || part clone || break
 	mode_use "$m"
 	sync_now
 	check_eq "$MODE: first sync" 0 "$RC"
@@ -296,6 +380,12 @@ for m in in-place releases; do
 		case_replace ..
 		case_replace .git/hooks
 	fi
+	if part local && [ "$MODE" = in-place ]; then
+		case_untracked_link
+		case_modified_link
+		case_bad_record
+	fi
+	part clone && case_first_clone
 done
 
 printf '1..%d\n' "$n"

@@ -302,7 +302,7 @@ out:
 int
 intent_finish(git_repository *repo, const char *clone_path)
 {
-	struct worktree_names foreign = { "", 0 };
+	struct worktree_names foreign = WORKTREE_NAMES_INIT;
 	char what[GIT_OID_HEXSZ + 1];
 	struct intent in;
 	git_tree *from = NULL, *to = NULL;

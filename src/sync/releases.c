@@ -355,7 +355,7 @@ open_repo(const struct config *c, const struct layout *l, const char *branch,
 static int
 check_out(git_repository *repo, const git_oid *tip, const char *dir)
 {
-	struct worktree_names dups = { "", 0 }, links = { "", 0 };
+	struct worktree_names dups = WORKTREE_NAMES_INIT, links = WORKTREE_NAMES_INIT;
 	char why[sizeof(dups.text) + 96];
 	git_checkout_options opts;
 	git_commit *commit = NULL;

@@ -25,6 +25,10 @@ worktree_name_add(struct worktree_names *n, const char *path)
 {
 	size_t len = strlen(n->text);
 
+	/* Names come sorted: a repeat is the one just added. */
+	if (n->count > 0 && strcmp(n->last, path) == 0)
+		return;
+	snprintf(n->last, sizeof(n->last), "%s", path);
 	if (n->count++ < WORKTREE_NAMES_MAX)
 		snprintf(n->text + len, sizeof(n->text) - len, "%s%s", len ? ", " : "", path);
 }
@@ -169,7 +173,7 @@ worktree_checkout(git_repository *repo, git_tree *from, git_tree *to, int force,
     const char *what)
 {
 	git_checkout_options opts;
-	struct worktree_names dups = { "", 0 }, links = { "", 0 }, conflicts = { "", 0 };
+	struct worktree_names dups = WORKTREE_NAMES_INIT, links = WORKTREE_NAMES_INIT, conflicts = WORKTREE_NAMES_INIT;
 	const char *dir = git_repository_workdir(repo);
 
 	errno = 0;

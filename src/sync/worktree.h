@@ -6,6 +6,8 @@
 #ifndef SENTRY_WORKTREE_H
 #define SENTRY_WORKTREE_H
 
+#include <limits.h>
+
 #include <git2.h>
 
 #define WORKTREE_NAMES_MAX	5	/* paths named in a refusal; the rest counted */
@@ -13,7 +15,9 @@
 struct worktree_names {
 	char	text[512];	/* "a.c, b.c and 3 more" */
 	size_t	count;
+	char	last[PATH_MAX];	/* the name added last, counted once if added again */
 };
+#define WORKTREE_NAMES_INIT	{ "", 0, "" }
 
 void	worktree_name_add(struct worktree_names *, const char *path);
 void	worktree_names_finish(struct worktree_names *);
