@@ -7,7 +7,8 @@
 # fetch that fails on a full disk. For each: nothing outside the work tree
 # (or the release) changed, .git unchanged, the exit status and message,
 # and the next good push deploys. Prints TAP. Needs `make` first.
-# ONLY="name ..." runs some parts: links replace local clone fail fetch.
+# ONLY="name ..." runs some parts: links replace local clone names fail
+# fetch.
 set -u
 
 cd "$(dirname "$0")/.." || exit 70
@@ -85,11 +86,12 @@ push_also() {
 	t=$({ base_entries; printf '%s\n' "$@"; } | git -C "$S" mktree) || return 1
 	push_tree "$t" "crafted"
 }
-# push_good: a tree of develop's files with no h, assets or big; prints it.
+# push_good: develop's tree without what the cases add, and a new file;
+# prints the commit.
 push_good() {
 	local t
 	git -C "$S" fetch -q origin >&2 || return 1
-	t=$(base_entries | grep -vP '\t(h|assets|big|x{200,}.*)$' |
+	t=$(base_entries | grep -vP '\t(h|big|x{200,}|\.git|\.GIT|\.Git|git~1|\.\.|\.)$' |
 		{ cat; printf '100644 blob %s\tgood-%s\n' "$(blob "good $RANDOM")" "$RANDOM"; } |
 		git -C "$S" mktree) || return 1
 	push_tree "$t" "good"
@@ -261,6 +263,28 @@ case_bad_record() {
 	check "$MODE: ... no record left" test ! -e "$CP/.git/sentry-source-move"
 }
 
+# refused_names: names libgit2 will not write (git's own, in the
+# spellings it refuses, and ..), each in a push of its own; the next good
+# push deploys each time.
+case_refused_names() {
+	local before name sub was c
+	before=$(outside)
+	sub=$(tree "100755 blob $(blob '#!/bin/sh
+touch /tmp/pwned')	post-checkout")
+	for name in .git .GIT git~1 .. . .Git; do
+		was=$(live)
+		c=$(push_also "040000 tree $sub	$name") || { tap 1 "$MODE: a tree $name/ pushed"; continue; }
+		sync_now
+		check_eq "$MODE: a directory named $name: refused, nothing live changed" "1 $was" \
+			"$RC $(live)"
+		[ "$MODE" = in-place ] && check "$MODE: ... $name: no record of a move left" \
+			test ! -e "$CP/.git/sentry-source-move"
+		good_push_deploys "a directory named $name"
+	done
+	check "$MODE: ... no hook written" test ! -e "$GITDIR/hooks/post-checkout"
+	the_same "$before" "$MODE: names git refuses: nothing written outside, .git unchanged"
+}
+
 # --- a checkout that fails, a fetch that fails -------------------------------
 
 # tiny_use MODE SIZE: MODE with CLONE_PATH on a tmpfs of SIZE of its own.
@@ -365,7 +389,7 @@ if part fail || part fetch; then
 fi
 
 for m in in-place releases; do
-	part links || part replace || part local || part clone || break
+	part links || part replace || part local || part clone || part names || break
 	mode_use "$m"
 	sync_now
 	check_eq "$MODE: first sync" 0 "$RC"
@@ -386,6 +410,7 @@ for m in in-place releases; do
 		case_bad_record
 	fi
 	part clone && case_first_clone
+	part names && case_refused_names
 done
 
 printf '1..%d\n' "$n"

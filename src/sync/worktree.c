@@ -177,7 +177,9 @@ worktree_checkout(git_repository *repo, git_tree *from, git_tree *to, int force,
 	const char *dir = git_repository_workdir(repo);
 
 	errno = 0;
-	if (links_check(repo, from, to, dir, &dups, &links) == -1) {
+	/* Over itself (a move back), every directory of the tree is looked at:
+	 * no link may stand above any of its files. */
+	if (links_check(repo, from == to ? NULL : from, to, dir, &dups, &links) == -1) {
 		log_err("%s: checking the links of %s: %s", dir, what,
 		    errno != 0 ? strerror(errno) : last_git_error());
 		return EXIT_SYNC_FAILED;
