@@ -257,12 +257,11 @@ diff_workdir(git_diff **diff, git_repository *repo, git_tree *tree)
 static int
 foreign_paths(git_repository *repo, git_tree *from, git_tree *to, struct worktree_names *names)
 {
-	int top;
 	git_diff *d1 = NULL, *d2 = NULL;
 	const git_diff_delta **sorted = NULL, **hit, *a, *keyp;
 	git_diff_delta key;
 	size_t i, n1, n2;
-	int rc = -1;
+	int top, rc = -1;
 
 	if ((top = nofollow_open_dir(git_repository_workdir(repo))) == -1)
 		return -1;
@@ -327,8 +326,8 @@ intent_finish(git_repository *repo, const char *clone_path)
 		intent_clear(repo);
 		return EXIT_OK;
 	}
-	if ((in.has_from && worktree_tree(repo, &in.from, &from) < 0) || worktree_tree(repo, &in.to, &to) < 0 ||
-	    foreign_paths(repo, from, to, &foreign) < 0) {
+	if ((in.has_from && worktree_tree(repo, &in.from, &from) < 0) ||
+	    worktree_tree(repo, &in.to, &to) < 0 || foreign_paths(repo, from, to, &foreign) < 0) {
 		log_err("%s: an interrupted sync to %s: %s", clone_path,
 		    git_oid_tostr_s(&in.to), last_git_error());
 		goto out;
@@ -351,7 +350,7 @@ intent_finish(git_repository *repo, const char *clone_path)
 		goto out;
 	}
 	rc = EXIT_SYNC_FAILED;
-	if (from != NULL && worktree_roll_back(repo, from, to, what) == 0) {
+	if (worktree_roll_back(repo, from, to, what) == 0) {
 		intent_clear(repo);
 		rc = EXIT_OK;
 	}

@@ -276,12 +276,14 @@ worktree_roll_back(git_repository *repo, git_tree *from, git_tree *to, const cha
 {
 	char back[GIT_OID_HEXSZ + 32];
 
-	snprintf(back, sizeof(back), "tree %s", git_oid_tostr_s(git_tree_id(from)));
 	/* Every path of `from` was clean before the move: forcing `from`
 	 * over itself rewrites what the move changed and puts back what it
-	 * removed, and touches nothing else. */
+	 * removed, and touches nothing else. From an unborn HEAD, only what
+	 * the move added goes. */
+	if (from != NULL)
+		snprintf(back, sizeof(back), "tree %s", git_oid_tostr_s(git_tree_id(from)));
 	if (remove_added(repo, from, to) == -1 ||
-	    worktree_checkout(repo, from, from, 1, back) != EXIT_OK) {
+	    (from != NULL && worktree_checkout(repo, from, from, 1, back) != EXIT_OK)) {
 		log_err("%s: the work tree could not be moved back from %s either; "
 		    "the next sync tries again", git_repository_workdir(repo), what);
 		return -1;
@@ -313,6 +315,9 @@ worktree_move(git_repository *repo, const char *branch, const git_oid *oid, int 
 		goto out;
 	}
 	if ((rc = worktree_checkout(repo, from, to, 0, what)) != EXIT_OK) {
+		/* A first checkout has nothing to go back to (a clone's
+		 * directory is removed whole; a record of an unborn HEAD is
+		 * given up by the next sync). */
 		*intact = rc != EXIT_CHECKOUT_FAILED ||
 		    (from != NULL && worktree_roll_back(repo, from, to, what) == 0);
 		if (rc == EXIT_CHECKOUT_FAILED)

@@ -53,7 +53,8 @@ int	worktree_move(git_repository *, const char *branch, const git_oid *, int *in
 int	worktree_checkout(git_repository *, git_tree *from, git_tree *to, int force,
 	    const char *what);
 
-/* Back from a failed checkout of `to` to `from`, forced: 0, or -1 logged. */
+/* Back from a failed checkout of `to` to `from` (NULL: nothing), forced:
+ * 0, or -1 logged. */
 int	worktree_roll_back(git_repository *, git_tree *from, git_tree *to, const char *what);
 
 /* The tree of a commit; -1 on a libgit2 error. */
