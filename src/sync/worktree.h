@@ -31,8 +31,9 @@ int	worktree_unpushed(git_repository *, const char *branch, const git_oid *tip,
 	    const git_oid *previous, char *what, size_t whatlen);
 
 /* Files nobody committed (untracked or ignored) where moving from `from`
- * (NULL: nothing) to `to` would write or remove: named in names.
- * -1 on a libgit2 error. */
+ * (NULL: nothing) to `to` would write or remove, a link among them:
+ * named in names, never what lies behind a link. -1 on a libgit2 or
+ * system error. */
 int	worktree_blocked(git_repository *, const git_oid *from, const git_oid *to,
 	    struct worktree_names *);
 
