@@ -7,8 +7,8 @@
 # fetch that fails on a full disk. For each: nothing outside the work tree
 # (or the release) changed, .git unchanged, the exit status and message,
 # and the next good push deploys. Prints TAP. Needs `make` first.
-# ONLY="name ..." runs some parts: links replace local clone names fail
-# fetch.
+# ONLY="name ..." runs some parts: links replace local clone names cut
+# fail fetch.
 set -u
 
 cd "$(dirname "$0")/.." || exit 70
@@ -363,11 +363,7 @@ case_failing_fetch() {
 	check_eq "$MODE: a pack larger than the disk: exit 1" 1 "$RC"
 	check "$MODE: ... the log says the fetch failed" grep -q "fetch from .* failed" "$ERR"
 	check_eq "$MODE: ... still live: the commit before" "$was" "$(live)"
-	check_eq "$MODE: ... no partial pack, temporary or lock file left" "" \
-		"$(find "$GITDIR" \( -name 'pack_git2_*' -o -name '*.lock' -o -name 'tmp*' \) \
-			-print 2>/dev/null;
-		for p in "$GITDIR"/objects/pack/*.pack; do
-			[ -e "${p%.pack}.idx" ] || echo "$p"; done)"
+	check_eq "$MODE: ... no partial pack, temporary or lock file left" "" "$(no_leftovers)"
 	cli -c "$CONF" --status
 	check "$MODE: ... --status reports the failure" grep -qi "fail" "$OUT"
 	t=$(git -C "$S" rev-parse "$base^{tree}")
@@ -375,6 +371,41 @@ case_failing_fetch() {
 	git -C "$S" push -q -f origin "$c:refs/heads/develop"
 	sync_now
 	check_eq "$MODE: ... a force push that drops it deploys" "0 $c" "$RC $(live)"
+}
+
+# no_leftovers: no partial pack, temporary or lock file in the repository.
+no_leftovers() {
+	find "$GITDIR" \( -name 'pack_git2_*' -o -name '*.lock' -o -name 'tmp*' \) -print 2>/dev/null
+	for p in "$GITDIR"/objects/pack/*.pack; do
+		[ -e "${p%.pack}.idx" ] || echo "$p"
+	done
+}
+
+# cut_fetch KEY HOW LABEL: the fetch through a key whose forced command
+# passes on the first 300000 bytes of upload-pack's answer, then does HOW
+# (exit: the connection is cut; sleep: the server stalls, and
+# SYNC_TIMEOUT kills the sync in the middle of the pack).
+case_cut_fetch() {
+	local key="$FX_DIR/keys/id_$1" was c
+	[ -e "$key" ] || { gen_key ed25519 "$key" "$1" &&
+		printf 'command="eval \\"$SSH_ORIGINAL_COMMAND\\" | { dd bs=1 count=300000 2>/dev/null; %s; }" %s\n' \
+			"$2" "$(cat "$key.pub")" >>"$FX_AUTHORIZED_KEYS"; }
+	was=$(live)
+	head -c 4M /dev/urandom >"$FX_DIR/random"
+	c=$(push_with "100644 blob $(git -C "$S" hash-object -w "$FX_DIR/random")	big")
+	sed "s|^SSH_KEYPATH=.*|SSH_KEYPATH=$key|" "$CONF" >"$CONF.cut"
+	printf 'SYNC_TIMEOUT=6\n' >>"$CONF.cut"
+	cli -c "$CONF.cut" --sync
+	check_eq "$MODE: $3 in the middle of the pack: exit 1" 1 "$RC"
+	check "$MODE: ... the log says the fetch failed" \
+		grep -qE "fetch from .* failed|during the fetch" "$ERR"
+	check_eq "$MODE: ... still live: the commit before" "$was" "$(live)"
+	check_eq "$MODE: ... no partial pack, temporary or lock file left" "" "$(no_leftovers)"
+	cli -c "$CONF.cut" --status
+	check "$MODE: ... --status reports the failure" grep -qi "fail\|stopped" "$OUT"
+	sync_now
+	check_eq "$MODE: ... the next sync over a whole connection deploys" "0 $c" "$RC $(live)"
+	good_push_deploys "$3"
 }
 
 if part fail || part fetch; then
@@ -389,7 +420,8 @@ if part fail || part fetch; then
 fi
 
 for m in in-place releases; do
-	part links || part replace || part local || part clone || part names || break
+	part links || part replace || part local || part clone || part names || part cut ||
+		break
 	mode_use "$m"
 	sync_now
 	check_eq "$MODE: first sync" 0 "$RC"
@@ -411,6 +443,10 @@ for m in in-place releases; do
 	fi
 	part clone && case_first_clone
 	part names && case_refused_names
+	if part cut; then
+		case_cut_fetch cut true "the connection cut"
+		case_cut_fetch stall "sleep 20" "SYNC_TIMEOUT"
+	fi
 done
 
 printf '1..%d\n' "$n"

@@ -412,6 +412,14 @@ sync_remove_leftovers(const struct config *c)
 {
 	char dir[PATH_MAX], base[NAME_MAX + 1];
 
+	char gitdir[PATH_MAX + 8];
+
+	/* A fetch stopped by SYNC_TIMEOUT gives its partial pack's space
+	 * back now, not at the next fetch. */
+	releases_repo_path(c, gitdir, sizeof(gitdir) - 8);
+	if (!config_releases(c))
+		strcat(gitdir, "/.git");
+	pack_remove_leftovers_in(gitdir, config_get(c, CONFIG_CLONE_PATH));
 	if (config_releases(c)) {
 		releases_remove_leftovers(c);
 		return;
