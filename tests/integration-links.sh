@@ -321,7 +321,8 @@ moved_back() {
 	if [ "$MODE" = in-place ]; then
 		check "$MODE: $2: the work tree is clean" clean_tree "$CP"
 		check "$MODE: $2: no record of a move left" test ! -e "$CP/.git/sentry-source-move"
-		check "$MODE: $2: the log says it moved back" grep -q "back where it was" "$ERR"
+		check "$MODE: $2: the log says it moved back, or wrote nothing" \
+			grep -qE "back where it was|; nothing written" "$ERR"
 	else
 		check "$MODE: $2: no unfinished release left" \
 			not compgen -G "$CP.releases/.new-*"
@@ -348,6 +349,12 @@ case_failing_checkout() {
 	sync_now
 	moved_back "$was" "a name of 256 bytes"
 	good_push_deploys "after a name of 256 bytes"
+	was=$(live)
+	push_with "040000 tree $(tree "100644 blob $(blob in)	in")	$(printf 'x%.0s' $(seq 1 256))" \
+		>/dev/null
+	sync_now
+	moved_back "$was" "a directory name of 256 bytes"
+	good_push_deploys "after a directory name of 256 bytes"
 }
 
 # failing_fetch: a pack larger than the disk (random bytes); nothing of

@@ -180,7 +180,7 @@ worktree_checkout(git_repository *repo, git_tree *from, git_tree *to, int force,
 	/* Over itself (a move back), every directory of the tree is looked at:
 	 * no link may stand above any of its files. */
 	if (links_check(repo, from == to ? NULL : from, to, dir, &dups, &links) == -1) {
-		log_err("%s: checking the links of %s: %s", dir, what,
+		log_err("%s: checking the links of %s: %s; nothing written", dir, what,
 		    errno != 0 ? strerror(errno) : last_git_error());
 		return EXIT_SYNC_FAILED;
 	}
@@ -394,7 +394,9 @@ blocked_at(git_tree *from, int top, const char *path, struct worktree_names *nam
 	int fd;
 
 	if ((fd = nofollow_parent(top, path, &stop)) == -1) {
-		if (errno == ENOENT)
+		/* A name too long for the file system: nothing of anyone's
+		 * can be there, and the checkout says what is wrong. */
+		if (errno == ENOENT || errno == ENAMETOOLONG)
 			return 0;
 		if (errno != ELOOP && errno != ENOTDIR)
 			return -1;
