@@ -173,7 +173,8 @@ worktree_checkout(git_repository *repo, git_tree *from, git_tree *to, int force,
     const char *what)
 {
 	git_checkout_options opts;
-	struct worktree_names dups = WORKTREE_NAMES_INIT, links = WORKTREE_NAMES_INIT, conflicts = WORKTREE_NAMES_INIT;
+	struct worktree_names dups = WORKTREE_NAMES_INIT, links = WORKTREE_NAMES_INIT;
+	struct worktree_names conflicts = WORKTREE_NAMES_INIT;
 	const char *dir = git_repository_workdir(repo);
 
 	errno = 0;
