@@ -27,6 +27,7 @@
 #include "git_error.h"
 #include "intent.h"
 #include "log.h"
+#include "nofollow.h"
 #include "peer_limits.h"
 #include "worktree.h"
 
@@ -200,25 +201,26 @@ in_the_way(git_tree *tree, const char *path)
 }
 
 /* A regular file holding a leading part of the target's blob: a write the
- * dead sync had begun (libgit2 writes a file in place, from its start). */
+ * dead sync had begun (libgit2 writes a file in place, from its start).
+ * Reached from the top of the work tree through no link. */
 static int
-cut_short(git_repository *repo, git_tree *tree, const char *path)
+cut_short(git_repository *repo, int top, git_tree *tree, const char *path)
 {
-	char full[PATH_MAX], buf[65536];
+	char buf[65536];
 	git_tree_entry *e = NULL;
 	git_blob *blob = NULL;
 	const char *want;
 	struct stat st;
 	size_t off = 0;
 	ssize_t n;
-	int fd = -1, ok = 0;
+	int dirfd = -1, fd = -1, ok = 0;
 
 	if (git_tree_entry_bypath(&e, tree, path) < 0 || git_tree_entry_type(e) != GIT_OBJECT_BLOB ||
 	    git_tree_entry_filemode(e) == GIT_FILEMODE_LINK ||
 	    git_blob_lookup(&blob, repo, git_tree_entry_id(e)) < 0 ||
-	    snprintf(full, sizeof(full), "%s%s", git_repository_workdir(repo), path) >=
-	    (int)sizeof(full) ||
-	    (fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
+	    (dirfd = nofollow_parent(top, path, NULL)) == -1 ||
+	    (fd = openat(dirfd, nofollow_leaf(path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1 ||
 	    fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    (git_object_size_t)st.st_size >= git_blob_rawsize(blob))
 		goto out;
@@ -230,6 +232,8 @@ cut_short(git_repository *repo, git_tree *tree, const char *path)
 out:
 	if (fd != -1)
 		close(fd);
+	if (dirfd != -1)
+		close(dirfd);
 	git_blob_free(blob);
 	git_tree_entry_free(e);
 	return ok;
@@ -257,8 +261,10 @@ foreign_paths(git_repository *repo, git_tree *from, git_tree *to, struct worktre
 	const git_diff_delta **sorted = NULL, **hit, *a, *keyp;
 	git_diff_delta key;
 	size_t i, n1, n2;
-	int rc = -1;
+	int top, rc = -1;
 
+	if ((top = nofollow_open_dir(git_repository_workdir(repo))) == -1)
+		return -1;
 	if (diff_workdir(&d1, repo, from) < 0 || diff_workdir(&d2, repo, to) < 0)
 		goto out;
 	n1 = git_diff_num_deltas(d1);
@@ -277,7 +283,8 @@ foreign_paths(git_repository *repo, git_tree *from, git_tree *to, struct worktre
 		    by_path)) == NULL)
 			continue;	/* holds the target */
 		if (outside_tree(a->status) && outside_tree((*hit)->status) ?
-		    !in_the_way(to, key.new_file.path) : cut_short(repo, to, key.new_file.path))
+		    !in_the_way(to, key.new_file.path) :
+		    cut_short(repo, top, to, key.new_file.path))
 			continue;
 		worktree_name_add(names, key.new_file.path);
 	}
@@ -287,28 +294,16 @@ out:
 	free(sorted);
 	git_diff_free(d2);
 	git_diff_free(d1);
-	return rc;
-}
-
-static int
-tree_of(git_tree **tree, git_repository *repo, const git_oid *commit_id)
-{
-	git_commit *commit;
-	int rc;
-
-	if (git_commit_lookup(&commit, repo, commit_id) < 0)
-		return -1;
-	rc = git_commit_tree(tree, commit);
-	git_commit_free(commit);
+	close(top);
 	return rc;
 }
 
 int
 intent_finish(git_repository *repo, const char *clone_path)
 {
-	struct worktree_names foreign = { "", 0 };
+	struct worktree_names foreign = WORKTREE_NAMES_INIT;
+	char what[GIT_OID_HEXSZ + 1];
 	struct intent in;
-	git_checkout_options opts;
 	git_tree *from = NULL, *to = NULL;
 	git_oid head;
 	int rc = EXIT_SYNC_FAILED;
@@ -331,8 +326,8 @@ intent_finish(git_repository *repo, const char *clone_path)
 		intent_clear(repo);
 		return EXIT_OK;
 	}
-	if ((in.has_from && tree_of(&from, repo, &in.from) < 0) || tree_of(&to, repo, &in.to) < 0 ||
-	    foreign_paths(repo, from, to, &foreign) < 0) {
+	if ((in.has_from && worktree_tree(repo, &in.from, &from) < 0) ||
+	    worktree_tree(repo, &in.to, &to) < 0 || foreign_paths(repo, from, to, &foreign) < 0) {
 		log_err("%s: an interrupted sync to %s: %s", clone_path,
 		    git_oid_tostr_s(&in.to), last_git_error());
 		goto out;
@@ -344,17 +339,21 @@ intent_finish(git_repository *repo, const char *clone_path)
 	}
 	log_notice("%s: finishing an interrupted sync to %s", clone_path, git_oid_tostr_s(&in.to));
 	/* Every path holds one of the two trees or nothing of either: forcing
-	 * the target overwrites only the dead sync's files. */
-	git_checkout_options_init(&opts, GIT_CHECKOUT_OPTIONS_VERSION);
-	opts.checkout_strategy = GIT_CHECKOUT_FORCE;
-	opts.baseline = from;
-	if (git_checkout_tree(repo, (git_object *)to, &opts) < 0) {
-		log_err("%s: checkout of %s: %s", clone_path, git_oid_tostr_s(&in.to),
-		    last_git_error());
+	 * the target overwrites only the dead sync's files. A target that
+	 * cannot be checked out (a name the file system refuses, a full
+	 * disk) is given up: back to `from`, and the sync goes on to fetch,
+	 * so that a push that fixes it is deployed. */
+	git_oid_tostr(what, sizeof(what), &in.to);
+	if ((rc = worktree_checkout(repo, from, to, 1, what)) == EXIT_OK) {
+		if ((rc = worktree_point(repo, in.branch, &in.to)) == EXIT_OK)
+			intent_clear(repo);
 		goto out;
 	}
-	if ((rc = worktree_point(repo, in.branch, &in.to)) == EXIT_OK)
+	rc = EXIT_SYNC_FAILED;
+	if (worktree_roll_back(repo, from, to, what) == 0) {
 		intent_clear(repo);
+		rc = EXIT_OK;
+	}
 out:
 	git_tree_free(to);
 	git_tree_free(from);

@@ -19,7 +19,8 @@ int	intent_record(git_repository *, const char *branch, const git_oid *from,
 	    const git_oid *to);
 /* The move is done: forget it. */
 void	intent_clear(git_repository *);
-/* Finish a move a dead sync left, if any. An exit status: EXIT_OK when
+/* Finish a move a dead sync left, if any, or move back from one that
+ * cannot be finished. An exit status: EXIT_OK when
  * there was none, or it was finished, or it no longer fits HEAD (then it
  * is dropped); EXIT_NOT_OURS when the work tree holds anything else. */
 int	intent_finish(git_repository *, const char *clone_path);

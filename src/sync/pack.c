@@ -179,14 +179,13 @@ remove_old_packs(const char *dir, const git_oid *keep)
 /* A fetch killed mid-transfer leaves libgit2's pack_git2_* temporaries;
  * under the lock, any such file is a dead predecessor's. */
 void
-pack_remove_leftovers(git_repository *repo, const char *clone_path)
+pack_remove_leftovers_in(const char *gitdir, const char *clone_path)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
 	struct dirent *de;
 	DIR *d;
 
-	if (join(dir, git_repository_path(repo), "objects/pack", 12, "") == -1 ||
-	    (d = opendir(dir)) == NULL)
+	if (join(dir, gitdir, "objects/pack", 12, "") == -1 || (d = opendir(dir)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
 		if (strncmp(de->d_name, "pack_git2_", 10) != 0)
@@ -196,6 +195,12 @@ pack_remove_leftovers(git_repository *repo, const char *clone_path)
 			    de->d_name);
 	}
 	closedir(d);
+}
+
+void
+pack_remove_leftovers(git_repository *repo, const char *clone_path)
+{
+	pack_remove_leftovers_in(git_repository_path(repo), clone_path);
 }
 
 void

@@ -10,7 +10,9 @@
 
 /* Repack when needed; failures are logged and leave the packs as they were. */
 void	pack_bound(git_repository *, const char *clone_path);
-/* Remove the temporary files of a fetch that was killed. */
+/* Remove the temporary files of a fetch that was killed, or failed; _in
+ * for a repository not opened (gitdir: its .git or bare directory). */
 void	pack_remove_leftovers(git_repository *, const char *clone_path);
+void	pack_remove_leftovers_in(const char *gitdir, const char *clone_path);
 
 #endif

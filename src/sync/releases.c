@@ -41,6 +41,7 @@
 #include "exitcode.h"
 #include "git_error.h"
 #include "gitname.h"
+#include "links.h"
 #include "log.h"
 #include "pack.h"
 #include "peer_limits.h"
@@ -355,19 +356,34 @@ open_repo(const struct config *c, const struct layout *l, const char *branch,
 static int
 check_out(git_repository *repo, const git_oid *tip, const char *dir)
 {
+	struct worktree_names dups = WORKTREE_NAMES_INIT, links = WORKTREE_NAMES_INIT;
+	char why[sizeof(dups.text) + 96];
 	git_checkout_options opts;
 	git_commit *commit = NULL;
+	git_tree *tree = NULL;
 	git_index *empty = NULL;
 	int rc = -1;
 
 	git_checkout_options_init(&opts, GIT_CHECKOUT_OPTIONS_VERSION);
 	opts.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DONT_UPDATE_INDEX;
 	opts.target_directory = dir;
-	if (git_index_new(&empty) < 0 || git_commit_lookup(&commit, repo, tip) < 0)
+	opts.file_open_flags = O_CREAT | O_TRUNC | O_WRONLY | O_NOFOLLOW | O_CLOEXEC;
+	if (git_index_new(&empty) < 0 || git_commit_lookup(&commit, repo, tip) < 0 ||
+	    git_commit_tree(&tree, commit) < 0)
 		goto out;
+	/* The directory is empty: only the tree can put a link above a file. */
+	if (links_check(repo, NULL, tree, dir, &dups, &links) == -1)
+		goto out;
+	if (dups.count > 0) {
+		snprintf(why, sizeof(why), "the tree holds %s both as a directory and as a "
+		    "file or link; nothing written", dups.text);
+		git_error_set_str(GIT_ERROR_CHECKOUT, why);
+		goto out;
+	}
 	opts.baseline_index = empty;
 	rc = git_checkout_tree(repo, (git_object *)commit, &opts);
 out:
+	git_tree_free(tree);
 	git_commit_free(commit);
 	git_index_free(empty);
 	return rc;
@@ -410,6 +426,8 @@ releases_prepare(const struct config *c, struct ssh_auth *a, const struct sync_t
 	if (sync_fetch(origin, a, t, "sentry-source: fetch") < 0) {
 		log_err("fetch from %s failed: %s", git_remote_url(origin), last_git_error());
 		rc = sync_failure_status(a);
+		/* A full disk wants its space back now, not at the next fetch. */
+		pack_remove_leftovers(repo, l.home_path);
 		goto out;
 	}
 	rc = EXIT_SYNC_FAILED;
@@ -458,6 +476,10 @@ releases_prepare(const struct config *c, struct ssh_auth *a, const struct sync_t
 	}
 	if (check_out(repo, &tip, dir) < 0) {
 		log_err("%s: checkout of %s: %s", dir, git_oid_tostr_s(&tip), last_git_error());
+		/* At once: a full disk gets its space back, and the next sync
+		 * starts from the live release, whatever was pushed. */
+		remove_named(home, &l, tmp, "a checkout that failed");
+		out->release[0] = '\0';
 		goto out;
 	}
 	/* Its files on disk before any name points at them. */

@@ -144,7 +144,7 @@ clone_into(const char *dir, const char *dest, const char *url, struct ssh_auth *
 	const char *branch = t->branch;
 	git_remote *origin = NULL;
 	char tracking[LIMIT_REF_BYTES + 32];
-	int rc = EXIT_SYNC_FAILED;
+	int rc = EXIT_SYNC_FAILED, intact;
 
 	git_repository_init_options_init(&iopts, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
 	iopts.initial_head = branch;
@@ -165,7 +165,7 @@ clone_into(const char *dir, const char *dest, const char *url, struct ssh_auth *
 	}
 	set_phase(t, SYNC_PHASE_CHECKOUT);
 	if ((rc = tree_check_sync(repo, NULL, tip, dir, dest)) == EXIT_OK &&
-	    (rc = worktree_move(repo, branch, tip)) == EXIT_OK)
+	    (rc = worktree_move(repo, branch, tip, &intact)) == EXIT_OK)
 		caveats_log(repo, tip, dest);
 out:
 	git_remote_free(origin);
@@ -276,7 +276,7 @@ sync_origin_is(git_repository *repo, git_remote **origin, const char *url,
 static int
 check_changes(git_repository *repo, const char *path)
 {
-	struct worktree_names changes = { "", 0 };
+	struct worktree_names changes = WORKTREE_NAMES_INIT;
 
 	if (worktree_changes(repo, &changes) < 0) {
 		log_err("%s: status: %s", path, last_git_error());
@@ -292,7 +292,7 @@ check_changes(git_repository *repo, const char *path)
 static int
 check_blocked(git_repository *repo, const char *path, const git_oid *from, const git_oid *to)
 {
-	struct worktree_names blocked = { "", 0 };
+	struct worktree_names blocked = WORKTREE_NAMES_INIT;
 
 	if (worktree_blocked(repo, from, to, &blocked) < 0) {
 		log_err("%s: checking %s: %s", path, git_oid_tostr_s(to), last_git_error());
@@ -314,7 +314,7 @@ update_existing(const struct config *c, struct ssh_auth *a, const struct sync_ta
 	git_remote *origin = NULL;
 	git_oid tip, previous, head;
 	char tracking[LIMIT_REFNAME_BYTES], was[GIT_OID_HEXSZ + 1] = "none", what[128];
-	int rc, has_previous, has_head;
+	int rc, has_previous, has_head, intact;
 
 	if ((rc = open_ours(c, &repo, &origin)) != EXIT_OK)
 		goto out;
@@ -328,6 +328,8 @@ update_existing(const struct config *c, struct ssh_auth *a, const struct sync_ta
 	if (sync_fetch(origin, a, t, "sentry-source: fetch") < 0) {
 		log_err("fetch from %s failed: %s", git_remote_url(origin), last_git_error());
 		rc = sync_failure_status(a);
+		/* A full disk wants its space back now, not at the next fetch. */
+		pack_remove_leftovers(repo, path);
 		goto out;
 	}
 	rc = EXIT_SYNC_FAILED;
@@ -364,9 +366,13 @@ update_existing(const struct config *c, struct ssh_auth *a, const struct sync_ta
 		rc = EXIT_SYNC_FAILED;
 		goto out;
 	}
-	if ((rc = worktree_move(repo, t->branch, &tip)) != EXIT_OK)
+	rc = worktree_move(repo, t->branch, &tip, &intact);
+	/* Refused, or failed and moved back: nothing for the next sync to
+	 * finish, and it fetches whatever is pushed next. */
+	if (rc == EXIT_OK || intact)
+		intent_clear(repo);
+	if (rc != EXIT_OK)
 		goto out;
-	intent_clear(repo);
 	log_notice("%s: %s at %s (was %s%s)", path, t->branch, git_oid_tostr_s(&tip), was,
 	    out->forced ? ", not an ancestor: a forced update" : "");
 	caveats_log(repo, &tip, path);
@@ -410,6 +416,14 @@ sync_remove_leftovers(const struct config *c)
 {
 	char dir[PATH_MAX], base[NAME_MAX + 1];
 
+	char gitdir[PATH_MAX + 8];
+
+	/* A fetch stopped by SYNC_TIMEOUT gives its partial pack's space
+	 * back now, not at the next fetch. */
+	releases_repo_path(c, gitdir, sizeof(gitdir) - 8);
+	if (!config_releases(c))
+		strcat(gitdir, "/.git");
+	pack_remove_leftovers_in(gitdir, config_get(c, CONFIG_CLONE_PATH));
 	if (config_releases(c)) {
 		releases_remove_leftovers(c);
 		return;

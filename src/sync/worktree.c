@@ -1,24 +1,34 @@
 #include <sys/stat.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bounds.h"
 #include "exitcode.h"
 #include "git_error.h"
+#include "links.h"
 #include "log.h"
+#include "nofollow.h"
 #include "worktree.h"
 
 #define REFLOG_MESSAGE	"sentry-source: sync"
+
+static int	tracked(git_tree *, const char *);
 
 void
 worktree_name_add(struct worktree_names *n, const char *path)
 {
 	size_t len = strlen(n->text);
 
+	/* Names come sorted: a repeat is the one just added. */
+	if (n->count > 0 && strcmp(n->last, path) == 0)
+		return;
+	snprintf(n->last, sizeof(n->last), "%s", path);
 	if (n->count++ < WORKTREE_NAMES_MAX)
 		snprintf(n->text + len, sizeof(n->text) - len, "%s%s", len ? ", " : "", path);
 }
@@ -145,40 +155,180 @@ note_conflict(git_checkout_notify_t why, const char *path, const git_diff_file *
 	return 0;
 }
 
+int
+worktree_tree(git_repository *repo, const git_oid *commit_id, git_tree **tree)
+{
+	git_commit *commit;
+	int rc;
+
+	if (git_commit_lookup(&commit, repo, commit_id) < 0)
+		return -1;
+	rc = git_commit_tree(tree, commit);
+	git_commit_free(commit);
+	return rc;
+}
+
+int
+worktree_checkout(git_repository *repo, git_tree *from, git_tree *to, int force,
+    const char *what)
+{
+	git_checkout_options opts;
+	struct worktree_names dups = WORKTREE_NAMES_INIT, links = WORKTREE_NAMES_INIT;
+	struct worktree_names conflicts = WORKTREE_NAMES_INIT;
+	const char *dir = git_repository_workdir(repo);
+
+	errno = 0;
+	/* Over itself (a move back), every directory of the tree is looked at:
+	 * no link may stand above any of its files. */
+	if (links_check(repo, from == to ? NULL : from, to, dir, &dups, &links) == -1) {
+		log_err("%s: checking the links of %s: %s; nothing written", dir, what,
+		    errno != 0 ? strerror(errno) : last_git_error());
+		return EXIT_SYNC_FAILED;
+	}
+	if (dups.count > 0) {
+		log_err("%s: the tree of %s holds %s both as a directory and as a file or "
+		    "link; nothing written", dir, what, dups.text);
+		return EXIT_SYNC_FAILED;
+	}
+	if (links.count > 0) {
+		log_err("%s: refusing to write through %s, a link no commit holds; "
+		    "nothing written", dir, links.text);
+		return EXIT_NOT_OURS;
+	}
+	git_checkout_options_init(&opts, GIT_CHECKOUT_OPTIONS_VERSION);
+	/* A link where a file goes is never written through. */
+	opts.file_open_flags = O_CREAT | O_TRUNC | O_WRONLY | O_NOFOLLOW | O_CLOEXEC;
+	if (force) {
+		opts.checkout_strategy = GIT_CHECKOUT_FORCE;
+		opts.baseline = from;
+	} else {
+		opts.checkout_strategy = GIT_CHECKOUT_SAFE | GIT_CHECKOUT_DONT_OVERWRITE_IGNORED;
+		opts.notify_flags = GIT_CHECKOUT_NOTIFY_CONFLICT;
+		opts.notify_cb = note_conflict;
+		opts.notify_payload = &conflicts;
+	}
+	if (git_checkout_tree(repo, (git_object *)to, &opts) == 0)
+		return EXIT_OK;
+	worktree_names_finish(&conflicts);
+	if (conflicts.count > 0) {
+		log_err("refusing to overwrite %s in the work tree", conflicts.text);
+		return EXIT_NOT_OURS;
+	}
+	log_err("%s: checkout of %s failed: %s", dir, what, last_git_error());
+	return EXIT_CHECKOUT_FAILED;
+}
+
+/* The file at path, and the directories above it that it leaves empty;
+ * never through a link. Errors are left to the checkout that follows. */
+static void
+remove_path(int top, const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+	int fd;
+
+	if ((fd = nofollow_parent(top, path, NULL)) == -1)
+		return;
+	unlinkat(fd, nofollow_leaf(path), 0);
+	close(fd);
+	snprintf(dir, sizeof(dir), "%s", path);
+	while ((slash = strrchr(dir, '/')) != NULL) {
+		*slash = '\0';
+		if ((fd = nofollow_parent(top, dir, NULL)) == -1)
+			return;
+		if (unlinkat(fd, nofollow_leaf(dir), AT_REMOVEDIR) == -1) {
+			close(fd);
+			return;
+		}
+		close(fd);
+	}
+}
+
+/* What `to` adds and `from` does not track: the failed move's own files
+ * (worktree_blocked found nothing of anyone's there before it). Not by
+ * libgit2: a checkout over `to` looks at every path of `to`, one too long
+ * for the file system included, and gives up. */
+static int
+remove_added(git_repository *repo, git_tree *from, git_tree *to)
+{
+	git_diff *diff = NULL;
+	const git_diff_delta *d;
+	size_t n;
+	int top;
+
+	if ((top = nofollow_open_dir(git_repository_workdir(repo))) == -1)
+		return -1;
+	if (git_diff_tree_to_tree(&diff, repo, from, to, NULL) < 0) {
+		close(top);
+		return -1;
+	}
+	for (n = git_diff_num_deltas(diff); n > 0; n--) {
+		d = git_diff_get_delta(diff, n - 1);
+		if (d->status == GIT_DELTA_ADDED && !tracked(from, d->new_file.path))
+			remove_path(top, d->new_file.path);
+	}
+	git_diff_free(diff);
+	close(top);
+	return 0;
+}
+
+int
+worktree_roll_back(git_repository *repo, git_tree *from, git_tree *to, const char *what)
+{
+	char back[GIT_OID_HEXSZ + 32];
+
+	/* Every path of `from` was clean before the move: forcing `from`
+	 * over itself rewrites what the move changed and puts back what it
+	 * removed, and touches nothing else. From an unborn HEAD, only what
+	 * the move added goes. */
+	if (from != NULL)
+		snprintf(back, sizeof(back), "tree %s", git_oid_tostr_s(git_tree_id(from)));
+	if (remove_added(repo, from, to) == -1 ||
+	    (from != NULL && worktree_checkout(repo, from, from, 1, back) != EXIT_OK)) {
+		log_err("%s: the work tree could not be moved back from %s either; "
+		    "the next sync tries again", git_repository_workdir(repo), what);
+		return -1;
+	}
+	log_warning("%s: the work tree is back where it was, before %s",
+	    git_repository_workdir(repo), what);
+	return 0;
+}
+
 /*
  * Work tree first, refs second: a refused checkout leaves HEAD where it
  * was, and one interrupted before the refs moved is finished by the next
- * sync (see intent.h).
+ * sync (see intent.h). One that fails with an error is moved back.
  */
 int
-worktree_move(git_repository *repo, const char *branch, const git_oid *oid)
+worktree_move(git_repository *repo, const char *branch, const git_oid *oid, int *intact)
 {
-	git_checkout_options opts;
-	struct worktree_names conflicts = { "", 0 };
-	git_object *commit = NULL;
+	git_tree *from = NULL, *to = NULL;
+	git_oid head;
+	char what[GIT_OID_HEXSZ + 1];
 	int rc = EXIT_SYNC_FAILED;
 
-	git_checkout_options_init(&opts, GIT_CHECKOUT_OPTIONS_VERSION);
-	opts.checkout_strategy = GIT_CHECKOUT_SAFE | GIT_CHECKOUT_DONT_OVERWRITE_IGNORED;
-	opts.notify_flags = GIT_CHECKOUT_NOTIFY_CONFLICT;
-	opts.notify_cb = note_conflict;
-	opts.notify_payload = &conflicts;
-	if (git_object_lookup(&commit, repo, oid, GIT_OBJECT_COMMIT) < 0) {
+	*intact = 0;
+	git_oid_tostr(what, sizeof(what), oid);
+	if ((git_reference_name_to_id(&head, repo, "HEAD") == 0 &&
+	    worktree_tree(repo, &head, &from) < 0) || worktree_tree(repo, oid, &to) < 0) {
 		log_err("origin/%s: %s", branch, last_git_error());
+		*intact = 1;
 		goto out;
 	}
-	if (git_checkout_tree(repo, commit, &opts) < 0) {
-		worktree_names_finish(&conflicts);
-		if (conflicts.count > 0) {
-			log_err("refusing to overwrite %s in the work tree", conflicts.text);
-			rc = EXIT_NOT_OURS;
-		} else
-			log_err("checkout of %s: %s", git_oid_tostr_s(oid), last_git_error());
+	if ((rc = worktree_checkout(repo, from, to, 0, what)) != EXIT_OK) {
+		/* A first checkout has nothing to go back to (a clone's
+		 * directory is removed whole; a record of an unborn HEAD is
+		 * given up by the next sync). */
+		*intact = rc != EXIT_CHECKOUT_FAILED ||
+		    (from != NULL && worktree_roll_back(repo, from, to, what) == 0);
+		if (rc == EXIT_CHECKOUT_FAILED)
+			rc = EXIT_SYNC_FAILED;
 		goto out;
 	}
 	rc = worktree_point(repo, branch, oid);
 out:
-	git_object_free(commit);
+	git_tree_free(to);
+	git_tree_free(from);
 	return rc;
 }
 
@@ -197,18 +347,22 @@ tracked(git_tree *tree, const char *path)
 	return file;
 }
 
-/* Every file under the directory rel that the tree does not track. */
+/* Every file under the directory name (in at; rel from the top) that
+ * the tree does not track. Never through a link: a link is a file here. */
 static void
-untracked_under(git_tree *tree, const char *workdir, const char *rel,
+untracked_under(git_tree *tree, int at, const char *name, const char *rel,
     struct worktree_names *names)
 {
-	char full[PATH_MAX], sub[PATH_MAX];
+	char sub[PATH_MAX];
 	struct dirent *de;
 	struct stat st;
 	DIR *d;
+	int fd;
 
-	if (snprintf(full, sizeof(full), "%s%s", workdir, rel) >= (int)sizeof(full) ||
-	    (d = opendir(full)) == NULL) {
+	if ((fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
+	    (d = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
 		worktree_name_add(names, rel);	/* unreadable: someone's */
 		return;
 	}
@@ -219,33 +373,47 @@ untracked_under(git_tree *tree, const char *workdir, const char *rel,
 		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 			worktree_name_add(names, sub);
 		else if (S_ISDIR(st.st_mode))
-			untracked_under(tree, workdir, sub, names);
+			untracked_under(tree, dirfd(d), de->d_name, sub, names);
 		else if (!tracked(tree, sub))
 			worktree_name_add(names, sub);
 	}
 	closedir(d);
 }
 
-/* Is a directory above path a file or link the tree does not track? */
-static void
-blocked_above(git_tree *tree, const char *workdir, const char *path,
-    struct worktree_names *names)
+/*
+ * What of the work tree stands where path goes: the path itself, or a
+ * file or link in the place of a directory above it. What `from` tracks
+ * is the move's to replace; a link it tracks is no directory, and what
+ * lies behind it is not the work tree's.
+ */
+static int
+blocked_at(git_tree *from, int top, const char *path, struct worktree_names *names)
 {
-	char prefix[PATH_MAX], full[PATH_MAX];
-	const char *slash;
+	char prefix[PATH_MAX];
 	struct stat st;
+	size_t stop;
+	int fd;
 
-	for (slash = strchr(path, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
-		snprintf(prefix, sizeof(prefix), "%.*s", (int)(slash - path), path);
-		if (snprintf(full, sizeof(full), "%s%s", workdir, prefix) >= (int)sizeof(full) ||
-		    lstat(full, &st) == -1)
-			return;
-		if (!S_ISDIR(st.st_mode)) {
-			if (!tracked(tree, prefix))
-				worktree_name_add(names, prefix);
-			return;
-		}
+	if ((fd = nofollow_parent(top, path, &stop)) == -1) {
+		/* A name too long for the file system: nothing of anyone's
+		 * can be there, and the checkout says what is wrong. */
+		if (errno == ENOENT || errno == ENAMETOOLONG)
+			return 0;
+		if (errno != ELOOP && errno != ENOTDIR)
+			return -1;
+		snprintf(prefix, sizeof(prefix), "%.*s", (int)stop, path);
+		if (!tracked(from, prefix))
+			worktree_name_add(names, prefix);
+		return 0;
 	}
+	if (fstatat(fd, nofollow_leaf(path), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISDIR(st.st_mode))
+			untracked_under(from, fd, nofollow_leaf(path), path, names);
+		else
+			worktree_name_add(names, path);
+	}
+	close(fd);
+	return 0;
 }
 
 /*
@@ -258,19 +426,17 @@ int
 worktree_blocked(git_repository *repo, const git_oid *from, const git_oid *to,
     struct worktree_names *names)
 {
-	git_commit *fc = NULL, *tc = NULL;
 	git_tree *ft = NULL, *tt = NULL;
 	git_diff *diff = NULL;
 	const git_diff_delta *d;
-	const char *workdir = git_repository_workdir(repo), *path, *slash;
-	char full[PATH_MAX], checked[PATH_MAX] = "";
-	struct stat st;
-	size_t i, n, len;
-	int rc = -1;
+	const char *path;
+	size_t i, n;
+	int top, rc = -1;
 
-	if ((from != NULL && (git_commit_lookup(&fc, repo, from) < 0 ||
-	    git_commit_tree(&ft, fc) < 0)) || git_commit_lookup(&tc, repo, to) < 0 ||
-	    git_commit_tree(&tt, tc) < 0 || git_diff_tree_to_tree(&diff, repo, ft, tt, NULL) < 0)
+	if ((top = nofollow_open_dir(git_repository_workdir(repo))) == -1)
+		return -1;
+	if ((from != NULL && worktree_tree(repo, from, &ft) < 0) ||
+	    worktree_tree(repo, to, &tt) < 0 || git_diff_tree_to_tree(&diff, repo, ft, tt, NULL) < 0)
 		goto out;
 	n = git_diff_num_deltas(diff);
 	for (i = 0; i < n; i++) {
@@ -278,29 +444,15 @@ worktree_blocked(git_repository *repo, const git_oid *from, const git_oid *to,
 		path = d->new_file.path;
 		if (d->status != GIT_DELTA_ADDED || tracked(ft, path))
 			continue;
-		if (snprintf(full, sizeof(full), "%s%s", workdir, path) >= (int)sizeof(full))
+		if (blocked_at(ft, top, path, names) == -1)
 			goto out;
-		if (lstat(full, &st) == 0) {
-			if (S_ISDIR(st.st_mode))
-				untracked_under(ft, workdir, path, names);
-			else
-				worktree_name_add(names, path);
-		}
-		/* Files come sorted: their directories are checked once. */
-		slash = strrchr(path, '/');
-		len = slash == NULL ? 0 : (size_t)(slash - path);
-		if (len > 0 && (strlen(checked) != len || strncmp(checked, path, len) != 0)) {
-			blocked_above(ft, workdir, path, names);
-			snprintf(checked, sizeof(checked), "%.*s", (int)len, path);
-		}
 	}
 	worktree_names_finish(names);
 	rc = 0;
 out:
 	git_diff_free(diff);
 	git_tree_free(tt);
-	git_commit_free(tc);
 	git_tree_free(ft);
-	git_commit_free(fc);
+	close(top);
 	return rc;
 }

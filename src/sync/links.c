@@ -1,0 +1,179 @@
+/*
+ * A link or file of `from` where `to` has a directory is a typechange to
+ * libgit2, which removes it in its first phase, before it makes any
+ * directory: only a link it does not know of (a duplicate entry of `to`,
+ * one nobody committed, one changed here) would still stand when it
+ * writes. A link where `to` has a file is replaced as a link, and the
+ * file opened with O_NOFOLLOW (see worktree.c).
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "links.h"
+#include "nofollow.h"
+
+/* Is dir a directory of the tree, and no file or link of the same name
+ * beside it? */
+static int
+only_a_dir(git_tree *to, const char *dir)
+{
+	git_tree_entry *e = NULL, *pe = NULL;
+	const git_tree_entry *x;
+	git_tree *owned = NULL, *parent = to;
+	const char *leaf = nofollow_leaf(dir);
+	char up[PATH_MAX];
+	size_t i, n;
+	int ok = 0;
+
+	if (git_tree_entry_bypath(&e, to, dir) < 0 || git_tree_entry_type(e) != GIT_OBJECT_TREE)
+		goto out;
+	if (leaf != dir) {
+		snprintf(up, sizeof(up), "%.*s", (int)(leaf - dir - 1), dir);
+		if (git_tree_entry_bypath(&pe, to, up) < 0 ||
+		    git_tree_lookup(&owned, git_tree_owner(to), git_tree_entry_id(pe)) < 0)
+			goto out;
+		parent = owned;
+	}
+	n = git_tree_entrycount(parent);
+	for (i = 0; i < n; i++) {
+		x = git_tree_entry_byindex(parent, i);
+		if (git_tree_entry_type(x) != GIT_OBJECT_TREE &&
+		    strcmp(git_tree_entry_name(x), leaf) == 0)
+			goto out;
+	}
+	ok = 1;
+out:
+	git_tree_free(owned);
+	git_tree_entry_free(pe);
+	git_tree_entry_free(e);
+	return ok;
+}
+
+/* Is the link name in dirfd the link `from` holds at path? */
+static int
+ours(git_tree *from, const char *path, int dirfd, const char *name)
+{
+	char target[PATH_MAX];
+	git_tree_entry *e = NULL;
+	git_blob *blob = NULL;
+	ssize_t n;
+	int same = 0;
+
+	if (from == NULL || git_tree_entry_bypath(&e, from, path) < 0 ||
+	    git_tree_entry_filemode(e) != GIT_FILEMODE_LINK ||
+	    git_blob_lookup(&blob, git_tree_owner(from), git_tree_entry_id(e)) < 0 ||
+	    (n = readlinkat(dirfd, name, target, sizeof(target))) == -1)
+		goto out;
+	same = (git_object_size_t)n == git_blob_rawsize(blob) &&
+	    memcmp(target, git_blob_rawcontent(blob), (size_t)n) == 0;
+out:
+	git_blob_free(blob);
+	git_tree_entry_free(e);
+	return same;
+}
+
+/* The prefix of path that is no directory in the work tree: 0 when it
+ * is our link or a file (both left to libgit2, which removes them before
+ * it makes the directory), or a link someone else made (named); -1 on an
+ * error. */
+static int
+check_one(int top, git_tree *from, const char *path, size_t stop,
+    struct worktree_names *links)
+{
+	char prefix[PATH_MAX];
+	const char *name;
+	struct stat st;
+	int pfd, rc = -1;
+
+	snprintf(prefix, sizeof(prefix), "%.*s", (int)stop, path);
+	name = nofollow_leaf(prefix);
+	if ((pfd = nofollow_parent(top, prefix, NULL)) == -1)
+		return -1;
+	if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		goto out;
+	rc = 0;
+	if (S_ISLNK(st.st_mode) && !ours(from, prefix, pfd, name))
+		worktree_name_add(links, prefix);
+out:
+	close(pfd);
+	return rc;
+}
+
+/* Are the path's directories directories, or missing? */
+static int
+check_above(int top, git_tree *from, const char *path, struct worktree_names *links)
+{
+	size_t stop;
+	int fd;
+
+	if ((fd = nofollow_parent(top, path, &stop)) != -1) {
+		close(fd);
+		return 0;
+	}
+	if (errno == ENOENT)
+		return 0;
+	if (errno != ELOOP && errno != ENOTDIR)
+		return -1;
+	return check_one(top, from, path, stop, links);
+}
+
+/* Is a directory above path also a file or link of `to`? */
+static void
+check_tree(git_tree *to, const char *path, struct worktree_names *dups)
+{
+	char prefix[PATH_MAX];
+	const char *slash;
+
+	for (slash = strchr(path, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
+		snprintf(prefix, sizeof(prefix), "%.*s", (int)(slash - path), path);
+		if (!only_a_dir(to, prefix)) {
+			worktree_name_add(dups, prefix);
+			return;
+		}
+	}
+}
+
+int
+links_check(git_repository *repo, git_tree *from, git_tree *to, const char *dir,
+    struct worktree_names *dups, struct worktree_names *links)
+{
+	git_diff *diff = NULL;
+	const git_diff_delta *d;
+	const char *path, *slash;
+	char done[PATH_MAX] = "";
+	size_t i, n, len;
+	int top, rc = -1;
+
+	if ((top = nofollow_open_dir(dir)) == -1)
+		return -1;
+	if (git_diff_tree_to_tree(&diff, repo, from, to, NULL) < 0)
+		goto out;
+	n = git_diff_num_deltas(diff);
+	for (i = 0; i < n; i++) {
+		d = git_diff_get_delta(diff, i);
+		path = d->new_file.path;
+		if (d->status == GIT_DELTA_DELETED || (slash = strrchr(path, '/')) == NULL)
+			continue;
+		/* Files come sorted: each directory is looked at once. */
+		len = (size_t)(slash - path);
+		if (strlen(done) == len && strncmp(done, path, len) == 0)
+			continue;
+		snprintf(done, sizeof(done), "%.*s", (int)len, path);
+		check_tree(to, path, dups);
+		if (check_above(top, from, path, links) == -1)
+			goto out;
+	}
+	worktree_names_finish(dups);
+	worktree_names_finish(links);
+	rc = 0;
+out:
+	git_diff_free(diff);
+	close(top);
+	return rc;
+}

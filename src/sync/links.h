@@ -1,0 +1,28 @@
+/*
+ * Before a checkout writes: no directory above a path it writes may be a
+ * link, in the tree it checks out or in the work tree. libgit2 1.5.1
+ * makes those directories with stat(2) and mkdir(2), so a link there is
+ * followed and the file lands wherever the link points: above the work
+ * tree, or in .git/hooks.
+ */
+#ifndef SENTRY_LINKS_H
+#define SENTRY_LINKS_H
+
+#include <git2.h>
+
+#include "worktree.h"
+
+/*
+ * For every path that moving dir (a work tree, or an empty directory)
+ * from the tree `from` (NULL: nothing) to `to` writes, every directory
+ * above it must be a directory of `to` and nothing else (a crafted tree
+ * can hold a link and a directory of one name): else it is named in
+ * dups. In dir it must be a directory, absent, a file, or a link that
+ * `from` holds as this very link (libgit2 removes it before it makes the
+ * directory); any other link is named in links. Nothing is written.
+ * -1 on a libgit2 or system error.
+ */
+int	links_check(git_repository *, git_tree *from, git_tree *to, const char *dir,
+	    struct worktree_names *dups, struct worktree_names *links);
+
+#endif
