@@ -230,6 +230,35 @@ if only clone; then
 	check_eq "the next good push clones" "0 $fix" "$RC $(head_of "$ccp")"
 fi
 
+# What the man page's Trust section promises a push cannot make the helper
+# run: the checkout's own hooks, or a filter driver that .gitattributes
+# names (configured both in the checkout's .git/config and in $HOME's
+# .gitconfig); git's built-in ident filter is the one that applies.
+if only trust; then
+	marks="$FX_DIR/notes/ran"
+	for h in post-checkout post-merge post-rewrite reference-transaction; do
+		printf '#!/bin/sh\necho %s >>%s\n' "$h" "$marks" >"$CP/.git/hooks/$h"
+		chmod 755 "$CP/.git/hooks/$h"
+	done
+	git -C "$CP" config filter.evil.smudge "touch $marks.filter"
+	git -C "$CP" config filter.evil.process "touch $marks.process"
+	git config --file "$HOME/.gitconfig" filter.evil.smudge "touch $marks.home"
+	c=$(commit_push "$(raw_tree 100644 .gitattributes "$(blob '* filter=evil
+id.txt ident')" 100644 history.txt "$HIST" 100644 id.txt "$(blob 'x $Id$')")" "filters")
+	cli -c "$CONF" --sync
+	check_eq "a tree whose .gitattributes names a filter driver deploys" "0 $c" \
+		"$RC $(head_of "$CP")"
+	check "... and no hook of the checkout's .git ran" test ! -e "$marks"
+	check "... nor the filter driver, however configured" \
+		not compgen -G "$marks.*"
+	check "... git's built-in ident filter applied" grep -q '^x \$Id: [0-9a-f]\{40\} \$$' "$CP/id.txt"
+	rm -f "$CP"/.git/hooks/post-* "$CP/.git/hooks/reference-transaction"
+	git config --file "$HOME/.gitconfig" --remove-section filter.evil
+	git -C "$CP" config --remove-section filter.evil
+	good_push >/dev/null
+	cli -c "$CONF" --sync
+fi
+
 if only metrics; then
 	commit_push "$(raw_tree 40000 .git "$PWN_DIR" 100644 history.txt "$HIST")" metrics >/dev/null
 	cli -c "$CONF" --sync
