@@ -401,13 +401,15 @@ test_hook_no_helper_status() {
 	check "...having told the pusher it cannot sync" grep -q "cannot sync: $FX_DIR/nohelper/sentry-source-sync" "$OUT"
 }
 
-test_state_directory
-test_missing_parent
-test_writable_parent
-test_lock_squat
-test_sweep_race
-test_passphrase_mode
-test_hook_env
-test_hook_no_helper_status
-test_run_dir_removal
+# ONLY=NAME runs part test_NAME alone (tests/tap.sh); a part may need an earlier one.
+run_parts \
+	test_state_directory \
+	test_missing_parent \
+	test_writable_parent \
+	test_lock_squat \
+	test_sweep_race \
+	test_passphrase_mode \
+	test_hook_env \
+	test_hook_no_helper_status \
+	test_run_dir_removal
 echo "1..$n"
