@@ -18,7 +18,7 @@ mkdir -p "$FX_DIR/run"
 # under TMP: the processes whose environment or command line names TMP.
 under() {
 	{
-		grep -lsz -- "^TMPDIR=$1\$" /proc/[0-9]*/environ 2>/dev/null |
+		grep -lszE -- "^TMPDIR=$1(/|\$)" /proc/[0-9]*/environ 2>/dev/null |
 			sed 's|^/proc/\([0-9]*\)/environ$|\1|'
 		pgrep -f -- "$1"
 	} | sort -u | grep -vx -e "$$" -e "$BASHPID"
@@ -68,7 +68,7 @@ interrupt() {
 	else
 		kill "-$sig" "$pid"
 	fi
-	check "$name, SIG$sig to the $whom: it ends within 60 s" gone "$pid" 60
+	check "$name, SIG$sig to the $whom: it ends (within 150 s: a run it waits for is bounded by 120)" gone "$pid" 150
 	sleep 1
 	left=$(under "$tmp")
 	check_eq "$name, SIG$sig to the $whom: no process of it is left" "" \

@@ -355,7 +355,8 @@ test_glob_waiting() {
 	./sentry-source -c "$conf" --sync --branch release/1 </dev/null >/dev/null \
 		2>"$FX_DIR/glob-waiter.log" &
 	pid=$!
-	for i in $(seq 1 100); do
+	# Until the waiter holds the wait lock: up to 2 minutes on a loaded machine.
+	for i in $(seq 1 1200); do
 		flock -n "$cp.wait" true 2>/dev/null || break
 		sleep 0.1
 	done

@@ -547,6 +547,11 @@ fixture_setup() {
 	# The work dir ends up in CLONE_URL, which may not hold blanks.
 	case "$FX_DIR" in *[[:space:]]*) fx_fail "TMPDIR must not contain blanks: $FX_DIR" || return 1 ;; esac
 	fixture_git_env || return 1
+	# What the programs under test leave in TMPDIR (RUN='s directory of a
+	# sync killed by a test) goes with the fixture. 1777 as /tmp, for a
+	# test that runs them as another user.
+	mkdir -p "$FX_DIR/tmp" && chmod 1777 "$FX_DIR/tmp" && export TMPDIR="$FX_DIR/tmp" ||
+		fx_fail "no $FX_DIR/tmp" || return 1
 	FX_USER=$(id -un)
 	make_client_keys || return 1
 	start_sshd || return 1
