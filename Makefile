@@ -174,10 +174,9 @@ deps:
 	@bash .ci/install-deps
 
 # Tests build with -Werror; the default build does not impose it.
-# make check T=releases runs one program, FULL=1 every one in the
-# sanitized copy too, JOBS=N that many at a time; ONLY= picks parts of a
-# script (see tests/README). Variables given to make reach tests/run.sh
-# through the environment.
+# make check T=releases runs one program, JOBS=N that many at a time;
+# ONLY= picks parts of a script (see tests/README). Variables given to
+# make reach tests/run.sh through the environment.
 check: deps
 	$(MAKE) all $(UNIT_TESTS) $(TEST_TOOLS) WARNINGS='-Wall -Wextra -Werror'
 	mandoc -Tlint -W warning $(MANPAGES)
