@@ -266,22 +266,10 @@ launch() {
 	start_of[$id]=$SECONDS
 }
 
-# sanitized_queue: once the copy is built, its unit tests and scripts.
-sanitized_queue() {
-	local t scripts=()
-	for t in tests/unit/test-*; do
-		[ -f "$sdir/tree/$t" ] && [ -x "$sdir/tree/$t" ] || continue
-		case $t in *.c | *.h | *.o | *.d) continue ;; esac
-		wanted "$t" unit && enqueue asan-unit "$t"
-	done
-	if [ -n "$SANITIZE_INTEGRATION" ]; then
-		read -r -a scripts <<<"$SANITIZE_INTEGRATION"
-	else
-		mapfile -t scripts < <(ordered_scripts)
-	fi
-	for t in "${scripts[@]}"; do
-		[ -f "$sdir/tree/$t" ] && enqueue asan-script "$t"
-	done
+# twin SCRIPT: does SCRIPT run in the sanitized copy too?
+twin() {
+	[ "$SANITIZE" != 0 ] &&
+		{ [ -z "$SANITIZE_INTEGRATION" ] || [[ " $SANITIZE_INTEGRATION " == *" $1 "* ]]; }
 }
 
 # ordered_scripts: the integration scripts, the slow ones first.
@@ -323,7 +311,6 @@ if ! fixture_key_cache "$base/keys" >&2; then
 fi
 export FX_KEY_CACHE="$base/keys"
 
-selected=()
 if [ "$SANITIZE" != 0 ]; then
 	if [ "${SANITIZE_KEEP:-0}" = 1 ]; then
 		sdir=$(mktemp -d "${TMPDIR:-/tmp}/sentry-source-asan.XXXXXX") || exit 70
@@ -334,30 +321,44 @@ if [ "$SANITIZE" != 0 ]; then
 	chmod 755 "$sdir"
 	enqueue build "$sdir"
 fi
+# Each script, then its sanitized twin: the longest pairs first.
 while IFS= read -r t; do
-	wanted "$t" script && enqueue script "$t" && selected+=("$t")
+	wanted "$t" script || continue
+	enqueue script "$t"
+	twin "$t" && enqueue asan-script "$t"
 done < <(ordered_scripts)
 wanted tests/valgrind.sh valgrind && [ "$VALGRIND" != 0 ] && enqueue valgrind tests/valgrind.sh
 wanted tests/shellcheck.sh shellcheck && enqueue shellcheck tests/shellcheck.sh
 found=0
-for t in tests/unit/test-*; do
-	# Only the built programs, not their sources or objects.
-	[ -f "$t" ] && [ -x "$t" ] || continue
-	case "$t" in *.c | *.h | *.o | *.d) continue ;; esac
-	found=1
-	wanted "$t" unit && enqueue unit "$t"
+for kind in unit asan-unit; do
+	[ "$kind" = unit ] || [ "$SANITIZE" != 0 ] || continue
+	for t in tests/unit/test-*; do
+		# Only the built programs, not their sources or objects.
+		[ -f "$t" ] && [ -x "$t" ] || continue
+		case "$t" in *.c | *.h | *.o | *.d) continue ;; esac
+		found=1
+		wanted "$t" unit && enqueue "$kind" "$t"
+	done
 done
 [ "$found" = 1 ] || printf '# no unit test programs in tests/unit (not built?)\n'
-# With T, the sanitized twins of what T names.
-if [ -n "$T" ] && [ -z "$SANITIZE_INTEGRATION" ]; then
-	SANITIZE_INTEGRATION="${selected[*]:-none}"
-fi
 [ "${#q_name[@]}" -gt 0 ] || { echo "tests/run.sh: T=$T names no test program" >&2; exit 64; }
 printf '# %d programs, %d at a time; outputs as each one ends\n' "${#q_name[@]}" "$JOBS"
 
+# The sanitized build runs alone (make -j, every core); if it fails, its
+# twins are not started, the failure counted once.
+building=0
+broken=0
 while [ "$next" -lt "${#q_name[@]}" ] || [ "${#running[@]}" -gt 0 ]; do
-	while [ "${#running[@]}" -lt "$JOBS" ] && [ "$next" -lt "${#q_name[@]}" ]; do
-		launch "$next"
+	while [ "$building" = 0 ] && [ "${#running[@]}" -lt "$JOBS" ] &&
+		[ "$next" -lt "${#q_name[@]}" ]; do
+		case $broken:${q_kind[$next]} in
+		1:asan-*) ;;
+		*:build)
+			launch "$next"
+			building=1
+			;;
+		*) launch "$next" ;;
+		esac
 		next=$((next + 1))
 	done
 	wait -n -p done_pid "${!running[@]}"
@@ -365,9 +366,10 @@ while [ "$next" -lt "${#q_name[@]}" ] || [ "${#running[@]}" -gt 0 ]; do
 	[ -n "${done_pid:-}" ] || continue
 	unset "running[$done_pid]"
 	id=${id_of[$done_pid]}
-	if report "$id" "$rc" && [ "${kind_of[$id]}" = build ]; then
-		# The sanitized unit tests: when T names units, those only.
-		sanitized_queue
+	report "$id" "$rc"
+	if [ "${kind_of[$id]}" = build ]; then
+		building=0
+		[ "$rc" = 0 ] || broken=1
 	fi
 	done_pid=""
 done
