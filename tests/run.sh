@@ -6,7 +6,7 @@
 # and, in an AddressSanitizer and UndefinedBehaviorSanitizer copy of the
 # tree built by tests/lib-sanitize.sh, the unit tests and integration
 # scripts again, named "asan: tests/unit/test-http" and so on. They run
-# side by side, JOBS at a time (default: the number of cores), the
+# side by side, JOBS at a time (default: twice the number of cores), the
 # slowest first; each one's output is held back and printed whole when it
 # ends. The last line is exactly "N passed, M failed", counting every
 # program; before it, the slowest programs and their times.
@@ -25,7 +25,7 @@
 #                           or shellcheck (tests/shellcheck.sh); with
 #                           SANITIZE=1 their sanitized twins too
 #   ONLY=pattern            passed on: the parts of a script to run
-#   JOBS=N                  programs at a time (default: nproc)
+#   JOBS=N                  programs at a time (default: twice nproc)
 #   SANITIZE=0              no sanitized copy (default 1 unless T is set)
 #   SANITIZE_INTEGRATION="tests/integration.sh ..."
 #                           only these scripts in the sanitized copy
@@ -50,7 +50,10 @@ T=${T:-}
 if [ -n "$T" ]; then SANITIZE=${SANITIZE:-0}; else SANITIZE=${SANITIZE:-1}; fi
 SANITIZE_INTEGRATION=${SANITIZE_INTEGRATION:-}
 VALGRIND=${VALGRIND:-1}
-JOBS=${JOBS:-$(nproc)}
+# Twice the cores: the scripts wait on sshd, sleeps, kills and timeouts
+# more than they compute (at one a core, the run kept one core of two
+# busy).
+JOBS=${JOBS:-$(($(nproc) * 2))}
 case $JOBS in '' | *[!0-9]* | 0) echo "tests/run.sh: JOBS must be a number above 0" >&2; exit 64 ;; esac
 
 # The longest first, so that the short ones fill the gaps at the end.
@@ -77,9 +80,10 @@ next=0
 # with its title).
 procs_of() {
 	{
-		grep -lsz -- "^SENTRY_TEST_RUN=.*$1" /proc/[0-9]*/environ 2>/dev/null |
+		# -F: the name's dots are dots (job 1 is not job 10).
+		grep -lszF -- ":$1" /proc/[0-9]*/environ 2>/dev/null |
 			sed 's|^/proc/\([0-9]*\)/environ$|\1|'
-		pgrep -f -- "$2"
+		pgrep -f -- "$(printf '%s' "$2" | sed 's/[].[*^$\\]/\\&/g')"
 	} | sort -u | grep -vx -- "$$"
 }
 
@@ -363,7 +367,18 @@ while [ "$next" -lt "${#q_name[@]}" ] || [ "${#running[@]}" -gt 0 ]; do
 	done
 	wait -n -p done_pid "${!running[@]}"
 	rc=$?
-	[ -n "${done_pid:-}" ] || continue
+	if [ -z "${done_pid:-}" ]; then
+		# One that bash had already reaped: wait names it no more, so
+		# ask for each.
+		for pid in "${!running[@]}"; do
+			kill -0 "$pid" 2>/dev/null && continue
+			wait "$pid"
+			rc=$?
+			done_pid=$pid
+			break
+		done
+		[ -n "$done_pid" ] || continue
+	fi
 	unset "running[$done_pid]"
 	id=${id_of[$done_pid]}
 	report "$id" "$rc"
