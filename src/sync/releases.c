@@ -59,6 +59,7 @@
  * made, two publishes in one second included. */
 #define STAMP_LEN	23
 #define RELEASE_LEN	(STAMP_LEN + 1 + GIT_OID_HEXSZ)
+_Static_assert(RELEASE_LEN == RELEASES_NAME_LEN, "RELEASES_NAME_LEN in releases.h");
 
 struct layout {
 	char	dir[PATH_MAX];		/* CLONE_PATH's directory */
@@ -94,8 +95,8 @@ releases_repo_path(const struct config *c, char *buf, size_t len)
 		snprintf(buf, len, "%s/" RELEASES_REPO, l.home_path);
 }
 
-static int
-is_release(const char *s)
+int
+releases_is_name(const char *s)
 {
 	size_t i;
 
@@ -122,7 +123,8 @@ live_release(const char *clone_path, const char *home, release_name name)
 	if ((n = readlink(clone_path, target, sizeof(target) - 1)) == -1)
 		return errno == ENOENT ? 0 : -1;
 	target[n] = '\0';
-	if (strncmp(target, home, hl) != 0 || target[hl] != '/' || !is_release(target + hl + 1))
+	if (strncmp(target, home, hl) != 0 || target[hl] != '/' ||
+	    !releases_is_name(target + hl + 1))
 		return -1;
 	memcpy(name, target + hl + 1, RELEASE_LEN + 1);
 	return 1;
@@ -208,8 +210,8 @@ open_home(const struct layout *l, int create)
 }
 
 /* The complete releases, oldest first (their names sort by time). */
-static int
-by_name(const void *a, const void *b)
+int
+releases_by_name(const void *a, const void *b)
 {
 	return strcmp(a, b);
 }
@@ -229,7 +231,7 @@ list_releases(int home, release_name *names, size_t *n)
 	}
 	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
-		if (!is_release(de->d_name))
+		if (!releases_is_name(de->d_name))
 			continue;
 		if (*n == LIMIT_RELEASES_LISTED) {
 			log_warning("more than %d releases; the newest names beyond that "
@@ -239,7 +241,7 @@ list_releases(int home, release_name *names, size_t *n)
 		memcpy(names[(*n)++], de->d_name, RELEASE_LEN + 1);
 	}
 	closedir(d);
-	qsort(names, *n, sizeof(*names), by_name);
+	qsort(names, *n, sizeof(*names), releases_by_name);
 	return 0;
 }
 
@@ -570,26 +572,43 @@ out:
  * The oldest go first; never the live release nor the one before it,
  * whatever KEEP_RELEASES says, so that a rollback always has one.
  */
+size_t
+releases_prune_pick(const char (*names)[RELEASES_NAME_LEN + 1], size_t n, unsigned long keep,
+    const char *live, unsigned char *drop)
+{
+	size_t i, left, at = (size_t)-1;
+
+	for (i = 0; i < n; i++) {
+		drop[i] = 0;
+		if (strcmp(names[i], live) == 0)
+			at = i;
+	}
+	for (i = 0, left = n; i < n && left > keep; i++) {
+		if (i == at || (at != (size_t)-1 && i + 1 == at))
+			continue;
+		drop[i] = 1;
+		left--;
+	}
+	return n - left;
+}
+
 static void
 prune(int home, const struct layout *l, unsigned long keep, const char *live)
 {
 	release_name *names;
-	size_t n, i, left, at = (size_t)-1;
+	unsigned char *drop = NULL;
+	size_t n, i;
 
 	if ((names = calloc(LIMIT_RELEASES_LISTED, sizeof(*names))) == NULL ||
-	    list_releases(home, names, &n) == -1) {
-		free(names);
-		return;
-	}
+	    (drop = calloc(LIMIT_RELEASES_LISTED, 1)) == NULL ||
+	    list_releases(home, names, &n) == -1)
+		goto out;
+	releases_prune_pick((const release_name *)names, n, keep, live, drop);
 	for (i = 0; i < n; i++)
-		if (strcmp(names[i], live) == 0)
-			at = i;
-	for (i = 0, left = n; i < n && left > keep; i++) {
-		if (i == at || (at != (size_t)-1 && i + 1 == at))
-			continue;
-		remove_named(home, l, names[i], "beyond KEEP_RELEASES");
-		left--;
-	}
+		if (drop[i])
+			remove_named(home, l, names[i], "beyond KEEP_RELEASES");
+out:
+	free(drop);
 	free(names);
 }
 

@@ -17,6 +17,18 @@
 
 #define RELEASES_SUFFIX	".releases"
 #define RELEASES_REPO	"repo.git"
+/* A release's name: 20261130T180834.123456Z-<40 hex>, the time it was
+ * made (UTC, microseconds) and its commit. */
+#define RELEASES_NAME_LEN	(23 + 1 + 40)
+
+/* The rules on names, pure: is s a release's name; qsort(3)'s order of
+ * names, oldest first; which of n names, sorted, a publish with
+ * KEEP_RELEASES=keep removes when live is live (drop[i] set for each; the
+ * count returned). */
+int	releases_is_name(const char *s);
+int	releases_by_name(const void *, const void *);
+size_t	releases_prune_pick(const char (*names)[RELEASES_NAME_LEN + 1], size_t n,
+	    unsigned long keep, const char *live, unsigned char *drop);
 
 /* The repository a sync fetches into: CLONE_PATH when in place. */
 void	releases_repo_path(const struct config *, char *buf, size_t len);
