@@ -298,7 +298,8 @@ wanted() {
 		case $2:$w in
 		unit:unit | unit:"${1#tests/unit/}" | *:"$1") return 0 ;;
 		script:integration) [ "$1" = tests/integration.sh ] && return 0 ;;
-		script:*) [ "$1" = "tests/integration-$w.sh" ] && return 0 ;;
+		# releases, integration-releases, integration-releases.sh
+		script:*) case $1 in "tests/integration-$w.sh" | "tests/$w.sh" | "tests/$w") return 0 ;; esac ;;
 		valgrind:valgrind | shellcheck:shellcheck) return 0 ;;
 		esac
 	done
