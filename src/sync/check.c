@@ -1,8 +1,5 @@
-#include <sys/stat.h>
-
 #include <errno.h>
 #include <fnmatch.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,7 +15,7 @@
 #include "known_hosts.h"
 #include "owner.h"
 #include "path_trust.h"
-#include "releases.h"
+#include "publish.h"
 #include "ssh_auth.h"
 
 static int worst = EXIT_OK;
@@ -54,86 +51,19 @@ names_host(const struct ssh_auth *a)
 	    probe, sizeof(probe)) != KNOWN_HOST_UNKNOWN;
 }
 
-/* PUBLISH=releases: CLONE_PATH is absent, or the link a sync made. */
-static void
-check_releases(const struct config *c)
-{
-	const char *path = config_get(c, CONFIG_CLONE_PATH);
-	char live[PATH_MAX], oid[STATUS_OID_LEN + 1];
-	struct stat st;
-
-	if (lstat(path, &st) == -1)
-		report(EXIT_OK, "PUBLISH=releases: CLONE_PATH %s: absent; the first sync "
-		    "publishes a release", path);
-	else if (releases_live_path(c, live, sizeof(live)) == 0) {
-		releases_head(c, oid, NULL, 0);
-		report(EXIT_OK, "PUBLISH=releases: CLONE_PATH %s: live release %s, commit %s",
-		    path, live, oid);
-	} else
-		report(EXIT_NOT_OURS, "PUBLISH=releases: CLONE_PATH %s: %s; a sync will "
-		    "not convert it (see Releases in sentry-source(8))", path,
-		    S_ISDIR(st.st_mode) ? "a directory, not a release link" :
-		    "not a link into its releases");
-}
-
-/* CLONE_PATH is absent, or a repository a sync would take as its own. */
+/* CLONE_PATH's directory first: whatever the layout, another user must
+ * not be able to change what it names. */
 static void
 check_clone_path(const struct config *c)
 {
 	const char *path = config_get(c, CONFIG_CLONE_PATH);
-	const char *url = config_get(c, CONFIG_CLONE_URL);
-	char parent[PATH_MAX], why[1024];
-	git_repository *repo = NULL;
-	git_remote *origin = NULL;
-	struct stat st;
-	int error;
+	char why[1024];
 
-	snprintf(parent, sizeof(parent), "%s", path);
-	dirname(parent);
 	if (path_trust_parent(path, why, sizeof(why)) == -1 && errno != ENOENT) {
 		report(EXIT_CONFIG, "CLONE_PATH %s: %s", path, why);
 		return;
 	}
-	if (config_releases(c)) {
-		check_releases(c);
-		return;
-	}
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && releases_is_link(path)) {
-		report(EXIT_NOT_OURS, "PUBLISH=in-place: CLONE_PATH %s is published as "
-		    "releases; a sync will not convert it (see Releases in sentry-source(8))",
-		    path);
-		return;
-	}
-	if (lstat(path, &st) == -1) {
-		if (access(parent, W_OK | X_OK) == 0)
-			report(EXIT_OK, "CLONE_PATH %s: absent; the first sync clones into it "
-			    "(PUBLISH=in-place)", path);
-		else
-			report(EXIT_SYNC_FAILED, "CLONE_PATH %s: cannot create it in %s: %s; "
-			    "make the directory writable by this user", path, parent,
-			    strerror(errno));
-		return;
-	}
-	if ((error = git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
-	    NULL)) < 0)
-		report(EXIT_NOT_OURS, error == GIT_EOWNER ?
-		    "CLONE_PATH %s: %s" : "CLONE_PATH %s: exists and is not a git "
-		    "repository (%s); move it away or choose another CLONE_PATH",
-		    path, last_git_error());
-	else if (git_remote_lookup(&origin, repo, "origin") < 0 ||
-	    git_remote_url(origin) == NULL)
-		report(EXIT_NOT_OURS, "CLONE_PATH %s: a git repository without an origin; "
-		    "a sync will not touch it: move it away or choose another CLONE_PATH",
-		    path);
-	else if (strcmp(git_remote_url(origin), url) != 0)
-		report(EXIT_NOT_OURS, "CLONE_PATH %s: a clone of %s, not of CLONE_URL %s; "
-		    "a sync will not touch it: move it away, or set CLONE_URL to its origin",
-		    path, git_remote_url(origin), url);
-	else
-		report(EXIT_OK, "CLONE_PATH %s: a clone of CLONE_URL, updated in place "
-		    "(PUBLISH=in-place)", path);
-	git_remote_free(origin);
-	git_repository_free(repo);
+	publish_for(c)->check(c, report);
 }
 
 /*

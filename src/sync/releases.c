@@ -21,6 +21,9 @@
  * the live commit; refs/sentry-source/published the last commit a sync
  * published, so that a rollback is not undone by the next sync of the
  * same tip.
+ *
+ * Nothing here is called by name from outside: publish_releases is the
+ * layout's interface (publish.h).
  */
 #include <sys/stat.h>
 
@@ -39,18 +42,21 @@
 #include "bounds.h"
 #include "caveats.h"
 #include "exitcode.h"
+#include "fetch.h"
 #include "git_error.h"
 #include "gitname.h"
 #include "links.h"
 #include "log.h"
 #include "pack.h"
 #include "peer_limits.h"
-#include "releases.h"
+#include "publish.h"
 #include "remove_tree.h"
 #include "services.h"
 #include "status.h"
 #include "tree_check.h"
 
+#define RELEASES_SUFFIX	".releases"
+#define RELEASES_REPO	"repo.git"
 #define NEW_PREFIX	".new-"
 #define FAILED_PREFIX	".failed-"
 #define NEXT_LINK	".next-link"
@@ -72,7 +78,7 @@ typedef char release_name[RELEASE_LEN + 1];
 static int
 layout(const struct config *c, struct layout *l)
 {
-	sync_split_path(config_get(c, CONFIG_CLONE_PATH), l->dir, l->base);
+	fetch_split_path(config_get(c, CONFIG_CLONE_PATH), l->dir, l->base);
 	if ((size_t)snprintf(l->home, sizeof(l->home), "%s" RELEASES_SUFFIX, l->base) >=
 	    sizeof(l->home) || (size_t)snprintf(l->home_path, sizeof(l->home_path), "%s/%s",
 	    strcmp(l->dir, "/") == 0 ? "" : l->dir, l->home) >= sizeof(l->home_path)) {
@@ -83,12 +89,13 @@ layout(const struct config *c, struct layout *l)
 	return 0;
 }
 
-void
+/* NAME.releases/repo.git; CLONE_PATH when that name is too long. */
+static void
 releases_repo_path(const struct config *c, char *buf, size_t len)
 {
 	struct layout l;
 
-	if (!config_releases(c) || layout(c, &l) == -1)
+	if (layout(c, &l) == -1)
 		snprintf(buf, len, "%s", config_get(c, CONFIG_CLONE_PATH));
 	else
 		snprintf(buf, len, "%s/" RELEASES_REPO, l.home_path);
@@ -128,18 +135,23 @@ live_release(const char *clone_path, const char *home, release_name name)
 	return 1;
 }
 
-int
-releases_is_link(const char *clone_path)
+/* Is this link one a PUBLISH=releases sync made? */
+static int
+releases_shows(const char *clone_path, char *what, size_t len)
 {
 	char dir[PATH_MAX], base[NAME_MAX + 1], home[NAME_MAX + 16];
 	release_name name;
 
-	sync_split_path(clone_path, dir, base);
+	fetch_split_path(clone_path, dir, base);
 	snprintf(home, sizeof(home), "%s" RELEASES_SUFFIX, base);
-	return live_release(clone_path, home, name) == 1;
+	if (live_release(clone_path, home, name) != 1)
+		return 0;
+	snprintf(what, len, "releases (a link into %s" RELEASES_SUFFIX ")", clone_path);
+	return 1;
 }
 
-int
+/* The live release's directory, for RUN='s SENTRY_RELEASE_PATH. */
+static int
 releases_live_path(const struct config *c, char *buf, size_t len)
 {
 	struct layout l;
@@ -151,18 +163,13 @@ releases_live_path(const struct config *c, char *buf, size_t len)
 	return (size_t)snprintf(buf, len, "%s/%s", l.home_path, name) >= len ? -1 : 0;
 }
 
-void
-releases_head(const struct config *c, char oid[STATUS_OID_LEN + 1], char *branch,
-    size_t len)
+static void
+releases_live(const struct config *c, char oid[STATUS_OID_LEN + 1], char *branch, size_t len)
 {
 	char repo[PATH_MAX], unused[STATUS_OID_LEN + 1];
 	struct layout l;
 	release_name name;
 
-	if (!config_releases(c)) {
-		status_head(config_get(c, CONFIG_CLONE_PATH), oid, branch, len);
-		return;
-	}
 	oid[0] = '\0';
 	if (branch != NULL)
 		branch[0] = '\0';
@@ -281,12 +288,17 @@ remove_leftovers(int home, const struct layout *l, int failed_too)
 	closedir(d);
 }
 
-void
+static void
 releases_remove_leftovers(const struct config *c)
 {
+	char gitdir[PATH_MAX];
 	struct layout l;
 	int home;
 
+	/* A fetch stopped by SYNC_TIMEOUT gives its partial pack's space
+	 * back now, not at the next fetch. */
+	releases_repo_path(c, gitdir, sizeof(gitdir));
+	pack_remove_leftovers_in(gitdir, config_get(c, CONFIG_CLONE_PATH));
 	if (layout(c, &l) == -1 || (home = open_home(&l, 0)) == -1)
 		return;
 	remove_leftovers(home, &l, 0);
@@ -333,7 +345,7 @@ open_repo(const struct config *c, const struct layout *l, const char *branch,
 			log_err("%s: %s; not touching it", path, last_git_error());
 			return EXIT_NOT_OURS;
 		}
-		if (sync_origin_is(*repo, origin, url, path) == -1)
+		if (fetch_origin_is(*repo, origin, url, path) == -1)
 			return EXIT_NOT_OURS;
 		return EXIT_OK;
 	}
@@ -389,21 +401,14 @@ out:
 	return rc;
 }
 
-static void
-set_phase(const struct sync_target *t, enum sync_phase p)
-{
-	if (t->phase != NULL)
-		*t->phase = p;
-}
-
-int
+static int
 releases_prepare(const struct config *c, struct ssh_auth *a, const struct sync_target *t,
     struct sync_outcome *out)
 {
 	git_repository *repo = NULL;
 	git_remote *origin = NULL;
 	git_oid tip, live_oid, published;
-	char tracking[LIMIT_REFNAME_BYTES], dir[PATH_MAX + NAME_MAX + 16], stamp[STAMP_LEN + 1];
+	char dir[PATH_MAX + NAME_MAX + 16], stamp[STAMP_LEN + 1];
 	struct timespec now;
 	char tmp[NAME_MAX + 16];
 	release_name live;
@@ -422,20 +427,10 @@ releases_prepare(const struct config *c, struct ssh_auth *a, const struct sync_t
 	remove_leftovers(home, &l, 1);
 	if ((rc = open_repo(c, &l, t->branch, &repo, &origin)) != EXIT_OK)
 		goto out;
-	pack_remove_leftovers(repo, l.home_path);
-	if (sync_fetch(origin, a, t, "sentry-source: fetch") < 0) {
-		log_err("fetch from %s failed: %s", git_remote_url(origin), last_git_error());
-		rc = sync_failure_status(a);
-		/* A full disk wants its space back now, not at the next fetch. */
-		pack_remove_leftovers(repo, l.home_path);
+	if ((rc = fetch_tip(repo, origin, a, t, l.home_path, "the live release is kept",
+	    &tip)) != EXIT_OK)
 		goto out;
-	}
 	rc = EXIT_SYNC_FAILED;
-	snprintf(tracking, sizeof(tracking), "refs/remotes/origin/%s", t->branch);
-	if (git_reference_name_to_id(&tip, repo, tracking) < 0) {
-		log_err("the remote has no branch %s; the live release is kept", t->branch);
-		goto out;
-	}
 	if (has_live)
 		git_oid_fromstr(&live_oid, live + STAMP_LEN + 1);
 	/* A live release removed by hand is published again. */
@@ -456,7 +451,7 @@ releases_prepare(const struct config *c, struct ssh_auth *a, const struct sync_t
 		rc = EXIT_OK;
 		goto out;
 	}
-	set_phase(t, SYNC_PHASE_CHECKOUT);
+	fetch_phase(t, SYNC_PHASE_CHECKOUT);
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
@@ -489,8 +484,7 @@ releases_prepare(const struct config *c, struct ssh_auth *a, const struct sync_t
 	if (has_live)
 		git_oid_cpy(&out->old_head, &live_oid);
 	git_oid_cpy(&out->new_head, &tip);
-	out->forced = has_live && !git_oid_equal(&live_oid, &tip) &&
-	    git_graph_descendant_of(repo, &tip, &live_oid) != 1;
+	out->forced = has_live && fetch_forced(repo, &live_oid, &tip);
 	pack_bound(repo, l.home_path);
 	rc = EXIT_OK;
 out:
@@ -593,7 +587,12 @@ prune(int home, const struct layout *l, unsigned long keep, const char *live)
 	free(names);
 }
 
-int
+/*
+ * Under the lock: BUILD= in the new release (EXIT_BUILD_FAILED and
+ * nothing published when it fails), then the switch of CLONE_PATH, then
+ * the releases beyond KEEP_RELEASES go. Nothing new: nothing to do.
+ */
+static int
 releases_publish(const struct config *c, const char *ref, const char *branch,
     const struct sync_outcome *o, int payload_fd)
 {
@@ -601,6 +600,8 @@ releases_publish(const struct config *c, const char *ref, const char *branch,
 	struct layout l;
 	int home, rc;
 
+	if (o->release[0] == '\0')
+		return EXIT_OK;
 	if (layout(c, &l) == -1 || (home = open_home(&l, 0)) == -1)
 		return EXIT_SYNC_FAILED;
 	snprintf(tmp, sizeof(tmp), NEW_PREFIX "%s", o->release);
@@ -637,7 +638,8 @@ out:
 	return rc;
 }
 
-int
+/* --rollback, under the lock: the release before the live one goes live. */
+static int
 releases_rollback(const struct config *c)
 {
 	const char *path = config_get(c, CONFIG_CLONE_PATH);
@@ -680,7 +682,8 @@ out:
 	return rc;
 }
 
-int
+/* --releases: commit, time, name, and which is live. */
+static int
 releases_list(const struct config *c)
 {
 	release_name *names = NULL, live;
@@ -716,3 +719,39 @@ out:
 		close(home);
 	return rc;
 }
+
+/* PUBLISH=releases: CLONE_PATH is absent, or the link a sync made. */
+static void
+releases_check(const struct config *c, publish_report *report)
+{
+	const char *path = config_get(c, CONFIG_CLONE_PATH);
+	char live[PATH_MAX], oid[STATUS_OID_LEN + 1];
+	struct stat st;
+
+	if (lstat(path, &st) == -1)
+		report(EXIT_OK, "PUBLISH=releases: CLONE_PATH %s: absent; the first sync "
+		    "publishes a release", path);
+	else if (releases_live_path(c, live, sizeof(live)) == 0) {
+		releases_live(c, oid, NULL, 0);
+		report(EXIT_OK, "PUBLISH=releases: CLONE_PATH %s: live release %s, commit %s",
+		    path, live, oid);
+	} else
+		report(EXIT_NOT_OURS, "PUBLISH=releases: CLONE_PATH %s: %s; a sync will "
+		    "not convert it (see Releases in sentry-source(8))", path,
+		    S_ISDIR(st.st_mode) ? "a directory, not a release link" :
+		    "not a link into its releases");
+}
+
+const struct publish publish_releases = {
+	.name = "releases",
+	.prepare = releases_prepare,
+	.make_live = releases_publish,
+	.live = releases_live,
+	.live_path = releases_live_path,
+	.repo_path = releases_repo_path,
+	.remove_leftovers = releases_remove_leftovers,
+	.check = releases_check,
+	.shows = releases_shows,
+	.rollback = releases_rollback,
+	.list = releases_list,
+};

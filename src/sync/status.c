@@ -15,8 +15,8 @@
 #include "clock.h"
 #include "log.h"
 #include "metrics.h"
+#include "publish.h"
 #include "replace.h"
-#include "releases.h"
 #include "status.h"
 
 #define SHORT_OID	12
@@ -133,7 +133,7 @@ status_report(const struct config *c, struct status *st, int rc, int locked)
 	st->time = time(NULL);
 	st->duration_ms = clock_ms() - st->started_ms;
 	st->exit = rc;
-	releases_head(c, st->new, st->head_branch, sizeof(st->head_branch));
+	publish_for(c)->live(c, st->new, st->head_branch, sizeof(st->head_branch));
 	/* A failure before the lock: nothing moved. */
 	if (!st->have_old)
 		memcpy(st->old, st->new, sizeof(st->old));

@@ -40,12 +40,11 @@
 #include "log.h"
 #include "owner.h"
 #include "path_trust.h"
-#include "releases.h"
 #include "peer_limits.h"
+#include "publish.h"
 #include "services.h"
 #include "ssh_auth.h"
 #include "status.h"
-#include "sync.h"
 
 #define BRANCH_PREFIX	"refs/heads/"
 
@@ -101,7 +100,7 @@ current_ref(const struct config *c, char *ref, size_t len)
 	char repo_path[PATH_MAX];
 	int rc = -1;
 
-	releases_repo_path(c, repo_path, sizeof(repo_path));
+	publish_for(c)->repo_path(c, repo_path, sizeof(repo_path));
 	if (git_repository_open_ext(&repo, repo_path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
 		log_err("BRANCH %s is a glob and %s holds no checkout yet: name one "
 		    "branch, as in sentry-source --sync --branch NAME",
@@ -186,7 +185,8 @@ sync_with_deadline(const struct config *c, struct ssh_auth *auth,
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
 			_exit(EXIT_INTERNAL);
 		close(fds[0]);
-		rc = sync_checkout(c, auth, t, o);
+		memset(o, 0, sizeof(*o));
+		rc = publish_for(c)->prepare(c, auth, t, o);
 		if (rc == EXIT_OK && write(fds[1], o, sizeof(*o)) != (ssize_t)sizeof(*o))
 			rc = EXIT_INTERNAL;
 		_exit(rc);
@@ -214,7 +214,7 @@ sync_with_deadline(const struct config *c, struct ssh_auth *auth,
 	if (got == -1 || !WIFEXITED(status)) {
 		if (got != -1)
 			log_err("sync of %s died of signal %d", t->branch, WTERMSIG(status));
-		sync_remove_leftovers(c);
+		publish_for(c)->remove_leftovers(c);
 		return EXIT_SYNC_FAILED;
 	}
 	rc = WEXITSTATUS(status);
@@ -246,8 +246,9 @@ owner_status(const struct config *c, const char *what)
  * lock, as a sync does, so that it never switches under one.
  */
 static int
-releases_command(const char *path, int rollback)
+rollback_or_list(const char *path, int rollback)
 {
+	const struct publish *p;
 	struct config config = CONFIG_INIT;
 	struct status st = STATUS_INIT(STATUS_MODE_ROLLBACK);
 	char err[1024], none[LIMIT_REF_BYTES] = "", branch[LIMIT_REF_BYTES];
@@ -257,7 +258,8 @@ releases_command(const char *path, int rollback)
 		log_err("%s", err);
 		return EXIT_CONFIG;
 	}
-	if (!config_releases(&config)) {
+	p = publish_for(&config);
+	if ((rollback ? p->rollback : p->list) == NULL) {
 		log_err("%s: PUBLISH is not releases: there are no releases to %s", path,
 		    rollback ? "roll back to" : "list");
 		rc = EXIT_USAGE;
@@ -268,7 +270,7 @@ releases_command(const char *path, int rollback)
 		goto out;
 	}
 	if (!rollback) {
-		rc = releases_list(&config);
+		rc = p->list(&config);
 		goto out;
 	}
 	if ((rc = owner_status(&config, "--rollback")) != EXIT_OK)
@@ -283,10 +285,10 @@ releases_command(const char *path, int rollback)
 		rc = lock == LOCK_NOT_OURS ? EXIT_NOT_OURS : EXIT_SYNC_FAILED;
 		goto out;
 	}
-	releases_head(&config, st.old, branch, sizeof(branch));
+	p->live(&config, st.old, branch, sizeof(branch));
 	st.branch = branch[0] != '\0' ? branch : NULL;
 	st.have_old = 1;
-	rc = releases_rollback(&config);
+	rc = p->rollback(&config);
 	/* --status then names what is live, as after a sync. */
 	status_report(&config, &st, rc, 1);
 out:
@@ -363,7 +365,7 @@ main(int argc, char *argv[])
 			usage();
 			return EXIT_USAGE;
 		}
-		return releases_command(path, rollback);
+		return rollback_or_list(path, rollback);
 	}
 	if (path == NULL || optind != argc ||
 	    (check ? ref != NULL || use_current : (ref == NULL) == !use_current ||
@@ -478,14 +480,14 @@ main(int argc, char *argv[])
 		old = new = NULL;
 		payload_fd = -1;	/* that push's body is not the one we have */
 	}
-	releases_head(&config, st.old, NULL, 0);
+	publish_for(&config)->live(&config, st.old, NULL, 0);
 	st.have_old = 1;
 	if (old != NULL && new != NULL)
 		log_info("syncing %s for the push %.12s..%.12s", branch, old, new);
 	rc = sync_with_deadline(&config, &auth, &target, &outcome);
 	/* Under the lock, past SYNC_TIMEOUT: BUILD= has RUN_TIMEOUT. */
-	if (rc == EXIT_OK && config_releases(&config) && outcome.release[0] != '\0')
-		rc = releases_publish(&config, ref, branch, &outcome, payload_fd);
+	if (rc == EXIT_OK)
+		rc = publish_for(&config)->make_live(&config, ref, branch, &outcome, payload_fd);
 	if (rc == EXIT_OK)
 		rc = services_run(&config, ref, &outcome, payload_fd);
 out:
