@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <fnmatch.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -78,6 +77,7 @@ check_remote(const struct config *c, struct ssh_auth *a, const char *rule)
 	git_remote_callbacks cb;
 	const git_remote_head **heads;
 	git_remote *remote = NULL;
+	const char *branch;
 	char list[512] = "";
 	size_t i, n, len, count = 0, taken = 0;
 
@@ -92,15 +92,14 @@ check_remote(const struct config *c, struct ssh_auth *a, const char *rule)
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		if (strncmp(heads[i]->name, REFS_HEADS, REFS_HEADS_LEN) != 0)
+		if ((branch = gitname_branch(heads[i]->name)) == NULL)
 			continue;
-		/* As the sync matches it (sync_main.c). */
-		if (rule != NULL && fnmatch(rule, heads[i]->name + 11, FNM_PATHNAME) == 0)
+		/* As the sync matches it. */
+		if (rule != NULL && gitname_rule_takes(rule, branch))
 			taken++;
 		len = strlen(list);
 		if (count++ < 10)
-			snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "",
-			    heads[i]->name + REFS_HEADS_LEN);
+			snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "", branch);
 	}
 	report(EXIT_OK, "%s: host key known, key accepted; %zu branches: %s%s", url,
 	    count, count ? list : "none", count > 10 ? ", ..." : "");

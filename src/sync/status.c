@@ -13,6 +13,7 @@
 
 #include "bounds.h"
 #include "clock.h"
+#include "gitname.h"
 #include "log.h"
 #include "metrics.h"
 #include "publish.h"
@@ -52,8 +53,8 @@ status_head(const char *path, char oid[STATUS_OID_LEN + 1], char *branch, size_t
 		git_oid_tostr(oid, STATUS_OID_LEN + 1, &id);
 	if (branch != NULL && git_reference_lookup(&head, repo, "HEAD") == 0 &&
 	    git_reference_type(head) == GIT_REFERENCE_SYMBOLIC &&
-	    strncmp(target = git_reference_symbolic_target(head), "refs/heads/", 11) == 0)
-		snprintf(branch, len, "%s", target + 11);
+	    (target = gitname_branch(git_reference_symbolic_target(head))) != NULL)
+		snprintf(branch, len, "%s", target);
 	git_reference_free(head);
 	git_repository_free(repo);
 }
