@@ -1,4 +1,3 @@
-#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,8 +11,7 @@
 #include "git_error.h"
 #include "gitname.h"
 #include "known_hosts.h"
-#include "owner.h"
-#include "path_trust.h"
+#include "place.h"
 #include "publish.h"
 #include "ssh_auth.h"
 
@@ -48,21 +46,6 @@ names_host(const struct ssh_auth *a)
 
 	return known_hosts_check(a->known_hosts, a->known_hosts_len, a->host, a->port,
 	    probe, sizeof(probe)) != KNOWN_HOST_UNKNOWN;
-}
-
-/* CLONE_PATH's directory first: whatever the layout, another user must
- * not be able to change what it names. */
-static void
-check_clone_path(const struct config *c)
-{
-	const char *path = config_get(c, CONFIG_CLONE_PATH);
-	char why[1024];
-
-	if (path_trust_parent(path, why, sizeof(why)) == -1 && errno != ENOENT) {
-		report(EXIT_CONFIG, "CLONE_PATH %s: %s", path, why);
-		return;
-	}
-	publish_for(c)->check(c, report);
 }
 
 /*
@@ -122,13 +105,13 @@ check_deployment_sync(const struct config *c, const char *rule)
 {
 	struct ssh_auth auth = SSH_AUTH_INIT;
 	const char *key = config_get(c, CONFIG_SSH_KEYPATH);
-	char err[512];
-	enum owner o;
+	char err[512], where[1024];
+	enum place p;
 
 	/* First: as another user (root above all), every other answer
 	 * would be about the wrong user's rights. */
-	if ((o = owner_check(c, "--check", err, sizeof(err))) == OWNER_OTHER) {
-		report(EXIT_NOT_OURS, "%s", err);
+	if ((p = place_check(c, "--check", where, sizeof(where))) == PLACE_OTHER) {
+		report(EXIT_NOT_OURS, "%s", where);
 		goto out;
 	}
 	if (ssh_auth_load(&auth, c, err, sizeof(err)) == -1) {
@@ -151,10 +134,12 @@ check_deployment_sync(const struct config *c, const char *rule)
 	}
 	report(EXIT_OK, "KNOWN_HOSTS %s: names %s", config_get(c, CONFIG_KNOWN_HOSTS),
 	    auth.host);
-	if (o == OWNER_NO_DIR)
-		report(EXIT_SYNC_FAILED, "%s", err);
+	/* CLONE_PATH's directory first: whatever the layout, another user
+	 * must not be able to change what it names. */
+	if (p != PLACE_OK)
+		report(place_status(p), "%s", where);
 	else
-		check_clone_path(c);
+		publish_for(c)->check(c, report);
 	check_remote(c, &auth, rule);
 out:
 	ssh_auth_free(&auth);

@@ -190,7 +190,7 @@ open_ours(const struct config *c, git_repository **repo, git_remote **origin)
 	const char *workdir;
 	int error;
 
-	/* owner_check saw CLONE_PATH; its .git may still be another user's. */
+	/* place_check saw CLONE_PATH; its .git may still be another user's. */
 	if ((error = git_repository_open_ext(repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
 	    NULL)) == GIT_EOWNER) {
 		log_err("%s: %s; run the sync as the user who owns it", path,

@@ -36,9 +36,8 @@
 #include "gitname.h"
 #include "lock.h"
 #include "log.h"
-#include "owner.h"
-#include "path_trust.h"
 #include "peer_limits.h"
+#include "place.h"
 #include "publish.h"
 #include "services.h"
 #include "ssh_auth.h"
@@ -207,26 +206,6 @@ out:
 	return rc;
 }
 
-/* Whether this user may work on CLONE_PATH (owner.h): EXIT_OK, or the
- * refusal's exit status, logged. */
-static int
-owner_status(const struct config *c, const char *what)
-{
-	char err[1024];
-
-	switch (owner_check(c, what, err, sizeof(err))) {
-	case OWNER_OTHER:
-		log_err("%s", err);
-		return EXIT_NOT_OURS;
-	case OWNER_NO_DIR:
-		log_err("%s", err);
-		return EXIT_SYNC_FAILED;
-	case OWNER_OK:
-		break;
-	}
-	return EXIT_OK;
-}
-
 /*
  * What lock_checkout's result means: EXIT_OK when the lock is held, or
  * when a waiting sync will do a sync's work (branch: the sync's); else
@@ -270,6 +249,7 @@ rollback_or_list(const struct sync_job *job)
 {
 	const struct publish *p;
 	struct config config = CONFIG_INIT;
+	enum place pl;
 	struct status st = STATUS_INIT(STATUS_MODE_ROLLBACK);
 	char err[1024], none[LIMIT_REF_BYTES] = "", branch[LIMIT_REF_BYTES];
 	const char *path;
@@ -295,8 +275,12 @@ rollback_or_list(const struct sync_job *job)
 		rc = p->list(&config);
 		goto out;
 	}
-	if ((rc = owner_status(&config, "--rollback")) != EXIT_OK ||
-	    (rc = lock_status(lock_checkout(path, none, sizeof(none), &lock), path,
+	if ((pl = place_check(&config, "--rollback", err, sizeof(err))) != PLACE_OK) {
+		log_err("%s", err);
+		rc = place_status(pl);
+		goto out;
+	}
+	if ((rc = lock_status(lock_checkout(path, none, sizeof(none), &lock), path,
 	    NULL)) != EXIT_OK)
 		goto out;
 	p->live(&config, st.old, branch, sizeof(branch));
@@ -363,7 +347,7 @@ prepare(const struct sync_job *job, struct sync_run *run)
 	const struct config *c = &run->config;
 	const char *branch;
 	char err[1024];
-	int rc;
+	enum place p;
 
 	run->ref = job->ref;
 	if (job->current) {
@@ -385,18 +369,15 @@ prepare(const struct sync_job *job, struct sync_run *run)
 		log_err("%s", err);
 		return EXIT_CONFIG;
 	}
-	/* A directory that does not exist is for lock_checkout to say. */
-	if (path_trust_parent(config_get(c, CONFIG_CLONE_PATH), err, sizeof(err)) == -1 &&
-	    errno != ENOENT) {
-		log_err("CLONE_PATH %s: %s", config_get(c, CONFIG_CLONE_PATH), err);
-		run->may_lock = 0;	/* no record written where others can write */
-		return EXIT_CONFIG;
-	}
 	/* Before the lock: root must not leave a lock file the owner cannot
-	 * open, nor a record (so no lock is taken for one either). */
-	if ((rc = owner_status(c, "--sync")) == EXIT_NOT_OURS)
-		run->may_lock = 0;
-	return rc;
+	 * open, nor a record (so no lock is taken for one either), and
+	 * nothing is written where another user could change it. */
+	if ((p = place_check(c, "--sync", err, sizeof(err))) != PLACE_OK) {
+		log_err("%s", err);
+		run->may_lock = p == PLACE_NO_DIR;
+		return place_status(p);
+	}
+	return EXIT_OK;
 }
 
 /*
