@@ -216,7 +216,7 @@ open_ours(const struct config *c, git_repository **repo, git_remote **origin)
 static int
 check_changes(git_repository *repo, const char *path)
 {
-	struct worktree_names changes = WORKTREE_NAMES_INIT;
+	struct namelist changes = NAMELIST_INIT;
 
 	if (worktree_changes(repo, &changes) < 0) {
 		log_err("%s: status: %s", path, last_git_error());
@@ -232,7 +232,7 @@ check_changes(git_repository *repo, const char *path)
 static int
 check_blocked(git_repository *repo, const char *path, const git_oid *from, const git_oid *to)
 {
-	struct worktree_names blocked = WORKTREE_NAMES_INIT;
+	struct namelist blocked = NAMELIST_INIT;
 
 	if (worktree_blocked(repo, from, to, &blocked) < 0) {
 		log_err("%s: checking %s: %s", path, git_oid_tostr_s(to), last_git_error());

@@ -47,6 +47,7 @@
 #include "gitname.h"
 #include "links.h"
 #include "log.h"
+#include "namelist.h"
 #include "pack.h"
 #include "peer_limits.h"
 #include "publish.h"
@@ -368,7 +369,7 @@ open_repo(const struct config *c, const struct layout *l, const char *branch,
 static int
 check_out(git_repository *repo, const git_oid *tip, const char *dir)
 {
-	struct worktree_names dups = WORKTREE_NAMES_INIT, links = WORKTREE_NAMES_INIT;
+	struct namelist dups = NAMELIST_INIT, links = NAMELIST_INIT;
 	char why[sizeof(dups.text) + 96];
 	git_checkout_options opts;
 	git_commit *commit = NULL;
