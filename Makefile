@@ -76,9 +76,12 @@ UNITS = examples/sentry-source.socket examples/sentry-source@.service \
 
 # Every tests/unit/test-*.c is a TAP program.
 UNIT_TESTS = $(patsubst %.c,%,$(sort $(wildcard tests/unit/test-*.c)))
-# The unit tests of the helper's side; the others test the front's.
+# The unit tests of the helper's side; the others test the front's. A
+# tests/unit/test-sync-NAME.c is one without anything to add here: it is
+# linked with every object of the helper but its main().
 SYNC_UNIT_TESTS = tests/unit/test-known-hosts tests/unit/test-pathglob \
-	tests/unit/test-remove-tree tests/unit/test-tree-check
+	tests/unit/test-remove-tree $(filter tests/unit/test-sync-%,$(UNIT_TESTS))
+SYNC_LIB_OBJS = $(filter-out $(BUILD)/sync/sync_main.o,$(SYNC_OBJS))
 UNIT_SUPPORT = $(BUILD)/tests/unit/tap.o $(BUILD)/tests/unit/request.o
 # Programs the test scripts drive (not TAP programs themselves).
 TEST_TOOLS = tests/unit/http-verdict
@@ -160,8 +163,8 @@ tests/unit/test-run-split: $(BUILD)/tests/unit/test-run-split.o $(BUILD)/tests/u
 tests/unit/test-remove-tree: $(BUILD)/tests/unit/test-remove-tree.o $(BUILD)/tests/unit/tap.o \
 		$(BUILD)/sync/remove_tree.o
 	$(CC) $(LDFLAGS) -o $@ $^
-tests/unit/test-tree-check: $(BUILD)/tests/unit/test-tree-check.o $(BUILD)/tests/unit/tap.o \
-		$(BUILD)/sync/tree_check.o $(BUILD)/sync/tree_entry.o $(COMMON_OBJS)
+# The shortest stem wins: test-sync-* link here, not with the front.
+tests/unit/test-sync-%: $(BUILD)/tests/unit/test-sync-%.o $(BUILD)/tests/unit/tap.o $(SYNC_LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SYNC_LIBS)
 tests/unit/test-known-hosts: $(BUILD)/tests/unit/test-known-hosts.o $(BUILD)/tests/unit/tap.o \
 		$(BUILD)/sync/known_hosts.o $(COMMON_OBJS)
@@ -171,6 +174,9 @@ deps:
 	@bash .ci/install-deps
 
 # Tests build with -Werror; the default build does not impose it.
+# make check T=releases runs one program, JOBS=N that many at a time;
+# ONLY= picks parts of a script (see tests/README). Variables given to
+# make reach tests/run.sh through the environment.
 check: deps
 	$(MAKE) all $(UNIT_TESTS) $(TEST_TOOLS) WARNINGS='-Wall -Wextra -Werror'
 	mandoc -Tlint -W warning $(MANPAGES)

@@ -544,15 +544,18 @@ test_config_trust() {
 	check "...and cloned" test -d "$cp/.git"
 }
 
-test_state_directory
-test_missing_parent
-test_writable_parent
-test_lock_squat
-test_sweep_race
-test_passphrase_mode
-test_hook_env
-test_hook_no_helper_status
-test_run_dir_removal
-test_metrics_fifo
-test_config_trust
+
+# ONLY=NAME runs part test_NAME alone (tests/tap.sh); a part may need an earlier one.
+run_parts \
+	test_state_directory \
+	test_missing_parent \
+	test_writable_parent \
+	test_lock_squat \
+	test_sweep_race \
+	test_passphrase_mode \
+	test_hook_env \
+	test_hook_no_helper_status \
+	test_run_dir_removal \
+	test_metrics_fifo \
+	test_config_trust
 echo "1..$n"

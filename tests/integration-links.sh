@@ -25,8 +25,6 @@ printf 'canary\n' >"$CANARY/keep"
 # checks nothing (receive.fsckObjects is off by default).
 git --git-dir="$FX_REPO" config receive.fsckObjects false
 
-part() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
-
 # --- the two publishing modes ----------------------------------------------
 
 # mode_use MODE: CP, CONF and WT (where the live tree is) for MODE.

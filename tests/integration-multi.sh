@@ -170,8 +170,10 @@ test_usage() {
 	check_eq "--config-dir naming no directory: exits 78" 78 "$RC"
 }
 
-test_pick
-test_traversal
-test_socket
-test_usage
+# ONLY=NAME runs part test_NAME alone (tests/tap.sh); a part may need an earlier one.
+run_parts \
+	test_pick \
+	test_traversal \
+	test_socket \
+	test_usage
 printf '1..%d\n' "$n"

@@ -125,8 +125,10 @@ kill_in_checkout() {
 }
 
 test_kill_matrix() {
-	local d gen=1 want where bad="" mid=0 report="${KILL_REPORT:-$FX_DIR/kill-report}"
+	local d gen=1 want where bad="" mid=0 said="" report="${KILL_REPORT:-$FX_DIR/kill-report}"
 	: >"$report"
+	# Where each kill lands depends on the machine's speed: what is checked
+	# is the outcome for wherever it landed, and where is only reported.
 	for d in 0 0.02 0.05 0.1 0.2 0.4 0.7 1.0; do
 		gen=$((gen + 1))
 		want=$(real_generation "$REAL" "$gen")
@@ -142,27 +144,52 @@ test_kill_matrix() {
 			bad="$bad $d"
 			cat "$ERR" >&2
 		fi
+		# A kill during the checkout left a move that the next sync finished.
+		if [ "$where" = mid ] && ! grep -q "finishing an interrupted sync" "$ERR"; then
+			said="$said $d"
+		fi
 	done
-	sed 's/^/# /' "$report" >&2
+	sed 's/^/# /' "$report"
+	printf '# kill -9: %d of 8 kills came during the checkout, %d after the move\n' \
+		"$mid" $((8 - mid))
 	check_eq "kill -9 at 8 moments of a checkout of 20000 files: the next sync reaches the tip, clean" \
 		"" "$bad"
-	check "kill -9: most kills ($mid of 8) came during the checkout" test "$mid" -ge 5
-	check "kill -9: the next syncs said they finished an interrupted sync" \
-		grep -q "finishing an interrupted sync" "$FX_DIR"/run/*.err
+	check_eq "kill -9 during the checkout ($mid of 8): the next sync said it finished the interrupted sync" \
+		"" "$said"
 	check "after the kills: git fsck --strict is clean" git -C "$CP" fsck --no-progress --strict
+}
+
+# kill_mid GEN: push generation GEN and kill its sync during the checkout,
+# trying shorter delays while the kill lands after the move (a fast
+# machine); prints the generation's oid, then "mid" or "done" for where
+# the last kill landed.
+kill_mid() {
+	local d want where="done"
+	for d in 0.1 0.05 0.02 0; do
+		want=$(real_generation "$REAL" "$1.$d")
+		where=$(kill_in_checkout "$d")
+		[ "$where" = mid ] && break
+		sync_now
+	done
+	printf '%s %s\n' "$want" "$where"
 }
 
 # Killed during the checkout, then someone edits a file: that is a local
 # modification, not the dead sync's work.
 test_kill_then_edit() {
-	local want where f=tree/d000/s0/f00.txt
-	want=$(real_generation "$REAL" 50)
-	where=$(kill_in_checkout 0.1)
+	local want where f=tree/d000/s0/f00.txt why="no kill landed during the checkout on this machine"
+	read -r want where < <(kill_mid 50)
 	printf 'a local edit\n' >"$CP/$f"
 	sync_now
-	check_eq "killed during the checkout ($where), then a file edited: exits 5" 5 "$RC"
-	check "... the log names the edited file" grep -q "local modifications.*$f" "$ERR"
-	check_eq "... the edit kept" "a local edit" "$(cat "$CP/$f")"
+	if [ "$where" = mid ]; then
+		check_eq "killed during the checkout, then a file edited: exits 5" 5 "$RC"
+		check "... the log names the edited file" grep -q "local modifications.*$f" "$ERR"
+		check_eq "... the edit kept" "a local edit" "$(cat "$CP/$f")"
+	else
+		skip "killed during the checkout, then a file edited: exits 5" "$why"
+		skip "... the log names the edited file" "$why"
+		skip "... the edit kept" "$why"
+	fi
 	git -C "$REAL" show "$want:$f" >"$CP/$f"
 	sync_now
 	check_eq "the edit undone (the file as the target has it): exits 0" 0 "$RC"
@@ -170,11 +197,17 @@ test_kill_then_edit() {
 	check "... clean work tree" clean_tree "$CP"
 	# A file the killed checkout was writing holds the start of its
 	# content: that is the dead sync's work, not an edit.
-	want=$(real_generation "$REAL" 51)
-	where=$(kill_in_checkout 0.1)
+	read -r want where < <(kill_mid 51)
 	head -c 5 "$CP/$f" >"$FX_DIR/cut" && cat "$FX_DIR/cut" >"$CP/$f"
 	sync_now
-	check_eq "killed during the checkout ($where), a file cut short: the next sync exits 0" 0 "$RC"
+	if [ "$where" = mid ]; then
+		check_eq "killed during the checkout, a file cut short: the next sync exits 0" 0 "$RC"
+	else
+		# After the move, the cut is an edit like any other.
+		skip "killed during the checkout, a file cut short: the next sync exits 0" "$why"
+		git -C "$REAL" show "$want:$f" >"$CP/$f"
+		sync_now
+	fi
 	check_eq "... at the tip" "$want" "$(head_of "$CP")"
 	check "... clean work tree" clean_tree "$CP"
 }
@@ -306,10 +339,6 @@ test_force_push() {
 	check "after the force push: git fsck --strict is clean" git -C "$CP" fsck --no-progress --strict
 }
 
-# only NAME: run this part? ONLY="clone refuse" picks parts (the later
-# parts need the clone).
-only() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
-
 # --- a glob BRANCH: pushes to two branches while a sync waits -----------------
 
 # On the small repository of tests/lib.sh: what counts here is the locks.
@@ -326,7 +355,8 @@ test_glob_waiting() {
 	./sentry-source -c "$conf" --sync --branch release/1 </dev/null >/dev/null \
 		2>"$FX_DIR/glob-waiter.log" &
 	pid=$!
-	for i in $(seq 1 100); do
+	# Until the waiter holds the wait lock: up to 2 minutes on a loaded machine.
+	for i in $(seq 1 1200); do
 		flock -n "$cp.wait" true 2>/dev/null || break
 		sleep 0.1
 	done
@@ -352,14 +382,15 @@ test_glob_waiting() {
 	[ -n "$t1" ]
 }
 
-only glob && test_glob_waiting
-only clone && test_clone
-only hundred && test_hundred_syncs
-only kill && test_kill_matrix
-only kill && test_kill_then_edit
-only kill && test_sync_timeout
-only refuse && test_refuse_before_writing
-only unpushed && test_unpushed
-only deleted && test_deleted_branch
-only force && test_force_push
+# ONLY="clone refuse" picks parts (tests/tap.sh); the later ones need the clone.
+part glob && test_glob_waiting
+part clone && test_clone
+part hundred && test_hundred_syncs
+part kill && test_kill_matrix
+part kill && test_kill_then_edit
+part kill && test_sync_timeout
+part refuse && test_refuse_before_writing
+part unpushed && test_unpushed
+part deleted && test_deleted_branch
+part force && test_force_push
 printf '1..%d\n' "$n"

@@ -27,7 +27,7 @@ write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases
 
 # --- helpers ---------------------------------------------------------------
 
-sync_now() { cli -c "${1:-$CONF}" --sync; }
+sync_now() { cli -c "$CONF" --sync; }
 link_of() { readlink "$CP"; }
 # live: the live release's name; live_commit: its commit.
 live() { basename "$(readlink "$CP")"; }
@@ -78,30 +78,34 @@ reader() {
 }
 
 # --- a first publish, and what it made -------------------------------------
+# The first publish: every other part starts from it, so it always runs.
+test_first() {
 
-sync_now
-tip=$(repo_tip develop)
-check_eq "first --sync publishes: exit 0" 0 "$RC"
-check "CLONE_PATH is a symbolic link" test -L "$CP"
-check "its target is relative, into checkout.releases/" \
-	grep -qE '^checkout\.releases/[0-9]{8}T[0-9]{6}\.[0-9]{6}Z-[0-9a-f]{40}$' <<<"$(link_of)"
-check_eq "the live release is the pushed tip" "$tip" "$(live_commit)"
-check "the release holds every file of the tip, nothing else" same_tree "$CP/" "$tip"
-check "a release holds no .git" test ! -e "$CP/.git"
-check "the repository lives once, bare, beside the releases" \
-	test "$(git --git-dir="$HOME_DIR/repo.git" rev-parse --is-bare-repository)" = true
-check_eq "--status names the live commit" "$tip" \
-	"$(./sentry-source -c "$CONF" --status --json | sed -n 's/.*"new": *"\([0-9a-f]*\)".*/\1/p')"
-cli -c "$CONF" --check
-check "--check reports the publishing mode and the live release" \
-	grep -q "ok: PUBLISH=releases: CLONE_PATH $CP: live release $HOME_DIR/$(live), commit $tip" "$OUT"
+	sync_now
+	tip=$(repo_tip develop)
+	check_eq "first --sync publishes: exit 0" 0 "$RC"
+	check "CLONE_PATH is a symbolic link" test -L "$CP"
+	check "its target is relative, into checkout.releases/" \
+		grep -qE '^checkout\.releases/[0-9]{8}T[0-9]{6}\.[0-9]{6}Z-[0-9a-f]{40}$' <<<"$(link_of)"
+	check_eq "the live release is the pushed tip" "$tip" "$(live_commit)"
+	check "the release holds every file of the tip, nothing else" same_tree "$CP/" "$tip"
+	check "a release holds no .git" test ! -e "$CP/.git"
+	check "the repository lives once, bare, beside the releases" \
+		test "$(git --git-dir="$HOME_DIR/repo.git" rev-parse --is-bare-repository)" = true
+	check_eq "--status names the live commit" "$tip" \
+		"$(./sentry-source -c "$CONF" --status --json | sed -n 's/.*"new": *"\([0-9a-f]*\)".*/\1/p')"
+	cli -c "$CONF" --check
+	check "--check reports the publishing mode and the live release" \
+		grep -q "ok: PUBLISH=releases: CLONE_PATH $CP: live release $HOME_DIR/$(live), commit $tip" "$OUT"
 
-sync_now
-check_eq "a sync with nothing new makes no release" 1 "$(count_releases)"
+	sync_now
+	check_eq "a sync with nothing new makes no release" 1 "$(count_releases)"
+}
 
 # --- BUILD before the switch, RUN after it ---------------------------------
+test_build() {
 
-cat >"$PROBE/build.sh" <<'EOF'
+	cat >"$PROBE/build.sh" <<'EOF'
 #!/bin/sh
 out=$1
 pwd -P >"$out/build.pwd"
@@ -110,299 +114,339 @@ readlink "$SENTRY_REPO_PATH" >"$out/build.live"
 [ -e history.txt ] && echo yes >"$out/build.tree"
 exit "${BUILD_EXIT:-0}"
 EOF
-cat >"$PROBE/run.sh" <<'EOF'
+	cat >"$PROBE/run.sh" <<'EOF'
 #!/bin/sh
 pwd -P >"$1/run.pwd"
 printf '%s\n' "$SENTRY_RELEASE_PATH" >"$1/run.release"
 EOF
-chmod +x "$PROBE/build.sh" "$PROBE/run.sh"
-write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases \
-	"BUILD=$PROBE/build.sh $PROBE" "RUN=$PROBE/run.sh $PROBE"
-before=$(link_of)
-new=$(push_commit develop)
-sync_now
-check_eq "with BUILD and RUN: exit 0" 0 "$RC"
-check_eq "BUILD ran while the old release was live" "$before" "$(cat "$PROBE/build.live")"
-check "BUILD ran in the new release, with its files" test "$(cat "$PROBE/build.tree")" = yes
-check_eq "BUILD was told the release's path (SENTRY_RELEASE_PATH)" \
-	"$(cat "$PROBE/build.pwd")" "$(cat "$PROBE/build.release")"
-check_eq "RUN ran in the published release" "$(readlink -f "$CP")" "$(cat "$PROBE/run.pwd")"
-check_eq "RUN was told the published release's path" \
-	"$(readlink -f "$CP")" "$(cat "$PROBE/run.release")"
-check_eq "the new commit is live" "$new" "$(live_commit)"
+	chmod +x "$PROBE/build.sh" "$PROBE/run.sh"
+	write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases \
+		"BUILD=$PROBE/build.sh $PROBE" "RUN=$PROBE/run.sh $PROBE"
+	before=$(link_of)
+	new=$(push_commit develop)
+	sync_now
+	check_eq "with BUILD and RUN: exit 0" 0 "$RC"
+	check_eq "BUILD ran while the old release was live" "$before" "$(cat "$PROBE/build.live")"
+	check "BUILD ran in the new release, with its files" test "$(cat "$PROBE/build.tree")" = yes
+	check_eq "BUILD was told the release's path (SENTRY_RELEASE_PATH)" \
+		"$(cat "$PROBE/build.pwd")" "$(cat "$PROBE/build.release")"
+	check_eq "RUN ran in the published release" "$(readlink -f "$CP")" "$(cat "$PROBE/run.pwd")"
+	check_eq "RUN was told the published release's path" \
+		"$(readlink -f "$CP")" "$(cat "$PROBE/run.release")"
+	check_eq "the new commit is live" "$new" "$(live_commit)"
 
-rm -f "$PROBE"/*.pwd "$PROBE/run.release"
-before=$(link_of)
-new=$(push_commit develop)
-BUILD_EXIT=3 sync_now
-check_eq "a failed BUILD: exit 7" 7 "$RC"
-check_eq "a failed BUILD publishes nothing" "$before" "$(link_of)"
-check "a failed BUILD: RUN does not run" test ! -e "$PROBE/run.pwd"
-check "the failed release is kept for inspection" \
-	test -d "$HOME_DIR/.failed-$(basename "$(cat "$PROBE/build.release")" | sed 's/^\.new-//')"
-check "the log says nothing was published" grep -q "BUILD failed; nothing published" "$ERR"
-sync_now
-check_eq "the next sync publishes the same push: exit 0" 0 "$RC"
-check_eq "... and its commit is live" "$new" "$(live_commit)"
-check "... and the failed release is gone" \
-	not compgen -G "$HOME_DIR/.failed-*"
-write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases
+	rm -f "$PROBE"/*.pwd "$PROBE/run.release"
+	before=$(link_of)
+	new=$(push_commit develop)
+	BUILD_EXIT=3 sync_now
+	check_eq "a failed BUILD: exit 7" 7 "$RC"
+	check_eq "a failed BUILD publishes nothing" "$before" "$(link_of)"
+	check "a failed BUILD: RUN does not run" test ! -e "$PROBE/run.pwd"
+	check "the failed release is kept for inspection" \
+		test -d "$HOME_DIR/.failed-$(basename "$(cat "$PROBE/build.release")" | sed 's/^\.new-//')"
+	check "the log says nothing was published" grep -q "BUILD failed; nothing published" "$ERR"
+	sync_now
+	check_eq "the next sync publishes the same push: exit 0" 0 "$RC"
+	check_eq "... and its commit is live" "$new" "$(live_commit)"
+	check "... and the failed release is gone" \
+		not compgen -G "$HOME_DIR/.failed-*"
+	write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases
+}
 
 # --- rollback ---------------------------------------------------------------
+test_rollback() {
+	# Run alone (ONLY=rollback), it makes the releases the earlier parts leave.
+	while [ "$(count_releases)" -lt 3 ]; do
+		push_commit develop >/dev/null
+		sync_now
+	done
 
-write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases "RUN=$PROBE/run.sh $PROBE"
-rm -f "$PROBE/run.pwd"
+	write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases "RUN=$PROBE/run.sh $PROBE"
+	rm -f "$PROBE/run.pwd"
 
-prev=$(releases | grep -B1 -x "$(live)" | head -n 1)
-was=$(live)
-cli -c "$CONF" --rollback
-check_eq "--rollback: exit 0" 0 "$RC"
-check_eq "--rollback switches to the release before" "$prev" "$(live)"
-check "--rollback prints what is live now" grep -q "^live: checkout.releases/$prev" "$OUT"
-check "--rollback is logged" grep -q "rolled back from $was to $prev" "$ERR"
-check "--rollback runs neither BUILD nor RUN" test ! -e "$PROBE/run.pwd"
-./sentry-source -c "$CONF" --status --json >"$FX_DIR/run/status.json"
-check_eq "--status after a rollback names the live commit" "${prev#*-}" \
-	"$(sed -n 's/.*"new": *"\([0-9a-f]*\)".*/\1/p' "$FX_DIR/run/status.json")"
-check "... with the mode rollback and what moved" \
-	grep -q '"mode": *"rollback".*"message": *"rolled back from '"$(printf %.12s "${was#*-}")" "$FX_DIR/run/status.json"
-check_eq "after a rollback the repository's branch is the live commit" "${prev#*-}" \
-	"$(git --git-dir="$HOME_DIR/repo.git" rev-parse refs/heads/develop)"
-cli -c "$CONF" --releases
-check "--releases lists every release, oldest first" \
-	test "$(awk '{print $3}' "$OUT" | sed 's|.*/||')" = "$(releases)"
-check "--releases marks the live one" grep -qE " checkout.releases/$prev live\$" "$OUT"
-check_eq "--releases gives each one's commit first" "${prev#*-}" \
-	"$(grep ' live$' "$OUT" | cut -d' ' -f1)"
-sync_now
-check_eq "a sync with no new push keeps the rollback" "$prev" "$(live)"
-new=$(push_commit develop)
-sync_now
-check_eq "the next push publishes normally" "$new" "$(live_commit)"
-for i in 1 2 3 4 5 6; do
+	prev=$(releases | grep -B1 -x "$(live)" | head -n 1)
+	was=$(live)
 	cli -c "$CONF" --rollback
-done
-check_eq "rolling back past the oldest release fails" 1 "$RC"
-check "... and says so" grep -q "no release before the live one" "$ERR"
-check "... leaving a complete release live" same_tree "$CP/" "$(live_commit)"
-new=$(push_commit develop)
-sync_now
+	check_eq "--rollback: exit 0" 0 "$RC"
+	check_eq "--rollback switches to the release before" "$prev" "$(live)"
+	check "--rollback prints what is live now" grep -q "^live: checkout.releases/$prev" "$OUT"
+	check "--rollback is logged" grep -q "rolled back from $was to $prev" "$ERR"
+	check "--rollback runs neither BUILD nor RUN" test ! -e "$PROBE/run.pwd"
+	./sentry-source -c "$CONF" --status --json >"$FX_DIR/run/status.json"
+	check_eq "--status after a rollback names the live commit" "${prev#*-}" \
+		"$(sed -n 's/.*"new": *"\([0-9a-f]*\)".*/\1/p' "$FX_DIR/run/status.json")"
+	check "... with the mode rollback and what moved" \
+		grep -q '"mode": *"rollback".*"message": *"rolled back from '"$(printf %.12s "${was#*-}")" "$FX_DIR/run/status.json"
+	check_eq "after a rollback the repository's branch is the live commit" "${prev#*-}" \
+		"$(git --git-dir="$HOME_DIR/repo.git" rev-parse refs/heads/develop)"
+	cli -c "$CONF" --releases
+	check "--releases lists every release, oldest first" \
+		test "$(awk '{print $3}' "$OUT" | sed 's|.*/||')" = "$(releases)"
+	check "--releases marks the live one" grep -qE " checkout.releases/$prev live\$" "$OUT"
+	check_eq "--releases gives each one's commit first" "${prev#*-}" \
+		"$(grep ' live$' "$OUT" | cut -d' ' -f1)"
+	sync_now
+	check_eq "a sync with no new push keeps the rollback" "$prev" "$(live)"
+	new=$(push_commit develop)
+	sync_now
+	check_eq "the next push publishes normally" "$new" "$(live_commit)"
+	for i in 1 2 3 4 5 6; do
+		cli -c "$CONF" --rollback
+	done
+	check_eq "rolling back past the oldest release fails" 1 "$RC"
+	check "... and says so" grep -q "no release before the live one" "$ERR"
+	check "... leaving a complete release live" same_tree "$CP/" "$(live_commit)"
+	new=$(push_commit develop)
+	sync_now
+}
 
 # --- KEEP_RELEASES ------------------------------------------------------------
+test_keep() {
 
-write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases KEEP_RELEASES=3
-for i in 1 2 3 4; do
+	write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases KEEP_RELEASES=3
+	for i in 1 2 3 4; do
+		push_commit develop >/dev/null
+		sync_now
+	done
+	check_eq "KEEP_RELEASES=3 keeps three releases" 3 "$(count_releases)"
+	check "... the newest three" test "$(releases | tail -n 1)" = "$(live)"
+	cli -c "$CONF" --rollback
+	cli -c "$CONF" --rollback
 	push_commit develop >/dev/null
 	sync_now
-done
-check_eq "KEEP_RELEASES=3 keeps three releases" 3 "$(count_releases)"
-check "... the newest three" test "$(releases | tail -n 1)" = "$(live)"
-cli -c "$CONF" --rollback
-cli -c "$CONF" --rollback
-push_commit develop >/dev/null
-sync_now
-check "after two rollbacks and a publish, the release before the live one is kept" \
-	test "$(releases | tail -n 2 | head -n 1)" != ""
-check_eq "... and still no more than three" 3 "$(count_releases)"
+	check "after two rollbacks and a publish, the release before the live one is kept" \
+		test "$(releases | tail -n 2 | head -n 1)" != ""
+	check_eq "... and still no more than three" 3 "$(count_releases)"
+	write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases KEEP_RELEASES=1
+	sync_now
+	check_eq "KEEP_RELEASES=1 is refused (the live one and the one before stay)" 78 "$RC"
+	write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases
+}
 
 # Deep trees are pruned whole: a pushed tree 300 directories deep, and
 # 5,000 levels that BUILD or RUN could leave in a release (deeper than a
 # path can name, so made by relative steps).
-s="$FX_DIR/git/scratch"
-deep=$(printf 'a/%.0s' $(seq 1 300))f
-git -C "$s" fetch -q origin && git -C "$s" checkout -q -B develop origin/develop &&
-	mkdir -p "$s/${deep%/f}"
-push_file develop "$deep" deep >/dev/null
-sync_now
-check_eq "a tree 300 directories deep: published" 0 "$RC"
-check "... with its file" test -f "$CP/$deep"
-deep_rel=$(live)
-planted=$(releases | head -n 1)
-(cd "$HOME_DIR/$planted" && perl -e 'for (1..5000) { mkdir "d" or die; chdir "d" or die }
-	open(my $f, ">", "f") or die')
-check "5,000 levels planted in the oldest release" \
-	perl -e 'chdir $ARGV[0] or die; for (1..5000) { chdir "d" or die } exit !-f "f"' \
-	"$HOME_DIR/$planted"
-git -C "$s" rm -q -r a && fx_git_commit "$s" "develop: drop the deep tree" >/dev/null &&
-	git -C "$s" push -q origin develop
-pruned_ok=0
-for i in 1 2 3 4; do
-	[ "$i" = 1 ] || push_commit develop >/dev/null
+test_deep() {
+	local s="$FX_DIR/git/scratch" deep deep_rel planted pruned_ok i
+	write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases KEEP_RELEASES=3
+	deep=$(printf 'a/%.0s' $(seq 1 300))f
+	git -C "$s" fetch -q origin && git -C "$s" checkout -q -B develop origin/develop &&
+		mkdir -p "$s/${deep%/f}"
+	push_file develop "$deep" deep >/dev/null
 	sync_now
-	[ "$RC" = 0 ] && ! grep -q "cannot remove" "$ERR" || pruned_ok=1
-done
-check_eq "four publishes after: each exits 0, no 'cannot remove' warning" 0 "$pruned_ok"
-check "the release 300 deep is pruned whole" test ! -e "$HOME_DIR/$deep_rel"
-check "the release with 5,000 levels is pruned whole" test ! -e "$HOME_DIR/$planted"
-check_eq "... and three releases are kept" 3 "$(count_releases)"
-write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases KEEP_RELEASES=1
-sync_now
-check_eq "KEEP_RELEASES=1 is refused (the live one and the one before stay)" 78 "$RC"
-write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases
+	check_eq "a tree 300 directories deep: published" 0 "$RC"
+	check "... with its file" test -f "$CP/$deep"
+	deep_rel=$(live)
+	planted=$(releases | head -n 1)
+	(cd "$HOME_DIR/$planted" && perl -e 'for (1..5000) { mkdir "d" or die; chdir "d" or die }
+		open(my $f, ">", "f") or die')
+	check "5,000 levels planted in the oldest release" \
+		perl -e 'chdir $ARGV[0] or die; for (1..5000) { chdir "d" or die } exit !-f "f"' \
+		"$HOME_DIR/$planted"
+	git -C "$s" rm -q -r a && fx_git_commit "$s" "develop: drop the deep tree" >/dev/null &&
+		git -C "$s" push -q origin develop
+	pruned_ok=0
+	for i in 1 2 3 4; do
+		[ "$i" = 1 ] || push_commit develop >/dev/null
+		sync_now
+		[ "$RC" = 0 ] && ! grep -q "cannot remove" "$ERR" || pruned_ok=1
+	done
+	check_eq "four publishes after: each exits 0, no 'cannot remove' warning" 0 "$pruned_ok"
+	check "the release 300 deep is pruned whole" test ! -e "$HOME_DIR/$deep_rel"
+	check "the release with 5,000 levels is pruned whole" test ! -e "$HOME_DIR/$planted"
+	check_eq "... and three releases are kept" 3 "$(count_releases)"
+	write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases
+}
 
 # --- socket mode and the hook --------------------------------------------------
+test_entry() {
 
-old=$(live_commit)
-new=$(push_commit develop)
-stash_payload_develop "$FX_DIR/run/push.json" "$old" "$new"
-front "$CONF" "$(post "$FX_DIR/run/push.json")"
-check "socket mode: answered 200" answer_is 200
-check_eq "socket mode: the push is published" "$new" "$(live_commit)"
-mkdir -p "$FX_DIR/bin"
-ln -sf "$PWD/sentry-source" "$FX_DIR/bin/sentry-source"
-install -m 755 hooks/post-receive "$FX_REPO/hooks/post-receive"
-git --git-dir="$FX_REPO" config sentry-source.config "$CONF"
-git --git-dir="$FX_REPO" config core.hooksPath "$FX_REPO/hooks"
-new=$(PATH="$FX_DIR/bin:$PATH" push_commit develop)
-for i in $(seq 1 100); do
-	[ "$(live_commit)" = "$new" ] && break
-	sleep 0.2
-done
-check_eq "hook mode: the push is published" "$new" "$(live_commit)"
-rm -f "$FX_REPO/hooks/post-receive"
-sleep 1
+	old=$(live_commit)
+	new=$(push_commit develop)
+	stash_payload_develop "$FX_DIR/run/push.json" "$old" "$new"
+	front "$CONF" "$(post "$FX_DIR/run/push.json")"
+	check "socket mode: answered 200" answer_is 200
+	check_eq "socket mode: the push is published" "$new" "$(live_commit)"
+	mkdir -p "$FX_DIR/bin"
+	ln -sf "$PWD/sentry-source" "$FX_DIR/bin/sentry-source"
+	install -m 755 hooks/post-receive "$FX_REPO/hooks/post-receive"
+	git --git-dir="$FX_REPO" config sentry-source.config "$CONF"
+	git --git-dir="$FX_REPO" config core.hooksPath "$FX_REPO/hooks"
+	new=$(PATH="$FX_DIR/bin:$PATH" push_commit develop)
+	for i in $(seq 1 100); do
+		[ "$(live_commit)" = "$new" ] && break
+		sleep 0.2
+	done
+	check_eq "hook mode: the push is published" "$new" "$(live_commit)"
+	rm -f "$FX_REPO/hooks/post-receive"
+	sleep 1
+}
 
 # --- readers during publishes --------------------------------------------------
+test_readers() {
 
-# releases: zero mixed snapshots.
-push_gen 0 >/dev/null
-sync_now
-rm -f "$FX_DIR/run/reader"*
-reader "$CP" "$FX_DIR/run/reader.rel" &
-rpid=$!
-ok=0
-for g in $(seq 1 "$PUBLISHES"); do
-	push_gen "$g" >/dev/null
+	# releases: zero mixed snapshots.
+	push_gen 0 >/dev/null
 	sync_now
-	[ "$RC" = 0 ] && ok=$((ok + 1))
-done
-touch "$FX_DIR/run/reader.rel.stop"
-wait "$rpid"
-read -r reads mixed <"$FX_DIR/run/reader.rel"
-check_eq "releases: $PUBLISHES publishes of $NFILES changed files succeed" "$PUBLISHES" "$ok"
-note "releases: $reads reads during $PUBLISHES publishes, $mixed mixed"
-check "releases: the reader read during the publishes" test "$reads" -gt "$PUBLISHES"
-check_eq "releases: no read saw two generations at once" 0 "$mixed"
+	rm -f "$FX_DIR/run/reader"*
+	reader "$CP" "$FX_DIR/run/reader.rel" &
+	rpid=$!
+	ok=0
+	for g in $(seq 1 "$PUBLISHES"); do
+		push_gen "$g" >/dev/null
+		sync_now
+		[ "$RC" = 0 ] && ok=$((ok + 1))
+	done
+	touch "$FX_DIR/run/reader.rel.stop"
+	wait "$rpid"
+	read -r reads mixed <"$FX_DIR/run/reader.rel"
+	check_eq "releases: $PUBLISHES publishes of $NFILES changed files succeed" "$PUBLISHES" "$ok"
+	note "releases: $reads reads during $PUBLISHES publishes, $mixed mixed"
+	check "releases: the reader read during the publishes" test "$reads" -gt "$PUBLISHES"
+	check_eq "releases: no read saw two generations at once" 0 "$mixed"
 
-# in place: the same reader sees the mixing, so the test above can fail.
-TORN="$FX_DIR/srv/torn/checkout"
-write_config "$FX_DIR/torn.conf" "CLONE_PATH=$TORN"
-cli -c "$FX_DIR/torn.conf" --sync
-cli -c "$FX_DIR/torn.conf" --check
-check "in place: --check reports the publishing mode" \
-	grep -q "^ok: CLONE_PATH $TORN: a clone of CLONE_URL, updated in place (PUBLISH=in-place)" "$OUT"
-reader "$TORN" "$FX_DIR/run/reader.torn" &
-rpid=$!
-for g in $(seq 101 $((100 + PUBLISHES))); do
-	push_gen "$g" >/dev/null
+	# in place: the same reader sees the mixing, so the test above can fail.
+	TORN="$FX_DIR/srv/torn/checkout"
+	write_config "$FX_DIR/torn.conf" "CLONE_PATH=$TORN"
 	cli -c "$FX_DIR/torn.conf" --sync
-done
-touch "$FX_DIR/run/reader.torn.stop"
-wait "$rpid"
-read -r reads mixed <"$FX_DIR/run/reader.torn"
-note "in place: $reads reads during $PUBLISHES syncs, $mixed mixed"
-if [ "$mixed" -gt 0 ]; then
-	tap 0 "in place: the same reader saw two generations at once ($mixed of $reads reads)"
-else
-	n=$((n + 1))
-	printf 'ok %d - in place: mixing seen # SKIP no mixed read in %s reads on this machine\n' \
-		"$n" "$reads"
-fi
+	cli -c "$FX_DIR/torn.conf" --check
+	check "in place: --check reports the publishing mode" \
+		grep -q "^ok: CLONE_PATH $TORN: a clone of CLONE_URL, updated in place (PUBLISH=in-place)" "$OUT"
+	reader "$TORN" "$FX_DIR/run/reader.torn" &
+	rpid=$!
+	for g in $(seq 101 $((100 + PUBLISHES))); do
+		push_gen "$g" >/dev/null
+		cli -c "$FX_DIR/torn.conf" --sync
+	done
+	touch "$FX_DIR/run/reader.torn.stop"
+	wait "$rpid"
+	read -r reads mixed <"$FX_DIR/run/reader.torn"
+	note "in place: $reads reads during $PUBLISHES syncs, $mixed mixed"
+	if [ "$mixed" -gt 0 ]; then
+		tap 0 "in place: the same reader saw two generations at once ($mixed of $reads reads)"
+	else
+		n=$((n + 1))
+		printf 'ok %d - in place: mixing seen # SKIP no mixed read in %s reads on this machine\n' \
+			"$n" "$reads"
+	fi
+}
 
 # --- kill -9 at several moments of a publish ----------------------------------
+test_kills() {
 
-cat >"$PROBE/slow.sh" <<'EOF'
+	cat >"$PROBE/slow.sh" <<'EOF'
 #!/bin/sh
 sleep 1
 EOF
-chmod +x "$PROBE/slow.sh"
-write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases "BUILD=$PROBE/slow.sh"
-g=200
-for delay in 0.05 0.2 0.4 0.7 1.0 1.5; do
-	g=$((g + 1))
-	push_gen "$g" >/dev/null
-	./sentry-source -c "$CONF" --sync </dev/null >/dev/null 2>&1 &
-	pid=$!
-	sleep "$delay"
-	kill -9 "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	sleep 0.2	# the sync's child dies with it (PR_SET_PDEATHSIG)
-	check "kill -9 after ${delay}s: CLONE_PATH is a complete release" \
-		same_tree "$CP/" "$(live_commit)"
-done
-sync_now
-check_eq "after the kills the next sync publishes: exit 0" 0 "$RC"
-check_eq "... the newest push" "$(repo_tip develop)" "$(live_commit)"
-check_eq "... and removed every half-made release" 0 "$(leftovers)"
-# 21 packs at most (LIMIT_PACKS, src/common/bounds.h) after some 40 fetches.
-check "the shared repository's packs stay bounded, as in place" \
-	test "$(find "$HOME_DIR/repo.git/objects/pack" -name '*.pack' | wc -l)" -le 21
-check "... and its history is whole" git --git-dir="$HOME_DIR/repo.git" fsck --no-progress --connectivity-only
-write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases
+	chmod +x "$PROBE/slow.sh"
+	write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases "BUILD=$PROBE/slow.sh"
+	g=200
+	for delay in 0.05 0.2 0.4 0.7 1.0 1.5; do
+		g=$((g + 1))
+		push_gen "$g" >/dev/null
+		./sentry-source -c "$CONF" --sync </dev/null >/dev/null 2>&1 &
+		pid=$!
+		sleep "$delay"
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		sleep 0.2	# the sync's child dies with it (PR_SET_PDEATHSIG)
+		check "kill -9 after ${delay}s: CLONE_PATH is a complete release" \
+			same_tree "$CP/" "$(live_commit)"
+	done
+	sync_now
+	check_eq "after the kills the next sync publishes: exit 0" 0 "$RC"
+	check_eq "... the newest push" "$(repo_tip develop)" "$(live_commit)"
+	check_eq "... and removed every half-made release" 0 "$(leftovers)"
+	# 21 packs at most (LIMIT_PACKS, src/common/bounds.h) after some 40 fetches.
+	check "the shared repository's packs stay bounded, as in place" \
+		test "$(find "$HOME_DIR/repo.git/objects/pack" -name '*.pack' | wc -l)" -le 21
+	check "... and its history is whole" git --git-dir="$HOME_DIR/repo.git" fsck --no-progress --connectivity-only
+	write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases
+}
 
 # --- no silent conversion ------------------------------------------------------
+test_convert() {
 
-INPLACE="$FX_DIR/srv/inplace"
-write_config "$FX_DIR/inplace.conf" "CLONE_PATH=$INPLACE"
-cli -c "$FX_DIR/inplace.conf" --sync
-before=$(state "$INPLACE")
-write_config "$FX_DIR/inplace.conf" "CLONE_PATH=$INPLACE" PUBLISH=releases
-push_commit develop >/dev/null
-cli -c "$FX_DIR/inplace.conf" --sync
-check_eq "PUBLISH=releases over an in-place checkout: exit 5" 5 "$RC"
-check "... says why and what to do" grep -q "PUBLISH=releases does not convert it" "$ERR"
-check_eq "... and leaves it untouched" "$before" "$(state "$INPLACE")"
-check "... makes no releases directory" test ! -e "$INPLACE.releases"
-cli -c "$FX_DIR/inplace.conf" --check
-check "... --check says so" grep -q "FAIL: PUBLISH=releases: CLONE_PATH $INPLACE: a directory" "$OUT"
+	INPLACE="$FX_DIR/srv/inplace"
+	write_config "$FX_DIR/inplace.conf" "CLONE_PATH=$INPLACE"
+	cli -c "$FX_DIR/inplace.conf" --sync
+	before=$(state "$INPLACE")
+	write_config "$FX_DIR/inplace.conf" "CLONE_PATH=$INPLACE" PUBLISH=releases
+	push_commit develop >/dev/null
+	cli -c "$FX_DIR/inplace.conf" --sync
+	check_eq "PUBLISH=releases over an in-place checkout: exit 5" 5 "$RC"
+	check "... says why and what to do" grep -q "PUBLISH=releases does not convert it" "$ERR"
+	check_eq "... and leaves it untouched" "$before" "$(state "$INPLACE")"
+	check "... makes no releases directory" test ! -e "$INPLACE.releases"
+	cli -c "$FX_DIR/inplace.conf" --check
+	check "... --check says so" grep -q "FAIL: PUBLISH=releases: CLONE_PATH $INPLACE: a directory" "$OUT"
 
-write_config "$FX_DIR/back.conf" "CLONE_PATH=$CP"
-before=$(link_of)
-cli -c "$FX_DIR/back.conf" --sync
-check_eq "PUBLISH=in-place over releases: exit 5" 5 "$RC"
-check "... says why" grep -q "is published as releases" "$ERR"
-check_eq "... and leaves the link as it was" "$before" "$(link_of)"
-cli -c "$FX_DIR/back.conf" --rollback
-check_eq "--rollback without PUBLISH=releases: exit 64" 64 "$RC"
-cli -c "$FX_DIR/back.conf" --releases
-check_eq "--releases without PUBLISH=releases: exit 64" 64 "$RC"
-write_config "$FX_DIR/back.conf" "CLONE_PATH=$CP" "BUILD=$PROBE/build.sh"
-cli -c "$FX_DIR/back.conf" --sync
-check_eq "BUILD without PUBLISH=releases: exit 78" 78 "$RC"
-check "... names the key" grep -q "BUILD runs in a release before it is published" "$ERR"
+	write_config "$FX_DIR/back.conf" "CLONE_PATH=$CP"
+	before=$(link_of)
+	cli -c "$FX_DIR/back.conf" --sync
+	check_eq "PUBLISH=in-place over releases: exit 5" 5 "$RC"
+	check "... says why" grep -q "is published as releases" "$ERR"
+	check_eq "... and leaves the link as it was" "$before" "$(link_of)"
+	cli -c "$FX_DIR/back.conf" --rollback
+	check_eq "--rollback without PUBLISH=releases: exit 64" 64 "$RC"
+	cli -c "$FX_DIR/back.conf" --releases
+	check_eq "--releases without PUBLISH=releases: exit 64" 64 "$RC"
+	write_config "$FX_DIR/back.conf" "CLONE_PATH=$CP" "BUILD=$PROBE/build.sh"
+	cli -c "$FX_DIR/back.conf" --sync
+	check_eq "BUILD without PUBLISH=releases: exit 78" 78 "$RC"
+	check "... names the key" grep -q "BUILD runs in a release before it is published" "$ERR"
+}
 
 # --- a glob BRANCH: a timer's sync publishes the branch that is live --------
+test_glob() {
 
-GLOB="$FX_DIR/srv/glob/checkout"
-mkdir -p "$FX_DIR/srv/glob"
-write_config "$FX_DIR/glob.conf" SOURCE=stash "BRANCH=dev*" "CLONE_PATH=$GLOB" PUBLISH=releases
-cli -c "$FX_DIR/glob.conf" --sync --branch develop
-check_eq "glob BRANCH: --sync --branch develop publishes" "$(repo_tip develop)" \
-	"$(basename "$(readlink "$GLOB")" | sed 's/^[0-9TZ.]*-//')"
-new=$(push_commit develop)
-cli -c "$FX_DIR/glob.conf" --sync
-check_eq "glob BRANCH: --sync with no branch publishes the live release's branch" "$new" \
-	"$(basename "$(readlink "$GLOB")" | sed 's/^[0-9TZ.]*-//')"
+	GLOB="$FX_DIR/srv/glob/checkout"
+	mkdir -p "$FX_DIR/srv/glob"
+	write_config "$FX_DIR/glob.conf" SOURCE=stash "BRANCH=dev*" "CLONE_PATH=$GLOB" PUBLISH=releases
+	cli -c "$FX_DIR/glob.conf" --sync --branch develop
+	check_eq "glob BRANCH: --sync --branch develop publishes" "$(repo_tip develop)" \
+		"$(basename "$(readlink "$GLOB")" | sed 's/^[0-9TZ.]*-//')"
+	new=$(push_commit develop)
+	cli -c "$FX_DIR/glob.conf" --sync
+	check_eq "glob BRANCH: --sync with no branch publishes the live release's branch" "$new" \
+		"$(basename "$(readlink "$GLOB")" | sed 's/^[0-9TZ.]*-//')"
 
-# A live release removed by hand: the next sync publishes the tip anew.
-rm -rf "${HOME_DIR:?}/$(live)"
-sync_now
-check_eq "a live release removed by hand is published anew: exit 0" 0 "$RC"
-check "... complete" same_tree "$CP/" "$(live_commit)"
+	# A live release removed by hand: the next sync publishes the tip anew.
+	rm -rf "${HOME_DIR:?}/$(live)"
+	sync_now
+	check_eq "a live release removed by hand is published anew: exit 0" 0 "$RC"
+	check "... complete" same_tree "$CP/" "$(live_commit)"
+}
 
 # --- what a release holds: links, modes ------------------------------------------
+test_contents() {
 
-s="$FX_DIR/git/scratch"
-git -C "$s" fetch -q origin && git -C "$s" checkout -q -B develop origin/develop
-ln -sfn history.txt "$s/link"
-printf '#!/bin/sh\necho tool\n' >"$s/tool.sh"
-chmod 755 "$s/tool.sh"
-git -C "$s" add link tool.sh && fx_git_commit "$s" "develop: a link and a tool" &&
-	git -C "$s" push -q origin develop
-sync_now
-check "a symbolic link in the tree is one in the release" \
-	test "$(readlink "$CP/link")" = history.txt
-check "an executable file stays executable" test -x "$CP/tool.sh"
-check "a regular file is not made executable" test ! -x "$CP/history.txt"
+	s="$FX_DIR/git/scratch"
+	git -C "$s" fetch -q origin && git -C "$s" checkout -q -B develop origin/develop
+	ln -sfn history.txt "$s/link"
+	printf '#!/bin/sh\necho tool\n' >"$s/tool.sh"
+	chmod 755 "$s/tool.sh"
+	git -C "$s" add link tool.sh && fx_git_commit "$s" "develop: a link and a tool" &&
+		git -C "$s" push -q origin develop
+	sync_now
+	check "a symbolic link in the tree is one in the release" \
+		test "$(readlink "$CP/link")" = history.txt
+	check "an executable file stays executable" test -x "$CP/tool.sh"
+	check "a regular file is not made executable" test ! -x "$CP/history.txt"
+}
+
+test_first
+# ONLY=NAME runs part test_NAME alone (tests/tap.sh), after the first publish.
+run_parts \
+	test_build \
+	test_rollback \
+	test_keep \
+	test_deep \
+	test_entry \
+	test_readers \
+	test_kills \
+	test_convert \
+	test_glob \
+	test_contents
 
 echo "1..$n"

@@ -296,7 +296,7 @@ test_timeout() {
 	run_sync "$conf"
 	bg=$(cat "$FX_DIR/bg1" 2>/dev/null)
 	check_eq "RUN over RUN_TIMEOUT: exits 6" 6 "$RC"
-	check "RUN over RUN_TIMEOUT: stopped within a few seconds" test $((SECONDS - START)) -lt 10
+	check "RUN over RUN_TIMEOUT: stopped, not left to its 120 s" test $((SECONDS - START)) -lt 60
 	check "RUN over RUN_TIMEOUT: the log says so" log_has "RUN_TIMEOUT=2s"
 	check "RUN over RUN_TIMEOUT: its background child is gone too" dead "${bg:-0}"
 
@@ -305,16 +305,16 @@ test_timeout() {
 	run_sync "$conf"
 	bg=$(cat "$FX_DIR/bg2" 2>/dev/null)
 	check_eq "RUN ignoring SIGTERM: exits 6" 6 "$RC"
-	check "RUN ignoring SIGTERM: killed after the grace (5 s), not later" \
-		test $((SECONDS - START)) -ge 6 -a $((SECONDS - START)) -lt 15
+	check "RUN ignoring SIGTERM: killed after the grace (5 s), not left to its 120 s" \
+		test $((SECONDS - START)) -ge 6 -a $((SECONDS - START)) -lt 60
 	check "RUN ignoring SIGTERM: its child is gone too" dead "${bg:-0}"
 
 	write_config "$conf" "RUN=/bin/sh -c 'sleep 120 & echo \$! >$FX_DIR/bg3; exit 0'"
 	run_sync "$conf"
 	bg=$(cat "$FX_DIR/bg3" 2>/dev/null)
 	check_eq "RUN leaving a process behind: exits 0" 0 "$RC"
-	check "RUN leaving a process behind: the sync does not wait for it" \
-		test $((SECONDS - START)) -lt 10
+	check "RUN leaving a process behind: the sync does not wait for its 120 s" \
+		test $((SECONDS - START)) -lt 60
 	check "RUN leaving a process behind: it is stopped" dead "${bg:-0}"
 	check "RUN leaving a process behind: the log says so" log_has "left processes behind"
 }
@@ -412,18 +412,20 @@ test_socket_activated() {
 	stop_bg "$FX_FRONT_PID"
 }
 
-test_build
-test_first_clone
-test_push
-test_noop_sync
-test_no_filters
-test_ignored
-test_split
-test_failure
-test_timeout
-test_helper_killed
-test_output
-test_config_errors
-test_socket_activated
+# ONLY=NAME runs part test_NAME alone (tests/tap.sh); a part may need an earlier one.
+run_parts \
+	test_build \
+	test_first_clone \
+	test_push \
+	test_noop_sync \
+	test_no_filters \
+	test_ignored \
+	test_split \
+	test_failure \
+	test_timeout \
+	test_helper_killed \
+	test_output \
+	test_config_errors \
+	test_socket_activated
 
 printf '1..%d\n' "$n"

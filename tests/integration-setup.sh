@@ -308,11 +308,13 @@ test_credentials() {
 		grep -qF "KNOWN_HOSTS $cred/known_hosts: No such file" "$FX_DIR/creds.log"
 }
 
-test_key_files
-test_credentials
-test_check_origin
-test_check_branch
-test_check_rsa
-test_check_owner
-test_check_state_dir
+# ONLY=NAME runs part test_NAME alone (tests/tap.sh); a part may need an earlier one.
+run_parts \
+	test_key_files \
+	test_credentials \
+	test_check_origin \
+	test_check_branch \
+	test_check_rsa \
+	test_check_owner \
+	test_check_state_dir
 printf '1..%d\n' "$n"

@@ -495,11 +495,13 @@ test_on_failure() {
 	check "...and socket mode answers 500 before the sync" answer_is 500
 }
 
-test_priorities
-test_status
-test_status_early
-test_metrics_no_checkout
-test_status_text
-test_hook_record
-test_on_failure
+# ONLY=NAME runs part test_NAME alone (tests/tap.sh); a part may need an earlier one.
+run_parts \
+	test_priorities \
+	test_status \
+	test_status_early \
+	test_metrics_no_checkout \
+	test_status_text \
+	test_hook_record \
+	test_on_failure
 printf '1..%d\n' "$n"

@@ -37,8 +37,6 @@ PUSH_SSH=$(ssh_command "$FX_KEY" "$FX_KNOWN_HOSTS")
 # The host checks nothing, as git's receive-pack does by default.
 git --git-dir="$FX_REPO" config receive.fsckObjects false
 
-# only NAME: run this part?
-only() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
 
 # --- making trees ---------------------------------------------------------
 
@@ -159,7 +157,7 @@ cli -c "$RCONF" --sync
 [ "$RC" = 0 ] || bail "first releases sync: exit $RC"
 
 LONG=$(printf 'n%.0s' $(seq 1 256))
-if only inplace; then
+if part inplace; then
 	# The attack of issue 20: a link h to .., then h twice, link and directory.
 	c=$(commit_push "$(raw_tree 120000 h "$link" 100644 history.txt "$HIST")" "a link h")
 	cli -c "$CONF" --sync
@@ -203,7 +201,7 @@ if only inplace; then
 			100644 history.txt "$HIST")" '\x1b[31m'
 fi
 
-if only twins; then
+if part twins; then
 	c=$(commit_push "$(raw_tree 40000 .gitfoo "$PWN_DIR" 40000 .github "$PWN_DIR" \
 		100644 .gitmodules "$PWN" 40000 git~2 "$PWN_DIR" 100644 history.txt "$HIST" \
 		100644 link "$link")" "good twins")
@@ -215,7 +213,7 @@ if only twins; then
 	check_eq "... and as a release" "0 $c" "$RC $(readlink "$RCP" | sed 's/.*-//')"
 fi
 
-if only clone; then
+if part clone; then
 	ccp="$FX_DIR/srv/fresh"
 	cconf="$FX_DIR/fresh.conf"
 	write_config "$cconf" "CLONE_PATH=$ccp"
@@ -234,7 +232,7 @@ fi
 # run: the checkout's own hooks, or a filter driver that .gitattributes
 # names (configured both in the checkout's .git/config and in $HOME's
 # .gitconfig); git's built-in ident filter is the one that applies.
-if only trust; then
+if part trust; then
 	marks="$FX_DIR/notes/ran"
 	for h in post-checkout post-merge post-rewrite reference-transaction; do
 		printf '#!/bin/sh\necho %s >>%s\n' "$h" "$marks" >"$CP/.git/hooks/$h"
@@ -259,7 +257,7 @@ id.txt ident')" 100644 history.txt "$HIST" 100644 id.txt "$(blob 'x $Id$')")" "f
 	cli -c "$CONF" --sync
 fi
 
-if only metrics; then
+if part metrics; then
 	commit_push "$(raw_tree 40000 .git "$PWN_DIR" 100644 history.txt "$HIST")" metrics >/dev/null
 	cli -c "$CONF" --sync
 	check "syncs_total{result=refused_tree} counts the refusals in place" \

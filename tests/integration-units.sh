@@ -33,7 +33,7 @@ for f in "$U"/*; do
 	check_eq "systemd-analyze verify $(basename "$f"): no warnings" "" "$(cat "$ERR")"
 done
 
-SERVICES=$(ls "$U"/*.service | grep -v '@\.service$')
+SERVICES=$(printf '%s\n' "$U"/*.service | grep -v '@\.service$')
 check_eq "every service is checked: the two, the config-dir one, the sync template" 4 \
 	"$(echo "$SERVICES" | wc -l)"
 for f in $SERVICES; do

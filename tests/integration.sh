@@ -546,26 +546,28 @@ test_config_errors() {
 	config_error "relative CLONE_PATH" '^CLONE_PATH=' 'CLONE_PATH=relative/checkout'
 }
 
-test_fixture
-test_build
-test_cli
-test_first_clone
-test_fetch
-test_socket_activated
-test_hostile_twins
-test_host_key
-test_wrong_key
-test_key_types
-test_home_ignored
-test_not_ours
-test_sizes
-test_host_key_types
-test_local_commits
-test_interrupted_sync
-test_ignored_file
-test_symlinked_parent
-test_body_shapes
-test_inetd_stderr
-test_config_errors
+# ONLY=NAME runs part test_NAME alone (tests/tap.sh); a part may need an earlier one.
+run_parts \
+	test_fixture \
+	test_build \
+	test_cli \
+	test_first_clone \
+	test_fetch \
+	test_socket_activated \
+	test_hostile_twins \
+	test_host_key \
+	test_wrong_key \
+	test_key_types \
+	test_home_ignored \
+	test_not_ours \
+	test_sizes \
+	test_host_key_types \
+	test_local_commits \
+	test_interrupted_sync \
+	test_ignored_file \
+	test_symlinked_parent \
+	test_body_shapes \
+	test_inetd_stderr \
+	test_config_errors
 
 printf '1..%d\n' "$n"

@@ -45,11 +45,12 @@ leak:libpcre2-8.so
 leak:libssh2.so
 '
 
-# sanitize_options DIR TOOL: the options string of one sanitizer.
+# sanitize_options DIR TOOL [REPORTS]: the options string of one sanitizer,
+# reports written under REPORTS (default DIR/reports).
 # print_suppressions=0: the list of suppressions used would be a report
 # file of its own.
 sanitize_options() {
-	local common="log_path=$1/reports/san:exitcode=99"
+	local common="log_path=${3:-$1/reports}/san:exitcode=99"
 	case "$2" in
 	asan) printf '%s' "$common:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1" ;;
 	ubsan) printf '%s' "$common:halt_on_error=1:print_stacktrace=1" ;;
@@ -57,11 +58,15 @@ sanitize_options() {
 	esac
 }
 
-# sanitize_env DIR: export the options, for the programs started directly.
+# sanitize_env DIR [REPORTS]: export the options, for the programs started
+# directly and those that pass the environment on. tests/run.sh gives each
+# script a REPORTS directory of its own, so that scripts running side by
+# side are told apart; a program started with a cleared environment
+# writes under DIR/reports, which run.sh checks last.
 sanitize_env() {
-	ASAN_OPTIONS=$(sanitize_options "$1" asan)
-	UBSAN_OPTIONS=$(sanitize_options "$1" ubsan)
-	LSAN_OPTIONS=$(sanitize_options "$1" lsan)
+	ASAN_OPTIONS=$(sanitize_options "$1" asan "${2:-}")
+	UBSAN_OPTIONS=$(sanitize_options "$1" ubsan "${2:-}")
+	LSAN_OPTIONS=$(sanitize_options "$1" lsan "${2:-}")
 	export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 }
 

@@ -22,6 +22,7 @@ FX_PAYLOADS="$FX_ROOT/tests/payloads"
 FX_DIR=""             # private work dir, set by fixture_init
 FX_OWNER=""           # pid of the shell that owns the cleanup
 FX_PIDS=()            # background process groups to stop on exit
+FX_FG=""              # the program fx_wait waits for
 FX_ZERO=0000000000000000000000000000000000000000
 
 note() { printf '# %s\n' "$*" >&2; }
@@ -45,10 +46,20 @@ fixture_cleanup() {
 	# Subshells do not inherit the trap, but be explicit: only the owner cleans.
 	[ "${BASHPID}" = "${FX_OWNER:-}" ] || return 0
 	local pid
+	# A second signal (a runner's TERM after a Ctrl-C, timeout's to its
+	# group) must not cut the cleanup short.
+	trap '' INT TERM HUP
+	# The program a runner waits for (fx_wait), in a group of its own.
+	[ -z "${FX_FG:-}" ] || stop_bg "$FX_FG"
 	for pid in "${FX_PIDS[@]}"; do
 		stop_bg "$pid"
 	done
 	FX_PIDS=()
+	# The script's own background jobs (readers, a sync to be killed):
+	# they ignore SIGINT, being background jobs of a non-interactive shell.
+	for pid in $(jobs -p); do
+		kill -TERM "$pid" 2>/dev/null
+	done
 	if [ -n "$FX_DIR" ] && [ -d "$FX_DIR" ]; then
 		if [ "${FX_KEEP:-0}" = 1 ]; then
 			note "kept $FX_DIR"
@@ -82,6 +93,18 @@ stop_bg() {
 	kill -KILL -- "-$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	return 0
+}
+
+# fx_wait PID: wait for PID, a program started in the background so that a
+# signal to the script is acted on at once (bash runs a trap only once the
+# foreground program is done), and stopped by the cleanup meanwhile.
+# Returns its exit status.
+fx_wait() {
+	FX_FG=$1
+	wait "$1"
+	set -- $?
+	FX_FG=""
+	return "$1"
 }
 
 # port_open PORT: true if something accepts TCP connections on 127.0.0.1:PORT.
@@ -142,6 +165,33 @@ gen_key() {
 		fx_fail "ssh-keygen -t $1 failed"
 }
 
+# fx_cached NAME DEST: copy the key set NAME (keys, sshd, otherhost) of
+# FX_KEY_CACHE into DEST, private keys 0600; false when there is no cache.
+# tests/run.sh makes the cache once per run (fixture_key_cache) and exports
+# it: generating them took 2 to 20 s per script, an RSA key most of it. A
+# script run alone makes its own.
+fx_cached() {
+	[ -n "${FX_KEY_CACHE:-}" ] && [ -f "$FX_KEY_CACHE/$1/.complete" ] || return 1
+	mkdir -p "$2" && cp -p "$FX_KEY_CACHE/$1"/* "$2"/ || fx_fail "cannot copy the cached $1 keys" ||
+		return 1
+	find "$2" -maxdepth 1 -type f ! -name '*.pub' -exec chmod 600 {} +
+}
+
+# fixture_key_cache DIR: make every key set a fixture uses, under DIR, for
+# FX_KEY_CACHE. The .complete file marks a set whole.
+fixture_key_cache() {
+	local FX_DIR=$1 set
+	for set in keys sshd otherhost; do
+		rm -rf -- "${FX_DIR:?}/$set"
+	done
+	FX_KEY_CACHE="" make_client_keys || return 1
+	FX_KEY_CACHE="" make_host_keys "$FX_DIR/sshd" || return 1
+	FX_KEY_CACHE="" make_host_keys "$FX_DIR/otherhost" || return 1
+	for set in keys sshd otherhost; do
+		: >"$FX_DIR/$set/.complete"
+	done
+}
+
 # make_client_keys: the authorized ed25519 key, an ed25519 key the server
 # does not know (wrong-key test), an authorized ECDSA key, an authorized
 # ed25519 key under a passphrase (in FX_PASSPHRASE_FILE), and an authorized
@@ -155,6 +205,12 @@ make_client_keys() {
 	FX_KEY_RSA="$FX_DIR/keys/id_rsa"
 	FX_KEY_PASS="$FX_DIR/keys/id_ed25519_pass"
 	FX_PASSPHRASE_FILE="$FX_DIR/keys/passphrase"
+	FX_AUTHORIZED_KEYS="$FX_DIR/authorized_keys"
+	if fx_cached keys "$FX_DIR/keys"; then
+		cat "$FX_KEY.pub" "$FX_KEY_ECDSA.pub" "$FX_KEY_PASS.pub" "$FX_KEY_RSA.pub" \
+			>"$FX_AUTHORIZED_KEYS"
+		return
+	fi
 	gen_key ed25519 "$FX_KEY" fixture-authorized || return 1
 	gen_key ed25519 "$FX_KEY_UNAUTHORIZED" fixture-unauthorized || return 1
 	gen_key ecdsa "$FX_KEY_ECDSA" fixture-ecdsa || return 1
@@ -164,14 +220,15 @@ make_client_keys() {
 	ssh-keygen -q -t ed25519 -N 'correct horse battery staple' -C fixture-pass \
 		-f "$FX_KEY_PASS" </dev/null >/dev/null || fx_fail "ssh-keygen with a passphrase failed" ||
 		return 1
-	FX_AUTHORIZED_KEYS="$FX_DIR/authorized_keys"
 	cat "$FX_KEY.pub" "$FX_KEY_ECDSA.pub" "$FX_KEY_PASS.pub" "$FX_KEY_RSA.pub" \
 		>"$FX_AUTHORIZED_KEYS"
 }
 
-# make_host_keys DIR: ed25519, ecdsa and rsa host keys, as sshd names them.
+# make_host_keys DIR: ed25519, ecdsa and rsa host keys, as sshd names them;
+# the cached set named as DIR's last component when there is one.
 make_host_keys() {
 	local t
+	fx_cached "$(basename "$1")" "$1" && return 0
 	mkdir -p "$1"
 	for t in ed25519 ecdsa rsa; do
 		gen_key "$t" "$1/ssh_host_${t}_key" fixture-host || return 1
@@ -432,7 +489,12 @@ stash_payload_develop() {
 # systemd-socket-activate (one process per connection, inetd style), as in
 # production.  Sets FX_HTTP_PORT and FX_FRONT_PID; log in $FX_DIR/front.log.
 start_front() {
-	local conf=$1 attempt port
+	local conf=$1 attempt port v pass=()
+	# A sanitized run's options, so that its reports name the script
+	# (tests/lib-sanitize.sh).
+	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+		[ -z "${!v:-}" ] || pass+=(-E "$v")
+	done
 	for attempt in 1 2 3 4 5; do
 		port=$(free_port) || return 1
 		# It does not pass our environment on: name what the child needs.
@@ -441,7 +503,7 @@ start_front() {
 		# env -C: ./sentry-source is relative to the build tree.
 		start_bg "$FX_DIR/front.log" env -C "$FX_ROOT" \
 			systemd-socket-activate --inetd -a -l "127.0.0.1:$port" \
-			-E SENTRY_SOURCE_EXEC_PATH -E HOME \
+			-E SENTRY_SOURCE_EXEC_PATH -E HOME "${pass[@]}" \
 			./sentry-source -c "$conf"
 		FX_FRONT_PID=$FX_BG_PID
 		if wait_port "$port" "$FX_FRONT_PID" 10; then
@@ -488,6 +550,11 @@ fixture_setup() {
 	# The work dir ends up in CLONE_URL, which may not hold blanks.
 	case "$FX_DIR" in *[[:space:]]*) fx_fail "TMPDIR must not contain blanks: $FX_DIR" || return 1 ;; esac
 	fixture_git_env || return 1
+	# What the programs under test leave in TMPDIR (RUN='s directory of a
+	# sync killed by a test) goes with the fixture. 1777 as /tmp, for a
+	# test that runs them as another user.
+	mkdir -p "$FX_DIR/tmp" && chmod 1777 "$FX_DIR/tmp" && export TMPDIR="$FX_DIR/tmp" ||
+		fx_fail "no $FX_DIR/tmp" || return 1
 	FX_USER=$(id -un)
 	make_client_keys || return 1
 	start_sshd || return 1

@@ -37,6 +37,12 @@ tap() {
 	return "$1"
 }
 
+# skip DESC REASON: a check that cannot apply here; counts as passed.
+skip() {
+	n=$((n + 1))
+	printf 'ok %d - %s # SKIP %s\n' "$n" "$1" "$2"
+}
+
 # check DESC CMD...: pass if CMD succeeds.
 check() {
 	local desc=$1
@@ -75,6 +81,34 @@ bail() {
 	exit 1
 }
 
+# --- parts --------------------------------------------------------------
+
+# part NAME: is part NAME of the script to run? ONLY holds the names to
+# run, blank-separated shell patterns (ONLY='kill* packs'); unset or empty,
+# every part runs. A script asks before each part:
+#   part kill && test_kill        or, in a function: part kill || return
+part() {
+	local p pats
+	[ -n "${ONLY:-}" ] || return 0
+	# read, not a bare $ONLY: a pattern is not to match file names here.
+	read -r -a pats <<<"$ONLY"
+	for p in "${pats[@]}"; do
+		# shellcheck disable=SC2053 # a pattern on purpose
+		[[ $1 == $p ]] && return 0
+	done
+	return 1
+}
+
+# run_parts FUNCTION...: call each test_NAME FUNCTION in turn whose NAME
+# part selects.
+run_parts() {
+	local f
+	for f in "$@"; do
+		part "${f#test_}" || continue
+		"$f"
+	done
+}
+
 # --- running the programs ----------------------------------------------
 
 # next_run: fresh files for one invocation's output.
@@ -90,14 +124,16 @@ front() {
 	local conf=$1 req=$2
 	shift 2
 	next_run
-	timeout -k 5 "$RUN_TIMEOUT" ./sentry-source -c "$conf" "$@" <"$req" >"$OUT" 2>"$ERR"
+	timeout -k 5 "$RUN_TIMEOUT" ./sentry-source -c "$conf" "$@" <"$req" >"$OUT" 2>"$ERR" &
+	fx_wait $!
 	RC=$?
 }
 
 # cli ARG...: any other invocation, no stdin.
 cli() {
 	next_run
-	timeout -k 5 "$RUN_TIMEOUT" ./sentry-source "$@" </dev/null >"$OUT" 2>"$ERR"
+	timeout -k 5 "$RUN_TIMEOUT" ./sentry-source "$@" </dev/null >"$OUT" 2>"$ERR" &
+	fx_wait $!
 	RC=$?
 }
 

@@ -51,6 +51,7 @@
 #include "pack.h"
 #include "peer_limits.h"
 #include "publish.h"
+#include "release_name.h"
 #include "remove_tree.h"
 #include "services.h"
 #include "status.h"
@@ -62,10 +63,10 @@
 #define FAILED_PREFIX	".failed-"
 #define NEXT_LINK	".next-link"
 #define PUBLISHED_REF	"refs/sentry-source/published"
-/* 20261130T180834.123456Z-<40 hex>: names sort in the order they were
- * made, two publishes in one second included. */
-#define STAMP_LEN	23
-#define RELEASE_LEN	(STAMP_LEN + 1 + GIT_OID_HEXSZ)
+/* TIME-COMMIT (release_name.h). */
+#define STAMP_LEN	RELEASE_STAMP_LEN
+#define RELEASE_LEN	RELEASE_NAME_LEN
+_Static_assert(RELEASE_LEN == STAMP_LEN + 1 + GIT_OID_HEXSZ, "a commit's name in a release's");
 
 struct layout {
 	char	dir[PATH_MAX];		/* CLONE_PATH's directory */
@@ -102,20 +103,6 @@ releases_repo_path(const struct config *c, char *buf, size_t len)
 		snprintf(buf, len, "%s/" RELEASES_REPO, l.home_path);
 }
 
-static int
-is_release(const char *s)
-{
-	size_t i;
-
-	if (strlen(s) != RELEASE_LEN || s[8] != 'T' || s[15] != '.' || s[22] != 'Z' ||
-	    s[STAMP_LEN] != '-')
-		return 0;
-	for (i = 0; i < STAMP_LEN - 1; i++)
-		if (i != 8 && i != 15 && (s[i] < '0' || s[i] > '9'))
-			return 0;
-	return strspn(s + STAMP_LEN + 1, "0123456789abcdef") == GIT_OID_HEXSZ;
-}
-
 /*
  * The release NAME points at: 1 with its name, 0 when NAME does not
  * exist, -1 when NAME is something else (a directory, another link).
@@ -130,7 +117,8 @@ live_release(const char *clone_path, const char *home, release_name name)
 	if ((n = readlink(clone_path, target, sizeof(target) - 1)) == -1)
 		return errno == ENOENT ? 0 : -1;
 	target[n] = '\0';
-	if (strncmp(target, home, hl) != 0 || target[hl] != '/' || !is_release(target + hl + 1))
+	if (strncmp(target, home, hl) != 0 || target[hl] != '/' ||
+	    !release_name_valid(target + hl + 1))
 		return -1;
 	memcpy(name, target + hl + 1, RELEASE_LEN + 1);
 	return 1;
@@ -217,12 +205,6 @@ open_home(const struct layout *l, int create)
 
 /* The complete releases, oldest first (their names sort by time). */
 static int
-by_name(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
-static int
 list_releases(int home, release_name *names, size_t *n)
 {
 	struct dirent *de;
@@ -237,7 +219,7 @@ list_releases(int home, release_name *names, size_t *n)
 	}
 	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
-		if (!is_release(de->d_name))
+		if (!release_name_valid(de->d_name))
 			continue;
 		if (*n == LIMIT_RELEASES_LISTED) {
 			log_warning("more than %d releases; the newest names beyond that "
@@ -247,7 +229,7 @@ list_releases(int home, release_name *names, size_t *n)
 		memcpy(names[(*n)++], de->d_name, RELEASE_LEN + 1);
 	}
 	closedir(d);
-	qsort(names, *n, sizeof(*names), by_name);
+	qsort(names, *n, sizeof(*names), release_name_order);
 	return 0;
 }
 
@@ -569,22 +551,19 @@ static void
 prune(int home, const struct layout *l, unsigned long keep, const char *live)
 {
 	release_name *names;
-	size_t n, i, left, at = (size_t)-1;
+	unsigned char *drop = NULL;
+	size_t n, i;
 
 	if ((names = calloc(LIMIT_RELEASES_LISTED, sizeof(*names))) == NULL ||
-	    list_releases(home, names, &n) == -1) {
-		free(names);
-		return;
-	}
+	    (drop = calloc(LIMIT_RELEASES_LISTED, 1)) == NULL ||
+	    list_releases(home, names, &n) == -1)
+		goto out;
+	release_name_prune((const release_name *)names, n, keep, live, drop);
 	for (i = 0; i < n; i++)
-		if (strcmp(names[i], live) == 0)
-			at = i;
-	for (i = 0, left = n; i < n && left > keep; i++) {
-		if (i == at || (at != (size_t)-1 && i + 1 == at))
-			continue;
-		remove_named(home, l, names[i], "beyond KEEP_RELEASES");
-		left--;
-	}
+		if (drop[i])
+			remove_named(home, l, names[i], "beyond KEEP_RELEASES");
+out:
+	free(drop);
 	free(names);
 }
 

@@ -417,7 +417,7 @@ walks(void)
 int
 main(void)
 {
-	char dir[] = "/tmp/test-tree-check.XXXXXX";
+	char dir[] = "/tmp/test-sync-tree-check.XXXXXX";
 	struct raw t = { .len = 0 };
 	char cmd[64];
 

@@ -1,0 +1,138 @@
+/*
+ * The rules of PUBLISH=releases on names (src/sync/release_name.c): what a
+ * release's name is, the order of names, and which releases a publish
+ * prunes under KEEP_RELEASES. Expected values from sentry-source(8),
+ * Releases: names TIME-COMMIT that sort in the order they were made; the
+ * oldest go first; never the live release nor the one before it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "release_name.h"
+#include "tap.h"
+
+#define OID	"0123456789abcdef0123456789abcdef01234567"
+
+typedef char name_t[RELEASE_NAME_LEN + 1];
+
+static void
+names_test(void)
+{
+	static const char *good[] = {
+		"20261130T180834.123456Z-" OID,
+		"19700101T000000.000000Z-" OID,
+	};
+	static const struct { const char *name, *why; } bad[] = {
+		{ "", "the empty name" },
+		{ "20261130T180834.123456Z-" "0123456789abcdef0123456789abcdef0123456", "39 hex digits" },
+		{ "20261130T180834.123456Z-" OID "8", "41 hex digits" },
+		{ "20261130T180834.123456Z-" "0123456789ABCDEF0123456789abcdef01234567", "upper-case hex" },
+		{ "20261130t180834.123456Z-" OID, "a lower-case t" },
+		{ "20261130T180834,123456Z-" OID, "a comma for the dot" },
+		{ "20261130T180834.123456z-" OID, "a lower-case z" },
+		{ "20261130T180834.123456Z_" OID, "an underscore for the dash" },
+		{ "2026113aT180834.123456Z-" OID, "a letter in the date" },
+		{ "20261130T18083x.123456Z-" OID, "a letter in the time" },
+		{ ".new-20261130T180834.123456Z-" OID, "a release being written (.new-)" },
+		{ ".failed-20261130T180834.123456Z-" OID, "a failed release (.failed-)" },
+		{ "repo.git", "the repository" },
+		{ ".next-link", "the link of a switch" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		tap_ok(release_name_valid(good[i]), "a release's name: %s", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		tap_ok(!release_name_valid(bad[i].name), "not a release's name: %s", bad[i].why);
+}
+
+static void
+order_test(void)
+{
+	name_t names[] = {
+		"20261130T180834.123457Z-" OID,
+		"20261130T180834.123456Z-" "f123456789abcdef0123456789abcdef01234567",
+		"20251231T235959.999999Z-" OID,
+		"20261130T180834.123456Z-" OID,
+	};
+
+	qsort(names, 4, sizeof(names[0]), release_name_order);
+	tap_ok(strncmp(names[0], "2025", 4) == 0, "order: last year's release first");
+	tap_ok(strcmp(names[1], "20261130T180834.123456Z-" OID) == 0 &&
+	    strncmp(names[2], "20261130T180834.123456Z-f", 25) == 0,
+	    "order: two releases of one microsecond by commit");
+	tap_ok(strncmp(names[3], "20261130T180834.123457Z", 23) == 0,
+	    "order: a microsecond later is newer (two publishes in one second)");
+}
+
+/* pick KEEP LIVE N: which of N names, the i-th made at second i, go; as a
+ * string of N characters, 'x' for a dropped one, '.' for a kept one. */
+static const char *
+pick(unsigned long keep, int live, size_t n)
+{
+	static char out[64];
+	name_t names[16];
+	unsigned char drop[16];
+	size_t i, count;
+
+	for (i = 0; i < n; i++) {
+		char buf[128];
+
+		snprintf(buf, sizeof(buf), "20261130T1800%02u.000000Z-%s", (unsigned)i, OID);
+		memcpy(names[i], buf, sizeof(names[i]) - 1);
+		names[i][sizeof(names[i]) - 1] = '\0';
+	}
+	count = release_name_prune((const name_t *)names, n, keep, live >= 0 ? names[live] : "",
+	    drop);
+	for (i = 0; i < n; i++)
+		out[i] = drop[i] ? 'x' : '.';
+	out[n] = '\0';
+	/* The count returned is the number dropped, or the answer is wrong. */
+	for (i = 0; i < n; i++)
+		count -= drop[i] ? 1 : 0;
+	if (count != 0)
+		strcat(out, " (a wrong count)");
+	return out;
+}
+
+static void
+prune_test(void)
+{
+	static const struct {
+		unsigned long keep;
+		int live;
+		size_t n;
+		const char *want, *why;
+	} cases[] = {
+		{ 5, 2, 3, "...", "fewer than KEEP_RELEASES: none goes" },
+		{ 3, 2, 3, "...", "exactly KEEP_RELEASES: none goes" },
+		{ 3, 5, 6, "xxx...", "the newest live, six made: the three oldest go" },
+		{ 2, 5, 6, "xxxx..", "KEEP_RELEASES=2: the live one and the one before stay" },
+		{ 3, 2, 6, "x..xx.", "rolled back to the third: it and the one before stay, "
+		    "then the oldest go first" },
+		{ 2, 2, 6, "x..xxx", "rolled back, KEEP_RELEASES=2: all but the live one and "
+		    "the one before" },
+		{ 2, 0, 4, ".xx.", "the oldest live: it stays, and the newest" },
+		{ 2, -1, 4, "xx..", "no live release among them: the oldest go" },
+		{ 0, 3, 4, "xx..", "asked to keep none: the live one and the one before stay" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got = pick(cases[i].keep, cases[i].live, cases[i].n);
+
+		if (!tap_ok(strcmp(got, cases[i].want) == 0, "prune: %s (%s)", cases[i].why,
+		    cases[i].want))
+			printf("#   got %s\n", got);
+	}
+}
+
+int
+main(void)
+{
+	names_test();
+	order_test();
+	prune_test();
+	return tap_done();
+}
