@@ -57,12 +57,12 @@ cross() {	# cross FLAGS-VAR HEADER: compile a file that includes HEADER
 	$cc $(make_var "$1") -fsyntax-only "$FX_DIR/cross.c" >"$FX_DIR/run/cross.out" 2>&1
 }
 check "the front's flags compile a front header" cross FRONT_CPPFLAGS http.h
-check "the front's flags refuse a helper header (sync.h)" eval '! cross FRONT_CPPFLAGS sync.h'
-check "the helper's flags compile a helper header" cross SYNC_CPPFLAGS sync.h
+check "the front's flags refuse a helper header (publish.h)" eval '! cross FRONT_CPPFLAGS publish.h'
+check "the helper's flags compile a helper header" cross SYNC_CPPFLAGS publish.h
 check "the helper's flags refuse a front header (http.h)" eval '! cross SYNC_CPPFLAGS http.h'
 check "the helper's flags refuse a front header (source.h)" eval '! cross SYNC_CPPFLAGS source.h'
 check "common's flags refuse either side's headers" \
-	eval '! cross COMMON_CPPFLAGS http.h && ! cross COMMON_CPPFLAGS sync.h'
+	eval '! cross COMMON_CPPFLAGS http.h && ! cross COMMON_CPPFLAGS publish.h'
 check "no project header stands in for <limits.h>" \
 	eval 'printf "#include <limits.h>\nint x[PATH_MAX > 0 && INT_MAX > 0];\n" >"$FX_DIR/l.c" &&
 		$cc $(make_var SYNC_CPPFLAGS) -fsyntax-only "$FX_DIR/l.c"'

@@ -79,6 +79,12 @@ test_writable_parent() {
 	check_eq "writable parent: --check exits 78" 78 "$RC"
 	check "writable parent: --check says FAIL and names the directory" \
 		grep -q "^FAIL: CLONE_PATH $cp: $d, the directory holding" "$OUT"
+	# A rollback switches a link in that directory: refused alike.
+	write_config "$FX_DIR/releases.conf" "CLONE_PATH=$cp" "PUBLISH=releases"
+	cli -c "$FX_DIR/releases.conf" --rollback
+	check_eq "writable parent: --rollback exits 78" 78 "$RC"
+	check "writable parent: --rollback names the directory" \
+		said "$d, the directory holding CLONE_PATH, is writable by group or others"
 	stop_bg "$pid"
 
 	chmod 1777 "$d"

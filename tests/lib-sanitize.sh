@@ -38,7 +38,7 @@ SANITIZE_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-saniti
 # (fast_unwind_on_malloc=0 would see through them, at twice the run time),
 # so a leak of an object of ours made under a libgit2 call is hidden too;
 # the helper's own allocations are still checked.
-# XXX: the sync runs in a child that leaves with _exit() (src/sync/sync_main.c),
+# XXX: the sync runs in a child that leaves with _exit() (src/sync/deadline.c),
 # so LeakSanitizer never looks at it; these matter once it does.
 SANITIZE_SUPPRESSIONS='leak:libgit2.so
 leak:libpcre2-8.so

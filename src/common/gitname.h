@@ -5,6 +5,10 @@
 #ifndef SENTRY_GITNAME_H
 #define SENTRY_GITNAME_H
 
+#include <fnmatch.h>
+#include <stddef.h>
+#include <string.h>
+
 /* git's post-receive convention for the side of a ref change that does not
  * exist: a created branch's old name, a deleted one's new name. */
 #define OID_ZERO	"0000000000000000000000000000000000000000"
@@ -12,5 +16,28 @@
 /* Branches, and the length of the prefix to skip for a short name. */
 #define REFS_HEADS	"refs/heads/"
 #define REFS_HEADS_LEN	(sizeof(REFS_HEADS) - 1)
+
+/*
+ * The branch rule, the same on both sides: a branch is refs/heads/ and
+ * a name; BRANCH (a name or a glob) takes the short name as fnmatch(3)
+ * with FNM_PATHNAME does, so that a star does not cross a slash, as in
+ * git's refspec globs. The helper checks the name with libgit2 on top.
+ */
+
+/* The short name of a branch ref, or NULL when ref names no branch. */
+static inline const char *
+gitname_branch(const char *ref)
+{
+	if (strncmp(ref, REFS_HEADS, REFS_HEADS_LEN) != 0 || ref[REFS_HEADS_LEN] == '\0')
+		return NULL;
+	return ref + REFS_HEADS_LEN;
+}
+
+/* Does the rule take this short name? A NULL rule takes any. */
+static inline int
+gitname_rule_takes(const char *rule, const char *branch)
+{
+	return rule == NULL || fnmatch(rule, branch, FNM_PATHNAME) == 0;
+}
 
 #endif

@@ -21,6 +21,7 @@
 #include "front.h"
 #include "log.h"
 #include "status_record.h"
+#include "sync_args.h"
 #include "paths.h"	/* LIBEXECDIR, made by make */
 
 #define SYNC_PROGRAM	"sentry-source-sync"
@@ -108,7 +109,7 @@ exec_sync(const struct deployment *d, const struct sync_call *call)
 		return EXIT_INTERNAL;
 	}
 	argv[argc++] = SYNC_PROGRAM;
-	argv[argc++] = "-c";
+	argv[argc++] = "-" SYNC_SHORT_CONFIG;
 	argv[argc++] = (char *)d->config->path;
 	if (call->command != NULL) {
 		argv[argc++] = (char *)call->command;
@@ -116,27 +117,27 @@ exec_sync(const struct deployment *d, const struct sync_call *call)
 		goto run;
 	}
 	if (call->check) {
-		argv[argc++] = "--check";
-		argv[argc++] = "--rule";
+		argv[argc++] = SYNC_ARG(SYNC_OPT_CHECK);
+		argv[argc++] = SYNC_ARG(SYNC_OPT_RULE);
 		argv[argc++] = (char *)d->rule.branch;
 	} else if (p == NULL) {
-		argv[argc++] = "--current";
+		argv[argc++] = SYNC_ARG(SYNC_OPT_CURRENT);
 	} else {
-		argv[argc++] = "--ref";
+		argv[argc++] = SYNC_ARG(SYNC_OPT_REF);
 		argv[argc++] = (char *)p->ref;
 	}
 	if (p != NULL && p->old_oid[0] != '\0') {
-		argv[argc++] = "--new";
+		argv[argc++] = SYNC_ARG(SYNC_OPT_NEW);
 		argv[argc++] = (char *)p->new_oid;
-		argv[argc++] = "--old";
+		argv[argc++] = SYNC_ARG(SYNC_OPT_OLD);
 		argv[argc++] = (char *)p->old_oid;
 	}
 	/* Detached (hook mode), or under a classic inetd whose stderr was
 	 * the peer's socket: either way our stderr is nobody's. */
 	if (call->detach || log_is_syslog())
-		argv[argc++] = "--syslog";
+		argv[argc++] = SYNC_ARG(SYNC_OPT_SYSLOG);
 	if (!call->check) {
-		argv[argc++] = "--mode";
+		argv[argc++] = SYNC_ARG(SYNC_OPT_MODE);
 		argv[argc++] = (char *)(call->mode ? call->mode : STATUS_MODE_SYNC);
 	}
 	if (call->body != NULL && config_get(d->config, CONFIG_RUN) != NULL) {
@@ -144,7 +145,7 @@ exec_sync(const struct deployment *d, const struct sync_call *call)
 			log_err("cannot keep the payload for RUN: %m");
 			return EXIT_INTERNAL;
 		}
-		argv[argc++] = "--payload-fd";
+		argv[argc++] = SYNC_ARG(SYNC_OPT_PAYLOAD_FD);
 		argv[argc++] = "3";
 		first_unused_fd = PAYLOAD_FD + 1;
 	}

@@ -24,6 +24,7 @@
 #include "services_config.h"
 #include "source.h"
 #include "status_print.h"
+#include "sync_args.h"
 #include "version.h"
 
 enum mode {
@@ -434,7 +435,7 @@ main(int argc, char *argv[])
 	/* PUBLISH=releases: the helper's work, under the checkout's lock. */
 	else if (mode == MODE_ROLLBACK || mode == MODE_RELEASES)
 		rc = exec_sync(&d, &(struct sync_call){ .command = mode == MODE_ROLLBACK ?
-		    "--rollback" : "--releases" });
+		    SYNC_ARG(SYNC_OPT_ROLLBACK) : SYNC_ARG(SYNC_OPT_RELEASES) });
 	else if (check_deployment(&d, mode) == 0 &&
 	    ((mode != MODE_SERVE && mode != MODE_HOOK) || check_sync_files(&d) == 0))
 		rc = mode == MODE_SYNC ? sync_now(&d, branch) :

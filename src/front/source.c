@@ -2,14 +2,12 @@
  * What every source shares: the table lookup and the judging of refs and
  * object names. Nothing here knows any host's payload format.
  */
-#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "gitname.h"
 #include "source.h"
-
-#define BRANCH_PREFIX	"refs/heads/"
 
 const struct source *
 source_find(const char *name)
@@ -22,18 +20,13 @@ source_find(const char *name)
 	return NULL;
 }
 
-/*
- * A branch ref whose short name the rule's glob matches. With FNM_PATHNAME
- * a star does not cross a slash, as in git's refspec globs.
- */
+/* A branch ref whose short name the rule takes (gitname.h). */
 int
 source_wants_ref(const struct source_rule *rule, const char *ref)
 {
-	size_t n = strlen(BRANCH_PREFIX);
+	const char *branch = gitname_branch(ref);
 
-	if (strncmp(ref, BRANCH_PREFIX, n) != 0 || ref[n] == '\0')
-		return 0;
-	return fnmatch(rule->branch, ref + n, FNM_PATHNAME) == 0;
+	return branch != NULL && gitname_rule_takes(rule->branch, branch);
 }
 
 int
@@ -154,7 +147,6 @@ int
 source_push_change(struct source_push *p, const char *ref, const char *old_oid,
     const char *new_oid)
 {
-	size_t n = strlen(BRANCH_PREFIX);
 	int wanted;
 
 	p->changes++;
@@ -162,7 +154,7 @@ source_push_change(struct source_push *p, const char *ref, const char *old_oid,
 		push_reason(p, RANK_OTHER, "%s is a tag, not a branch", ref);
 		return 0;
 	}
-	if (strncmp(ref, BRANCH_PREFIX, n) != 0 || ref[n] == '\0') {
+	if (gitname_branch(ref) == NULL) {
 		push_reason(p, RANK_OTHER, "%s is not a branch", ref);
 		return 0;
 	}

@@ -14,10 +14,10 @@
 #include <git2.h>
 
 #include "changes.h"
-#include "releases.h"
 #include "git_error.h"
 #include "log.h"
 #include "pathglob_match.h"
+#include "publish.h"
 
 /* Is any directory of the path, or its name, ".git"? Git refuses such
  * paths in a tree; a crafted one must still not reach the command. */
@@ -113,7 +113,7 @@ changes_write(const struct config *c, const struct sync_outcome *o, const char *
 			close(fd);
 		return -1;
 	}
-	releases_repo_path(c, repo_path, sizeof(repo_path));
+	publish_for(c)->repo_path(c, repo_path, sizeof(repo_path));
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	/* A file become a symlink is one change, listed once. */
 	opts.flags = GIT_DIFF_INCLUDE_TYPECHANGE;

@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #include "config.h"
-#include "sync.h"
+#include "publish.h"
 
 /* Write them, one per line, to a new file at path (mode 0600); *count
  * says how many. 0, or -1 logged. */

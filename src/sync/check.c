@@ -1,8 +1,3 @@
-#include <sys/stat.h>
-
-#include <errno.h>
-#include <fnmatch.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,9 +11,8 @@
 #include "git_error.h"
 #include "gitname.h"
 #include "known_hosts.h"
-#include "owner.h"
-#include "path_trust.h"
-#include "releases.h"
+#include "place.h"
+#include "publish.h"
 #include "ssh_auth.h"
 
 static int worst = EXIT_OK;
@@ -54,88 +48,6 @@ names_host(const struct ssh_auth *a)
 	    probe, sizeof(probe)) != KNOWN_HOST_UNKNOWN;
 }
 
-/* PUBLISH=releases: CLONE_PATH is absent, or the link a sync made. */
-static void
-check_releases(const struct config *c)
-{
-	const char *path = config_get(c, CONFIG_CLONE_PATH);
-	char live[PATH_MAX], oid[STATUS_OID_LEN + 1];
-	struct stat st;
-
-	if (lstat(path, &st) == -1)
-		report(EXIT_OK, "PUBLISH=releases: CLONE_PATH %s: absent; the first sync "
-		    "publishes a release", path);
-	else if (releases_live_path(c, live, sizeof(live)) == 0) {
-		releases_head(c, oid, NULL, 0);
-		report(EXIT_OK, "PUBLISH=releases: CLONE_PATH %s: live release %s, commit %s",
-		    path, live, oid);
-	} else
-		report(EXIT_NOT_OURS, "PUBLISH=releases: CLONE_PATH %s: %s; a sync will "
-		    "not convert it (see Releases in sentry-source(8))", path,
-		    S_ISDIR(st.st_mode) ? "a directory, not a release link" :
-		    "not a link into its releases");
-}
-
-/* CLONE_PATH is absent, or a repository a sync would take as its own. */
-static void
-check_clone_path(const struct config *c)
-{
-	const char *path = config_get(c, CONFIG_CLONE_PATH);
-	const char *url = config_get(c, CONFIG_CLONE_URL);
-	char parent[PATH_MAX], why[1024];
-	git_repository *repo = NULL;
-	git_remote *origin = NULL;
-	struct stat st;
-	int error;
-
-	snprintf(parent, sizeof(parent), "%s", path);
-	dirname(parent);
-	if (path_trust_parent(path, why, sizeof(why)) == -1 && errno != ENOENT) {
-		report(EXIT_CONFIG, "CLONE_PATH %s: %s", path, why);
-		return;
-	}
-	if (config_releases(c)) {
-		check_releases(c);
-		return;
-	}
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && releases_is_link(path)) {
-		report(EXIT_NOT_OURS, "PUBLISH=in-place: CLONE_PATH %s is published as "
-		    "releases; a sync will not convert it (see Releases in sentry-source(8))",
-		    path);
-		return;
-	}
-	if (lstat(path, &st) == -1) {
-		if (access(parent, W_OK | X_OK) == 0)
-			report(EXIT_OK, "CLONE_PATH %s: absent; the first sync clones into it "
-			    "(PUBLISH=in-place)", path);
-		else
-			report(EXIT_SYNC_FAILED, "CLONE_PATH %s: cannot create it in %s: %s; "
-			    "make the directory writable by this user", path, parent,
-			    strerror(errno));
-		return;
-	}
-	if ((error = git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
-	    NULL)) < 0)
-		report(EXIT_NOT_OURS, error == GIT_EOWNER ?
-		    "CLONE_PATH %s: %s" : "CLONE_PATH %s: exists and is not a git "
-		    "repository (%s); move it away or choose another CLONE_PATH",
-		    path, last_git_error());
-	else if (git_remote_lookup(&origin, repo, "origin") < 0 ||
-	    git_remote_url(origin) == NULL)
-		report(EXIT_NOT_OURS, "CLONE_PATH %s: a git repository without an origin; "
-		    "a sync will not touch it: move it away or choose another CLONE_PATH",
-		    path);
-	else if (strcmp(git_remote_url(origin), url) != 0)
-		report(EXIT_NOT_OURS, "CLONE_PATH %s: a clone of %s, not of CLONE_URL %s; "
-		    "a sync will not touch it: move it away, or set CLONE_URL to its origin",
-		    path, git_remote_url(origin), url);
-	else
-		report(EXIT_OK, "CLONE_PATH %s: a clone of CLONE_URL, updated in place "
-		    "(PUBLISH=in-place)", path);
-	git_remote_free(origin);
-	git_repository_free(repo);
-}
-
 /*
  * Connect as a sync would, list the branches the remote has, and say
  * whether the branch rule takes any of them: one that takes none makes
@@ -148,6 +60,7 @@ check_remote(const struct config *c, struct ssh_auth *a, const char *rule)
 	git_remote_callbacks cb;
 	const git_remote_head **heads;
 	git_remote *remote = NULL;
+	const char *branch;
 	char list[512] = "";
 	size_t i, n, len, count = 0, taken = 0;
 
@@ -162,15 +75,14 @@ check_remote(const struct config *c, struct ssh_auth *a, const char *rule)
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		if (strncmp(heads[i]->name, REFS_HEADS, REFS_HEADS_LEN) != 0)
+		if ((branch = gitname_branch(heads[i]->name)) == NULL)
 			continue;
-		/* As the sync matches it (sync_main.c). */
-		if (rule != NULL && fnmatch(rule, heads[i]->name + 11, FNM_PATHNAME) == 0)
+		/* As the sync matches it. */
+		if (rule != NULL && gitname_rule_takes(rule, branch))
 			taken++;
 		len = strlen(list);
 		if (count++ < 10)
-			snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "",
-			    heads[i]->name + REFS_HEADS_LEN);
+			snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "", branch);
 	}
 	report(EXIT_OK, "%s: host key known, key accepted; %zu branches: %s%s", url,
 	    count, count ? list : "none", count > 10 ? ", ..." : "");
@@ -193,13 +105,13 @@ check_deployment_sync(const struct config *c, const char *rule)
 {
 	struct ssh_auth auth = SSH_AUTH_INIT;
 	const char *key = config_get(c, CONFIG_SSH_KEYPATH);
-	char err[512];
-	enum owner o;
+	char err[512], where[1024];
+	enum place p;
 
 	/* First: as another user (root above all), every other answer
 	 * would be about the wrong user's rights. */
-	if ((o = owner_check(c, "--check", err, sizeof(err))) == OWNER_OTHER) {
-		report(EXIT_NOT_OURS, "%s", err);
+	if ((p = place_check(c, "--check", where, sizeof(where))) == PLACE_OTHER) {
+		report(EXIT_NOT_OURS, "%s", where);
 		goto out;
 	}
 	if (ssh_auth_load(&auth, c, err, sizeof(err)) == -1) {
@@ -222,10 +134,12 @@ check_deployment_sync(const struct config *c, const char *rule)
 	}
 	report(EXIT_OK, "KNOWN_HOSTS %s: names %s", config_get(c, CONFIG_KNOWN_HOSTS),
 	    auth.host);
-	if (o == OWNER_NO_DIR)
-		report(EXIT_SYNC_FAILED, "%s", err);
+	/* CLONE_PATH's directory first: whatever the layout, another user
+	 * must not be able to change what it names. */
+	if (p != PLACE_OK)
+		report(place_status(p), "%s", where);
 	else
-		check_clone_path(c);
+		publish_for(c)->check(c, report);
 	check_remote(c, &auth, rule);
 out:
 	ssh_auth_free(&auth);

@@ -255,7 +255,7 @@ diff_workdir(git_diff **diff, git_repository *repo, git_tree *tree)
 /* Every path that differs from both trees, unless it is a file of
  * neither tree that the target leaves in peace, or a write cut short. */
 static int
-foreign_paths(git_repository *repo, git_tree *from, git_tree *to, struct worktree_names *names)
+foreign_paths(git_repository *repo, git_tree *from, git_tree *to, struct namelist *names)
 {
 	git_diff *d1 = NULL, *d2 = NULL;
 	const git_diff_delta **sorted = NULL, **hit, *a, *keyp;
@@ -286,9 +286,9 @@ foreign_paths(git_repository *repo, git_tree *from, git_tree *to, struct worktre
 		    !in_the_way(to, key.new_file.path) :
 		    cut_short(repo, top, to, key.new_file.path))
 			continue;
-		worktree_name_add(names, key.new_file.path);
+		namelist_add(names, key.new_file.path);
 	}
-	worktree_names_finish(names);
+	namelist_finish(names);
 	rc = 0;
 out:
 	free(sorted);
@@ -301,7 +301,7 @@ out:
 int
 intent_finish(git_repository *repo, const char *clone_path)
 {
-	struct worktree_names foreign = WORKTREE_NAMES_INIT;
+	struct namelist foreign = NAMELIST_INIT;
 	char what[GIT_OID_HEXSZ + 1];
 	struct intent in;
 	git_tree *from = NULL, *to = NULL;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "links.h"
+#include "namelist.h"
 #include "nofollow.h"
 
 /* Is dir a directory of the tree, and no file or link of the same name
@@ -84,7 +85,7 @@ out:
  * error. */
 static int
 check_one(int top, git_tree *from, const char *path, size_t stop,
-    struct worktree_names *links)
+    struct namelist *links)
 {
 	char prefix[PATH_MAX];
 	const char *name;
@@ -99,7 +100,7 @@ check_one(int top, git_tree *from, const char *path, size_t stop,
 		goto out;
 	rc = 0;
 	if (S_ISLNK(st.st_mode) && !ours(from, prefix, pfd, name))
-		worktree_name_add(links, prefix);
+		namelist_add(links, prefix);
 out:
 	close(pfd);
 	return rc;
@@ -107,7 +108,7 @@ out:
 
 /* Are the path's directories directories, or missing? */
 static int
-check_above(int top, git_tree *from, const char *path, struct worktree_names *links)
+check_above(int top, git_tree *from, const char *path, struct namelist *links)
 {
 	size_t stop;
 	int fd;
@@ -125,7 +126,7 @@ check_above(int top, git_tree *from, const char *path, struct worktree_names *li
 
 /* Is a directory above path also a file or link of `to`? */
 static void
-check_tree(git_tree *to, const char *path, struct worktree_names *dups)
+check_tree(git_tree *to, const char *path, struct namelist *dups)
 {
 	char prefix[PATH_MAX];
 	const char *slash;
@@ -133,7 +134,7 @@ check_tree(git_tree *to, const char *path, struct worktree_names *dups)
 	for (slash = strchr(path, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
 		snprintf(prefix, sizeof(prefix), "%.*s", (int)(slash - path), path);
 		if (!only_a_dir(to, prefix)) {
-			worktree_name_add(dups, prefix);
+			namelist_add(dups, prefix);
 			return;
 		}
 	}
@@ -141,7 +142,7 @@ check_tree(git_tree *to, const char *path, struct worktree_names *dups)
 
 int
 links_check(git_repository *repo, git_tree *from, git_tree *to, const char *dir,
-    struct worktree_names *dups, struct worktree_names *links)
+    struct namelist *dups, struct namelist *links)
 {
 	git_diff *diff = NULL;
 	const git_diff_delta *d;
@@ -169,8 +170,8 @@ links_check(git_repository *repo, git_tree *from, git_tree *to, const char *dir,
 		if (check_above(top, from, path, links) == -1)
 			goto out;
 	}
-	worktree_names_finish(dups);
-	worktree_names_finish(links);
+	namelist_finish(dups);
+	namelist_finish(links);
 	rc = 0;
 out:
 	git_diff_free(diff);

@@ -10,7 +10,7 @@
 
 #include <git2.h>
 
-#include "worktree.h"
+#include "namelist.h"
 
 /*
  * For every path that moving dir (a work tree, or an empty directory)
@@ -23,6 +23,6 @@
  * -1 on a libgit2 or system error.
  */
 int	links_check(git_repository *, git_tree *from, git_tree *to, const char *dir,
-	    struct worktree_names *dups, struct worktree_names *links);
+	    struct namelist *dups, struct namelist *links);
 
 #endif

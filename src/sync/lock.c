@@ -19,8 +19,10 @@
  * the effective user owns and nobody else may write. Another user's file
  * (or one they may write, or a link to one) is a lock they can hold
  * forever, and every event would be coalesced into a sync that never
- * comes. LOCK_NOT_OURS then, once logged.
+ * comes. LOCK_FILE_NOT_OURS then, once logged.
  */
+#define LOCK_FILE_NOT_OURS	(-2)
+
 static int
 open_beside(const char *clone_path, const char *suffix)
 {
@@ -36,7 +38,7 @@ open_beside(const char *clone_path, const char *suffix)
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
 	if (fd == -1 && errno == ELOOP) {
 		log_err("%s is a symbolic link, not a lock file of ours; remove it", path);
-		return LOCK_NOT_OURS;
+		return LOCK_FILE_NOT_OURS;
 	}
 	if (fd == -1 || fstat(fd, &st) == -1)
 		goto fail;
@@ -46,7 +48,7 @@ open_beside(const char *clone_path, const char *suffix)
 		    path, S_ISREG(st.st_mode) ? "a file" : file_kind(st.st_mode),
 		    (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
 		close(fd);
-		return LOCK_NOT_OURS;
+		return LOCK_FILE_NOT_OURS;
 	}
 	return fd;
 fail:
@@ -102,33 +104,39 @@ wanted(int fd, char *ref, size_t len)
 	memcpy(ref, buf, (size_t)(nl - buf) + 1);
 }
 
-int
-lock_checkout(const char *clone_path, char *ref, size_t len)
+/* A failure to open or take a lock file, as a result; errno kept. */
+static enum lock_result
+failed(int fd)
 {
+	if (fd == LOCK_FILE_NOT_OURS)
+		return LOCK_NOT_OURS;
+	return errno == ENOENT ? LOCK_NO_DIR : LOCK_ERROR;
+}
+
+enum lock_result
+lock_checkout(const char *clone_path, char *ref, size_t len, int *fd)
+{
+	enum lock_result r;
 	int wait_fd, run_fd = -1, saved;
 
+	*fd = -1;
 	if ((wait_fd = open_beside(clone_path, ".wait")) < 0)
-		return wait_fd;
+		return failed(wait_fd);
 	want(wait_fd, ref);
 	if (take(wait_fd, LOCK_EX | LOCK_NB) == -1) {
 		saved = errno;
 		close(wait_fd);
-		if (saved == EWOULDBLOCK)
-			return LOCK_COALESCED;
 		errno = saved;
-		return -1;
+		return saved == EWOULDBLOCK ? LOCK_COALESCED : failed(-1);
 	}
-	if ((run_fd = open_beside(clone_path, ".lock")) == LOCK_NOT_OURS) {
-		close(wait_fd);
-		return LOCK_NOT_OURS;
-	}
-	if (run_fd == -1 || take(run_fd, LOCK_EX) == -1) {
+	if ((run_fd = open_beside(clone_path, ".lock")) < 0 || take(run_fd, LOCK_EX) == -1) {
 		saved = errno;
-		if (run_fd != -1)
+		r = failed(run_fd);
+		if (run_fd >= 0)
 			close(run_fd);
 		close(wait_fd);
 		errno = saved;
-		return -1;
+		return r;
 	}
 	/* Running now: the next event may wait in our place. Then, not
 	 * before, the newest ref: every event that found the wait lock ours
@@ -136,7 +144,8 @@ lock_checkout(const char *clone_path, char *ref, size_t len)
 	flock(wait_fd, LOCK_UN);
 	wanted(wait_fd, ref, len);
 	close(wait_fd);
-	return run_fd;
+	*fd = run_fd;
+	return LOCK_TAKEN;
 }
 
 void

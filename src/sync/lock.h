@@ -18,16 +18,21 @@
 #ifndef SENTRY_LOCK_H
 #define SENTRY_LOCK_H
 
-#define LOCK_COALESCED	(-2)
-#define LOCK_NOT_OURS	(-3)
+#include <stddef.h>
 
-/* The held lock's descriptor; LOCK_COALESCED when another sync is already
- * waiting; LOCK_NOT_OURS, logged, when a lock file is not a regular file
- * that only the effective user owns and may write; -1 with errno set.
- * Blocks while another sync runs. ref (len bytes) is the event's ref, ""
- * for none; once the lock is held it is the newest ref an event wrote,
- * which the caller checks again. */
-int	lock_checkout(const char *clone_path, char *ref, size_t len);
-void	unlock_checkout(int fd);
+enum lock_result {
+	LOCK_TAKEN,	/* *fd holds the lock */
+	LOCK_COALESCED,	/* another sync already waits: it will do this one's work */
+	LOCK_NOT_OURS,	/* a lock file another user could hold; logged */
+	LOCK_NO_DIR,	/* CLONE_PATH's directory does not exist */
+	LOCK_ERROR	/* errno says why */
+};
+
+/* Blocks while another sync runs. *fd is the held lock's descriptor on
+ * LOCK_TAKEN, -1 otherwise. ref (len bytes) is the event's ref, "" for
+ * none; once the lock is held it is the newest ref an event wrote, which
+ * the caller checks again. */
+enum lock_result	lock_checkout(const char *clone_path, char *ref, size_t len, int *fd);
+void			unlock_checkout(int fd);
 
 #endif

@@ -21,6 +21,9 @@
  * the live commit; refs/sentry-source/published the last commit a sync
  * published, so that a rollback is not undone by the next sync of the
  * same tip.
+ *
+ * Nothing here is called by name from outside: publish_releases is the
+ * layout's interface (publish.h).
  */
 #include <sys/stat.h>
 
@@ -39,27 +42,31 @@
 #include "bounds.h"
 #include "caveats.h"
 #include "exitcode.h"
+#include "fetch.h"
 #include "git_error.h"
 #include "gitname.h"
 #include "links.h"
 #include "log.h"
+#include "namelist.h"
 #include "pack.h"
 #include "peer_limits.h"
-#include "releases.h"
+#include "publish.h"
+#include "release_name.h"
 #include "remove_tree.h"
 #include "services.h"
 #include "status.h"
 #include "tree_check.h"
 
+#define RELEASES_SUFFIX	".releases"
+#define RELEASES_REPO	"repo.git"
 #define NEW_PREFIX	".new-"
 #define FAILED_PREFIX	".failed-"
 #define NEXT_LINK	".next-link"
 #define PUBLISHED_REF	"refs/sentry-source/published"
-/* 20261130T180834.123456Z-<40 hex>: names sort in the order they were
- * made, two publishes in one second included. */
-#define STAMP_LEN	23
-#define RELEASE_LEN	(STAMP_LEN + 1 + GIT_OID_HEXSZ)
-_Static_assert(RELEASE_LEN == RELEASES_NAME_LEN, "RELEASES_NAME_LEN in releases.h");
+/* TIME-COMMIT (release_name.h). */
+#define STAMP_LEN	RELEASE_STAMP_LEN
+#define RELEASE_LEN	RELEASE_NAME_LEN
+_Static_assert(RELEASE_LEN == STAMP_LEN + 1 + GIT_OID_HEXSZ, "a commit's name in a release's");
 
 struct layout {
 	char	dir[PATH_MAX];		/* CLONE_PATH's directory */
@@ -73,7 +80,7 @@ typedef char release_name[RELEASE_LEN + 1];
 static int
 layout(const struct config *c, struct layout *l)
 {
-	sync_split_path(config_get(c, CONFIG_CLONE_PATH), l->dir, l->base);
+	fetch_split_path(config_get(c, CONFIG_CLONE_PATH), l->dir, l->base);
 	if ((size_t)snprintf(l->home, sizeof(l->home), "%s" RELEASES_SUFFIX, l->base) >=
 	    sizeof(l->home) || (size_t)snprintf(l->home_path, sizeof(l->home_path), "%s/%s",
 	    strcmp(l->dir, "/") == 0 ? "" : l->dir, l->home) >= sizeof(l->home_path)) {
@@ -84,29 +91,16 @@ layout(const struct config *c, struct layout *l)
 	return 0;
 }
 
-void
+/* NAME.releases/repo.git; CLONE_PATH when that name is too long. */
+static void
 releases_repo_path(const struct config *c, char *buf, size_t len)
 {
 	struct layout l;
 
-	if (!config_releases(c) || layout(c, &l) == -1)
+	if (layout(c, &l) == -1)
 		snprintf(buf, len, "%s", config_get(c, CONFIG_CLONE_PATH));
 	else
 		snprintf(buf, len, "%s/" RELEASES_REPO, l.home_path);
-}
-
-int
-releases_is_name(const char *s)
-{
-	size_t i;
-
-	if (strlen(s) != RELEASE_LEN || s[8] != 'T' || s[15] != '.' || s[22] != 'Z' ||
-	    s[STAMP_LEN] != '-')
-		return 0;
-	for (i = 0; i < STAMP_LEN - 1; i++)
-		if (i != 8 && i != 15 && (s[i] < '0' || s[i] > '9'))
-			return 0;
-	return strspn(s + STAMP_LEN + 1, "0123456789abcdef") == GIT_OID_HEXSZ;
 }
 
 /*
@@ -124,24 +118,29 @@ live_release(const char *clone_path, const char *home, release_name name)
 		return errno == ENOENT ? 0 : -1;
 	target[n] = '\0';
 	if (strncmp(target, home, hl) != 0 || target[hl] != '/' ||
-	    !releases_is_name(target + hl + 1))
+	    !release_name_valid(target + hl + 1))
 		return -1;
 	memcpy(name, target + hl + 1, RELEASE_LEN + 1);
 	return 1;
 }
 
-int
-releases_is_link(const char *clone_path)
+/* Is this link one a PUBLISH=releases sync made? */
+static int
+releases_shows(const char *clone_path, char *what, size_t len)
 {
 	char dir[PATH_MAX], base[NAME_MAX + 1], home[NAME_MAX + 16];
 	release_name name;
 
-	sync_split_path(clone_path, dir, base);
+	fetch_split_path(clone_path, dir, base);
 	snprintf(home, sizeof(home), "%s" RELEASES_SUFFIX, base);
-	return live_release(clone_path, home, name) == 1;
+	if (live_release(clone_path, home, name) != 1)
+		return 0;
+	snprintf(what, len, "releases (a link into %s" RELEASES_SUFFIX ")", clone_path);
+	return 1;
 }
 
-int
+/* The live release's directory, for RUN='s SENTRY_RELEASE_PATH. */
+static int
 releases_live_path(const struct config *c, char *buf, size_t len)
 {
 	struct layout l;
@@ -153,18 +152,13 @@ releases_live_path(const struct config *c, char *buf, size_t len)
 	return (size_t)snprintf(buf, len, "%s/%s", l.home_path, name) >= len ? -1 : 0;
 }
 
-void
-releases_head(const struct config *c, char oid[STATUS_OID_LEN + 1], char *branch,
-    size_t len)
+static void
+releases_live(const struct config *c, char oid[STATUS_OID_LEN + 1], char *branch, size_t len)
 {
 	char repo[PATH_MAX], unused[STATUS_OID_LEN + 1];
 	struct layout l;
 	release_name name;
 
-	if (!config_releases(c)) {
-		status_head(config_get(c, CONFIG_CLONE_PATH), oid, branch, len);
-		return;
-	}
 	oid[0] = '\0';
 	if (branch != NULL)
 		branch[0] = '\0';
@@ -210,12 +204,6 @@ open_home(const struct layout *l, int create)
 }
 
 /* The complete releases, oldest first (their names sort by time). */
-int
-releases_by_name(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
 static int
 list_releases(int home, release_name *names, size_t *n)
 {
@@ -231,7 +219,7 @@ list_releases(int home, release_name *names, size_t *n)
 	}
 	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
-		if (!releases_is_name(de->d_name))
+		if (!release_name_valid(de->d_name))
 			continue;
 		if (*n == LIMIT_RELEASES_LISTED) {
 			log_warning("more than %d releases; the newest names beyond that "
@@ -241,7 +229,7 @@ list_releases(int home, release_name *names, size_t *n)
 		memcpy(names[(*n)++], de->d_name, RELEASE_LEN + 1);
 	}
 	closedir(d);
-	qsort(names, *n, sizeof(*names), releases_by_name);
+	qsort(names, *n, sizeof(*names), release_name_order);
 	return 0;
 }
 
@@ -283,12 +271,17 @@ remove_leftovers(int home, const struct layout *l, int failed_too)
 	closedir(d);
 }
 
-void
+static void
 releases_remove_leftovers(const struct config *c)
 {
+	char gitdir[PATH_MAX];
 	struct layout l;
 	int home;
 
+	/* A fetch stopped by SYNC_TIMEOUT gives its partial pack's space
+	 * back now, not at the next fetch. */
+	releases_repo_path(c, gitdir, sizeof(gitdir));
+	pack_remove_leftovers_in(gitdir, config_get(c, CONFIG_CLONE_PATH));
 	if (layout(c, &l) == -1 || (home = open_home(&l, 0)) == -1)
 		return;
 	remove_leftovers(home, &l, 0);
@@ -335,7 +328,7 @@ open_repo(const struct config *c, const struct layout *l, const char *branch,
 			log_err("%s: %s; not touching it", path, last_git_error());
 			return EXIT_NOT_OURS;
 		}
-		if (sync_origin_is(*repo, origin, url, path) == -1)
+		if (fetch_origin_is(*repo, origin, url, path) == -1)
 			return EXIT_NOT_OURS;
 		return EXIT_OK;
 	}
@@ -358,7 +351,7 @@ open_repo(const struct config *c, const struct layout *l, const char *branch,
 static int
 check_out(git_repository *repo, const git_oid *tip, const char *dir)
 {
-	struct worktree_names dups = WORKTREE_NAMES_INIT, links = WORKTREE_NAMES_INIT;
+	struct namelist dups = NAMELIST_INIT, links = NAMELIST_INIT;
 	char why[sizeof(dups.text) + 96];
 	git_checkout_options opts;
 	git_commit *commit = NULL;
@@ -391,21 +384,14 @@ out:
 	return rc;
 }
 
-static void
-set_phase(const struct sync_target *t, enum sync_phase p)
-{
-	if (t->phase != NULL)
-		*t->phase = p;
-}
-
-int
+static int
 releases_prepare(const struct config *c, struct ssh_auth *a, const struct sync_target *t,
     struct sync_outcome *out)
 {
 	git_repository *repo = NULL;
 	git_remote *origin = NULL;
 	git_oid tip, live_oid, published;
-	char tracking[LIMIT_REFNAME_BYTES], dir[PATH_MAX + NAME_MAX + 16], stamp[STAMP_LEN + 1];
+	char dir[PATH_MAX + NAME_MAX + 16], stamp[STAMP_LEN + 1];
 	struct timespec now;
 	char tmp[NAME_MAX + 16];
 	release_name live;
@@ -424,20 +410,10 @@ releases_prepare(const struct config *c, struct ssh_auth *a, const struct sync_t
 	remove_leftovers(home, &l, 1);
 	if ((rc = open_repo(c, &l, t->branch, &repo, &origin)) != EXIT_OK)
 		goto out;
-	pack_remove_leftovers(repo, l.home_path);
-	if (sync_fetch(origin, a, t, "sentry-source: fetch") < 0) {
-		log_err("fetch from %s failed: %s", git_remote_url(origin), last_git_error());
-		rc = sync_failure_status(a);
-		/* A full disk wants its space back now, not at the next fetch. */
-		pack_remove_leftovers(repo, l.home_path);
+	if ((rc = fetch_tip(repo, origin, a, t, l.home_path, "the live release is kept",
+	    &tip)) != EXIT_OK)
 		goto out;
-	}
 	rc = EXIT_SYNC_FAILED;
-	snprintf(tracking, sizeof(tracking), "refs/remotes/origin/%s", t->branch);
-	if (git_reference_name_to_id(&tip, repo, tracking) < 0) {
-		log_err("the remote has no branch %s; the live release is kept", t->branch);
-		goto out;
-	}
 	if (has_live)
 		git_oid_fromstr(&live_oid, live + STAMP_LEN + 1);
 	/* A live release removed by hand is published again. */
@@ -458,7 +434,7 @@ releases_prepare(const struct config *c, struct ssh_auth *a, const struct sync_t
 		rc = EXIT_OK;
 		goto out;
 	}
-	set_phase(t, SYNC_PHASE_CHECKOUT);
+	fetch_phase(t, SYNC_PHASE_CHECKOUT);
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
@@ -491,8 +467,7 @@ releases_prepare(const struct config *c, struct ssh_auth *a, const struct sync_t
 	if (has_live)
 		git_oid_cpy(&out->old_head, &live_oid);
 	git_oid_cpy(&out->new_head, &tip);
-	out->forced = has_live && !git_oid_equal(&live_oid, &tip) &&
-	    git_graph_descendant_of(repo, &tip, &live_oid) != 1;
+	out->forced = has_live && fetch_forced(repo, &live_oid, &tip);
 	pack_bound(repo, l.home_path);
 	rc = EXIT_OK;
 out:
@@ -572,26 +547,6 @@ out:
  * The oldest go first; never the live release nor the one before it,
  * whatever KEEP_RELEASES says, so that a rollback always has one.
  */
-size_t
-releases_prune_pick(const char (*names)[RELEASES_NAME_LEN + 1], size_t n, unsigned long keep,
-    const char *live, unsigned char *drop)
-{
-	size_t i, left, at = (size_t)-1;
-
-	for (i = 0; i < n; i++) {
-		drop[i] = 0;
-		if (strcmp(names[i], live) == 0)
-			at = i;
-	}
-	for (i = 0, left = n; i < n && left > keep; i++) {
-		if (i == at || (at != (size_t)-1 && i + 1 == at))
-			continue;
-		drop[i] = 1;
-		left--;
-	}
-	return n - left;
-}
-
 static void
 prune(int home, const struct layout *l, unsigned long keep, const char *live)
 {
@@ -603,7 +558,7 @@ prune(int home, const struct layout *l, unsigned long keep, const char *live)
 	    (drop = calloc(LIMIT_RELEASES_LISTED, 1)) == NULL ||
 	    list_releases(home, names, &n) == -1)
 		goto out;
-	releases_prune_pick((const release_name *)names, n, keep, live, drop);
+	release_name_prune((const release_name *)names, n, keep, live, drop);
 	for (i = 0; i < n; i++)
 		if (drop[i])
 			remove_named(home, l, names[i], "beyond KEEP_RELEASES");
@@ -612,7 +567,12 @@ out:
 	free(names);
 }
 
-int
+/*
+ * Under the lock: BUILD= in the new release (EXIT_BUILD_FAILED and
+ * nothing published when it fails), then the switch of CLONE_PATH, then
+ * the releases beyond KEEP_RELEASES go. Nothing new: nothing to do.
+ */
+static int
 releases_publish(const struct config *c, const char *ref, const char *branch,
     const struct sync_outcome *o, int payload_fd)
 {
@@ -620,6 +580,8 @@ releases_publish(const struct config *c, const char *ref, const char *branch,
 	struct layout l;
 	int home, rc;
 
+	if (o->release[0] == '\0')
+		return EXIT_OK;
 	if (layout(c, &l) == -1 || (home = open_home(&l, 0)) == -1)
 		return EXIT_SYNC_FAILED;
 	snprintf(tmp, sizeof(tmp), NEW_PREFIX "%s", o->release);
@@ -656,7 +618,8 @@ out:
 	return rc;
 }
 
-int
+/* --rollback, under the lock: the release before the live one goes live. */
+static int
 releases_rollback(const struct config *c)
 {
 	const char *path = config_get(c, CONFIG_CLONE_PATH);
@@ -699,7 +662,8 @@ out:
 	return rc;
 }
 
-int
+/* --releases: commit, time, name, and which is live. */
+static int
 releases_list(const struct config *c)
 {
 	release_name *names = NULL, live;
@@ -735,3 +699,39 @@ out:
 		close(home);
 	return rc;
 }
+
+/* PUBLISH=releases: CLONE_PATH is absent, or the link a sync made. */
+static void
+releases_check(const struct config *c, publish_report *report)
+{
+	const char *path = config_get(c, CONFIG_CLONE_PATH);
+	char live[PATH_MAX], oid[STATUS_OID_LEN + 1];
+	struct stat st;
+
+	if (lstat(path, &st) == -1)
+		report(EXIT_OK, "PUBLISH=releases: CLONE_PATH %s: absent; the first sync "
+		    "publishes a release", path);
+	else if (releases_live_path(c, live, sizeof(live)) == 0) {
+		releases_live(c, oid, NULL, 0);
+		report(EXIT_OK, "PUBLISH=releases: CLONE_PATH %s: live release %s, commit %s",
+		    path, live, oid);
+	} else
+		report(EXIT_NOT_OURS, "PUBLISH=releases: CLONE_PATH %s: %s; a sync will "
+		    "not convert it (see Releases in sentry-source(8))", path,
+		    S_ISDIR(st.st_mode) ? "a directory, not a release link" :
+		    "not a link into its releases");
+}
+
+const struct publish publish_releases = {
+	.name = "releases",
+	.prepare = releases_prepare,
+	.make_live = releases_publish,
+	.live = releases_live,
+	.live_path = releases_live_path,
+	.repo_path = releases_repo_path,
+	.remove_leftovers = releases_remove_leftovers,
+	.check = releases_check,
+	.shows = releases_shows,
+	.rollback = releases_rollback,
+	.list = releases_list,
+};

@@ -35,7 +35,7 @@ child(const struct run_command *r, int out, pid_t parent)
 	int sig, null;
 
 	setpgid(0, 0);
-	/* Killed with the helper, as the sync is (sync_main.c): once the
+	/* Killed with the helper, as the sync is (deadline.c): once the
 	 * helper is gone, so is its lock, and the next sync may be moving
 	 * the work tree under the command. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)

@@ -20,7 +20,7 @@
 #include "gitname.h"
 #include "log.h"
 #include "peer_limits.h"
-#include "releases.h"
+#include "publish.h"
 #include "remove_tree.h"
 #include "run.h"
 #include "run_split.h"
@@ -307,7 +307,7 @@ services_run(const struct config *c, const char *ref, const struct sync_outcome 
 	/* In a release, RUN= runs in CLONE_PATH all the same: chdir
 	 * follows the link to the release published a moment ago. */
 	return run_service(c, CONFIG_RUN, ref, o, payload_fd, config_get(c, CONFIG_CLONE_PATH),
-	    config_releases(c) && releases_live_path(c, release, sizeof(release)) == 0 ?
+	    publish_for(c)->live_path(c, release, sizeof(release)) == 0 ?
 	    release : NULL, EXIT_RUN_FAILED);
 }
 

@@ -10,7 +10,7 @@
 
 #include "config.h"
 #include "status.h"
-#include "sync.h"
+#include "publish.h"
 
 /*
  * Before the sync, and before anything changes the environment (the

@@ -13,10 +13,11 @@
 
 #include "bounds.h"
 #include "clock.h"
+#include "gitname.h"
 #include "log.h"
 #include "metrics.h"
+#include "publish.h"
 #include "replace.h"
-#include "releases.h"
 #include "status.h"
 
 #define SHORT_OID	12
@@ -52,8 +53,8 @@ status_head(const char *path, char oid[STATUS_OID_LEN + 1], char *branch, size_t
 		git_oid_tostr(oid, STATUS_OID_LEN + 1, &id);
 	if (branch != NULL && git_reference_lookup(&head, repo, "HEAD") == 0 &&
 	    git_reference_type(head) == GIT_REFERENCE_SYMBOLIC &&
-	    strncmp(target = git_reference_symbolic_target(head), "refs/heads/", 11) == 0)
-		snprintf(branch, len, "%s", target + 11);
+	    (target = gitname_branch(git_reference_symbolic_target(head))) != NULL)
+		snprintf(branch, len, "%s", target);
 	git_reference_free(head);
 	git_repository_free(repo);
 }
@@ -133,7 +134,7 @@ status_report(const struct config *c, struct status *st, int rc, int locked)
 	st->time = time(NULL);
 	st->duration_ms = clock_ms() - st->started_ms;
 	st->exit = rc;
-	releases_head(c, st->new, st->head_branch, sizeof(st->head_branch));
+	publish_for(c)->live(c, st->new, st->head_branch, sizeof(st->head_branch));
 	/* A failure before the lock: nothing moved. */
 	if (!st->have_old)
 		memcpy(st->old, st->new, sizeof(st->old));

@@ -11,43 +11,136 @@
  *            [--mode socket|hook|sync]
  *        sentry-source-sync -c file --check [--rule branch-or-glob]
  *        sentry-source-sync -c file --rollback | --releases
+ *
+ * A sync is a sequence of stages, one function each: the command line
+ * into a job, the config and libgit2, the checks that come before the
+ * lock, the lock, the layout's prepare under SYNC_TIMEOUT and make_live
+ * and RUN= under the lock, then the record and ON_FAILURE.
  */
-#include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <limits.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <git2.h>
 
 #include "check.h"
-#include "clock.h"
 #include "config.h"
+#include "deadline.h"
 #include "exitcode.h"
 #include "git_error.h"
+#include "gitname.h"
 #include "lock.h"
 #include "log.h"
-#include "owner.h"
-#include "path_trust.h"
-#include "releases.h"
 #include "peer_limits.h"
+#include "place.h"
+#include "publish.h"
 #include "services.h"
 #include "ssh_auth.h"
 #include "status.h"
-#include "sync.h"
+#include "sync_args.h"
 
-#define BRANCH_PREFIX	"refs/heads/"
+/* What the command line asks for: one run of the helper. */
+struct sync_job {
+	const char	*config_path;
+	const char	*ref;		/* --ref; NULL with --current */
+	int		 current;	/* the branch CLONE_PATH holds, for a glob BRANCH */
+	const char	*old, *new;	/* the push's commits, for the log and record */
+	int		 payload_fd;	/* the request body for RUN=, or -1 */
+	const char	*mode;		/* STATUS_MODE_* */
+	int		 check;
+	const char	*rule;		/* --check's branch rule */
+	int		 rollback, releases;
+};
+
+#define SYNC_JOB_INIT	{ .payload_fd = -1, .mode = STATUS_MODE_SYNC }
+
+/* What a sync holds from its start to its record. */
+struct sync_run {
+	struct config		 config;
+	struct ssh_auth		 auth;
+	struct sync_target	 target;
+	struct sync_outcome	 outcome;
+	struct status		 st;
+	const char		*ref;		/* the branch ref synced */
+	int			 payload_fd;
+	char			 current[LIMIT_REF_BYTES], newest[LIMIT_REF_BYTES];
+	int			 lock;		/* the held lock, or -1 */
+	int			 may_lock;	/* 0: no record where others could write */
+	int			 report;	/* a record and ON_FAILURE at the end */
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: sentry-source-sync -c file (--ref refs/heads/BRANCH | --current)\n"
+	    "           [--new oid --old oid] [--payload-fd n] [--syslog]\n"
+	    "           [--mode socket|hook|sync]\n"
+	    "       sentry-source-sync -c file --check [--rule branch-or-glob]\n"
+	    "       sentry-source-sync -c file --rollback | --releases\n");
+}
+
+/* The command line into job: 0, or -1 for usage(). */
+static int
+parse_args(int argc, char *argv[], struct sync_job *job)
+{
+	static const struct option longopts[] = {
+		{ SYNC_OPT_CONFIG, required_argument, NULL, 'c' },
+		{ SYNC_OPT_REF, required_argument, NULL, 'r' },
+		{ SYNC_OPT_CURRENT, no_argument, NULL, 'C' },
+		{ SYNC_OPT_NEW, required_argument, NULL, 'n' },
+		{ SYNC_OPT_OLD, required_argument, NULL, 'o' },
+		{ SYNC_OPT_PAYLOAD_FD, required_argument, NULL, 'p' },
+		{ SYNC_OPT_SYSLOG, no_argument, NULL, 'S' },
+		{ SYNC_OPT_CHECK, no_argument, NULL, 'k' },
+		{ SYNC_OPT_MODE, required_argument, NULL, 'm' },
+		{ SYNC_OPT_RULE, required_argument, NULL, 'R' },
+		{ SYNC_OPT_ROLLBACK, no_argument, NULL, 'B' },
+		{ SYNC_OPT_RELEASES, no_argument, NULL, 'L' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char *end;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, SYNC_SHORT_CONFIG ":", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': job->config_path = optarg; break;
+		case 'r': job->ref = optarg; break;
+		case 'C': job->current = 1; break;
+		case 'n': job->new = optarg; break;
+		case 'o': job->old = optarg; break;
+		case 'S': log_to_syslog(); break;
+		case 'k': job->check = 1; break;
+		case 'm':
+			if ((job->mode = status_mode(optarg)) == NULL)
+				return -1;
+			break;
+		case 'R': job->rule = optarg; break;
+		case 'B': job->rollback = 1; break;
+		case 'L': job->releases = 1; break;
+		case 'p':
+			job->payload_fd = (int)strtol(optarg, &end, 10);
+			if (*end != '\0' || job->payload_fd < 3 ||
+			    fcntl(job->payload_fd, F_GETFD) == -1)
+				return -1;
+			break;
+		default: return -1;
+		}
+	}
+	if (job->config_path == NULL || optind != argc)
+		return -1;
+	if (job->rollback || job->releases)
+		return job->check || job->ref != NULL || job->current || job->rule != NULL ||
+		    (job->rollback && job->releases) ? -1 : 0;
+	if (job->check)
+		return job->ref != NULL || job->current ? -1 : 0;
+	return (job->ref == NULL) == !job->current || job->rule != NULL ? -1 : 0;
+}
 
 /* What libgit2 would read from the invoking user's home and the system:
  * not ours to depend on. In particular libgit2 reads $HOME/.ssh/known_hosts
@@ -70,25 +163,17 @@ isolate_libgit2(void)
 	return 0;
 }
 
-static int
-valid_branch_ref(const char *ref)
+/* A branch ref, as the front's rule and libgit2 both take it: its short
+ * name, or NULL. */
+static const char *
+branch_of(const char *ref)
 {
 	int valid = 0;
 
-	return strncmp(ref, BRANCH_PREFIX, strlen(BRANCH_PREFIX)) == 0 &&
-	    ref[strlen(BRANCH_PREFIX)] != '\0' &&
-	    git_reference_name_is_valid(&valid, ref) == 0 && valid;
-}
-
-static void
-usage(void)
-{
-	fprintf(stderr,
-	    "usage: sentry-source-sync -c file (--ref refs/heads/BRANCH | --current)\n"
-	    "           [--new oid --old oid] [--payload-fd n] [--syslog]\n"
-	    "           [--mode socket|hook|sync]\n"
-	    "       sentry-source-sync -c file --check [--rule branch-or-glob]\n"
-	    "       sentry-source-sync -c file --rollback | --releases\n");
+	if (gitname_branch(ref) == NULL || git_reference_name_is_valid(&valid, ref) < 0 ||
+	    !valid)
+		return NULL;
+	return gitname_branch(ref);
 }
 
 /* --current: the branch CLONE_PATH has checked out, for a glob BRANCH. */
@@ -101,7 +186,7 @@ current_ref(const struct config *c, char *ref, size_t len)
 	char repo_path[PATH_MAX];
 	int rc = -1;
 
-	releases_repo_path(c, repo_path, sizeof(repo_path));
+	publish_for(c)->repo_path(c, repo_path, sizeof(repo_path));
 	if (git_repository_open_ext(&repo, repo_path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
 		log_err("BRANCH %s is a glob and %s holds no checkout yet: name one "
 		    "branch, as in sentry-source --sync --branch NAME",
@@ -122,144 +207,63 @@ out:
 }
 
 /*
- * Wait for the child's outcome, or its end, until the deadline. 1 when
- * the outcome arrived, 0 when the child ended without one, -1 on timeout.
+ * What lock_checkout's result means: EXIT_OK when the lock is held, or
+ * when a waiting sync will do a sync's work (branch: the sync's); else
+ * the exit status, once logged.
  */
 static int
-await_outcome(int fd, struct sync_outcome *o, long deadline)
+lock_status(enum lock_result r, const char *clone_path, const char *branch)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	size_t got = 0;
-	ssize_t n;
-	long left;
-
-	while (got < sizeof(*o)) {
-		if ((left = deadline - clock_ms()) <= 0)
-			return -1;
-		if (poll(&pfd, 1, (int)(left > 60000 ? 60000 : left)) <= 0)
-			continue;
-		if ((n = read(fd, (char *)o + got, sizeof(*o) - got)) == 0)
-			return 0;
-		if (n > 0)
-			got += n;
-		else if (errno != EINTR)
-			return 0;
-	}
-	return 1;
-}
-
-/*
- * libgit2 1.5.1 has no network timeout: a server that accepts and then
- * says nothing would hold a sync forever. The sync runs in a child that
- * is killed at SYNC_TIMEOUT; what it left is what a kill -9 leaves, and
- * the same cleanup handles both.
- */
-static int
-sync_with_deadline(const struct config *c, struct ssh_auth *auth,
-    const struct sync_target *t, struct sync_outcome *o)
-{
-	unsigned long seconds = config_number(c, CONFIG_SYNC_TIMEOUT);
-	struct sync_target shared = *t;
-	volatile int *phase;
-	int fds[2], status, rc, got, p;
-	pid_t pid, parent;
-
-	/* The child says how far it got here, so the timeout can say it. */
-	phase = mmap(NULL, sizeof(*phase), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-	    -1, 0);
-	if (phase == MAP_FAILED) {
-		log_err("cannot start the sync: %m");
-		return EXIT_INTERNAL;
-	}
-	*phase = SYNC_PHASE_CONNECT;
-	shared.phase = phase;
-	t = &shared;
-	parent = getpid();
-	if (pipe2(fds, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
-		log_err("cannot start the sync: %m");
-		munmap((void *)phase, sizeof(*phase));
-		return EXIT_INTERNAL;
-	}
-	if (pid == 0) {
-		/* Killed with its parent (systemd's stop, a kill -9), so a sync
-		 * can never outlive the process that answers for it. */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
-			_exit(EXIT_INTERNAL);
-		close(fds[0]);
-		rc = sync_checkout(c, auth, t, o);
-		if (rc == EXIT_OK && write(fds[1], o, sizeof(*o)) != (ssize_t)sizeof(*o))
-			rc = EXIT_INTERNAL;
-		_exit(rc);
-	}
-	close(fds[1]);
-	got = await_outcome(fds[0], o, clock_ms() + (long)seconds * 1000);
-	close(fds[0]);
-	if (got == -1) {
-		kill(pid, SIGKILL);
-		p = *phase;
-		if (p == SYNC_PHASE_CHECKOUT)
-			log_err("sync of %s stopped after SYNC_TIMEOUT=%lus during the checkout: "
-			    "the work tree was still being written; the next sync finishes it",
-			    t->branch, seconds);
-		else
-			log_err("sync of %s stopped after SYNC_TIMEOUT=%lus during the %s: "
-			    "the server at %s %s", t->branch, seconds,
-			    p == SYNC_PHASE_FETCH ? "fetch" : "connect",
-			    config_get(c, CONFIG_CLONE_URL),
-			    p == SYNC_PHASE_FETCH ? "did not finish sending" : "did not answer");
-	}
-	munmap((void *)phase, sizeof(*phase));
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
-	if (got == -1 || !WIFEXITED(status)) {
-		if (got != -1)
-			log_err("sync of %s died of signal %d", t->branch, WTERMSIG(status));
-		sync_remove_leftovers(c);
+	switch (r) {
+	case LOCK_TAKEN:
+		return EXIT_OK;
+	case LOCK_COALESCED:
+		if (branch == NULL) {
+			log_warning("%s: a sync is running and another waits; roll back "
+			    "after them", clone_path);
+			return EXIT_SYNC_FAILED;
+		}
+		log_info("%s: a sync is already waiting to run; it will fetch this push too "
+		    "(with a glob BRANCH, it syncs the branch of the newest push)", branch);
+		return EXIT_OK;
+	case LOCK_NOT_OURS:
+		return EXIT_NOT_OURS;	/* lock.c said why */
+	case LOCK_NO_DIR:
+		log_err("CLONE_PATH %s: its directory does not exist; create it, "
+		    "writable by this user", clone_path);
 		return EXIT_SYNC_FAILED;
-	}
-	rc = WEXITSTATUS(status);
-	return rc == EXIT_OK && got != 1 ? EXIT_INTERNAL : rc;
-}
-
-/* Whether this user may work on CLONE_PATH (owner.h): EXIT_OK, or the
- * refusal's exit status, logged. */
-static int
-owner_status(const struct config *c, const char *what)
-{
-	char err[1024];
-
-	switch (owner_check(c, what, err, sizeof(err))) {
-	case OWNER_OTHER:
-		log_err("%s", err);
-		return EXIT_NOT_OURS;
-	case OWNER_NO_DIR:
-		log_err("%s", err);
-		return EXIT_SYNC_FAILED;
-	case OWNER_OK:
+	case LOCK_ERROR:
 		break;
 	}
-	return EXIT_OK;
+	log_err("%s.lock: %m", clone_path);
+	return EXIT_SYNC_FAILED;
 }
 
 /*
- * --rollback, --releases: PUBLISH=releases only. A rollback takes the
- * lock, as a sync does, so that it never switches under one.
+ * --rollback, --releases: for a layout that keeps older commits. A
+ * rollback takes the lock, as a sync does, so that it never switches
+ * under one.
  */
 static int
-releases_command(const char *path, int rollback)
+rollback_or_list(const struct sync_job *job)
 {
+	const struct publish *p;
 	struct config config = CONFIG_INIT;
+	enum place pl;
 	struct status st = STATUS_INIT(STATUS_MODE_ROLLBACK);
 	char err[1024], none[LIMIT_REF_BYTES] = "", branch[LIMIT_REF_BYTES];
+	const char *path;
 	int rc = EXIT_INTERNAL, lock = -1;
 
-	if (config_load(&config, path, err, sizeof(err)) == -1) {
+	if (config_load(&config, job->config_path, err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		return EXIT_CONFIG;
 	}
-	if (!config_releases(&config)) {
-		log_err("%s: PUBLISH is not releases: there are no releases to %s", path,
-		    rollback ? "roll back to" : "list");
+	path = config_get(&config, CONFIG_CLONE_PATH);
+	p = publish_for(&config);
+	if ((job->rollback ? p->rollback : p->list) == NULL) {
+		log_err("%s: PUBLISH is not releases: there are no releases to %s",
+		    job->config_path, job->rollback ? "roll back to" : "list");
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -267,26 +271,22 @@ releases_command(const char *path, int rollback)
 		log_err("cannot initialise libgit2");
 		goto out;
 	}
-	if (!rollback) {
-		rc = releases_list(&config);
+	if (!job->rollback) {
+		rc = p->list(&config);
 		goto out;
 	}
-	if ((rc = owner_status(&config, "--rollback")) != EXIT_OK)
-		goto out;
-	if ((lock = lock_checkout(config_get(&config, CONFIG_CLONE_PATH), none,
-	    sizeof(none))) < 0) {
-		if (lock == LOCK_COALESCED)
-			log_warning("%s: a sync is running and another waits; roll back "
-			    "after them", config_get(&config, CONFIG_CLONE_PATH));
-		else if (lock == -1)
-			log_err("%s.lock: %m", config_get(&config, CONFIG_CLONE_PATH));
-		rc = lock == LOCK_NOT_OURS ? EXIT_NOT_OURS : EXIT_SYNC_FAILED;
+	if ((pl = place_check(&config, "--rollback", err, sizeof(err))) != PLACE_OK) {
+		log_err("%s", err);
+		rc = place_status(pl);
 		goto out;
 	}
-	releases_head(&config, st.old, branch, sizeof(branch));
+	if ((rc = lock_status(lock_checkout(path, none, sizeof(none), &lock), path,
+	    NULL)) != EXIT_OK)
+		goto out;
+	p->live(&config, st.old, branch, sizeof(branch));
 	st.branch = branch[0] != '\0' ? branch : NULL;
 	st.have_old = 1;
-	rc = releases_rollback(&config);
+	rc = p->rollback(&config);
 	/* --status then names what is live, as after a sync. */
 	status_report(&config, &st, rc, 1);
 out:
@@ -296,82 +296,13 @@ out:
 	return rc;
 }
 
-int
-main(int argc, char *argv[])
+/* The config and libgit2: EXIT_OK, or a failure with nothing to record. */
+static int
+start(const struct sync_job *job, struct sync_run *run)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "ref", required_argument, NULL, 'r' },
-		{ "current", no_argument, NULL, 'C' },
-		{ "new", required_argument, NULL, 'n' },
-		{ "old", required_argument, NULL, 'o' },
-		{ "payload-fd", required_argument, NULL, 'p' },
-		{ "syslog", no_argument, NULL, 'S' },
-		{ "check", no_argument, NULL, 'k' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "rule", required_argument, NULL, 'R' },
-		{ "rollback", no_argument, NULL, 'B' },
-		{ "releases", no_argument, NULL, 'L' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct config config = CONFIG_INIT;
-	struct ssh_auth auth = SSH_AUTH_INIT;
-	struct sync_target target = { .branch = NULL };
-	struct sync_outcome outcome;
-	struct status st = STATUS_INIT(STATUS_MODE_SYNC);
-	const char *path = NULL, *ref = NULL, *old = NULL, *new = NULL, *branch;
-	const char *rule = NULL;
-	char err[1024], current[LIMIT_REF_BYTES], newest[LIMIT_REF_BYTES];
-	int ch, lock = -1, rc = EXIT_INTERNAL, payload_fd = -1, use_current = 0, check = 0;
-	int report = 0, rollback = 0, releases = 0;
-	char *end;
+	char err[1024];
 
-	log_init("sentry-source-sync");
-	log_remember();
-	signal(SIGPIPE, SIG_IGN);
-	while ((ch = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c': path = optarg; break;
-		case 'r': ref = optarg; break;
-		case 'C': use_current = 1; break;
-		case 'n': new = optarg; break;
-		case 'o': old = optarg; break;
-		case 'S': log_to_syslog(); break;
-		case 'k': check = 1; break;
-		case 'm':
-			if ((st.mode = status_mode(optarg)) == NULL) {
-				usage();
-				return EXIT_USAGE;
-			}
-			break;
-		case 'R': rule = optarg; break;
-		case 'B': rollback = 1; break;
-		case 'L': releases = 1; break;
-		case 'p':
-			payload_fd = (int)strtol(optarg, &end, 10);
-			if (*end != '\0' || payload_fd < 3 || fcntl(payload_fd, F_GETFD) == -1) {
-				usage();
-				return EXIT_USAGE;
-			}
-			break;
-		default: usage(); return EXIT_USAGE;
-		}
-	}
-	if (rollback || releases) {
-		if (path == NULL || optind != argc || check || ref != NULL || use_current ||
-		    rule != NULL || (rollback && releases)) {
-			usage();
-			return EXIT_USAGE;
-		}
-		return releases_command(path, rollback);
-	}
-	if (path == NULL || optind != argc ||
-	    (check ? ref != NULL || use_current : (ref == NULL) == !use_current ||
-	    rule != NULL)) {
-		usage();
-		return EXIT_USAGE;
-	}
-	if (config_load(&config, path, err, sizeof(err)) == -1) {
+	if (config_load(&run->config, job->config_path, err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		return EXIT_CONFIG;
 	}
@@ -379,130 +310,183 @@ main(int argc, char *argv[])
 	 * settles its search paths in isolate_libgit2, which comes later. */
 	if (git_libgit2_init() < 0) {
 		log_err("cannot initialise libgit2");
-		config_free(&config);
+		config_free(&run->config);
 		return EXIT_INTERNAL;
 	}
 	/* From here on the sync has a CLONE_PATH, and leaves a record there. */
-	report = !check;
-	if (new != NULL && strlen(new) == STATUS_OID_LEN &&
-	    strspn(new, "0123456789abcdef") == STATUS_OID_LEN)
-		memcpy(st.pushed, new, sizeof(st.pushed));
+	run->report = !job->check;
+	run->payload_fd = job->payload_fd;
+	if (job->new != NULL && strlen(job->new) == STATUS_OID_LEN &&
+	    strspn(job->new, "0123456789abcdef") == STATUS_OID_LEN)
+		memcpy(run->st.pushed, job->new, sizeof(run->st.pushed));
+	return EXIT_OK;
+}
+
+/* RUN=, INCLUDE_FILES and the like, then libgit2 kept from HOME. */
+static int
+setup(struct sync_run *run)
+{
+	char err[1024];
+
 	/* Before isolate_libgit2 moves HOME: RUN= gets the invoking one. */
-	if (services_init(&config, err, sizeof(err)) == -1) {
+	if (services_init(&run->config, err, sizeof(err)) == -1) {
 		log_err("%s", err);
-		rc = EXIT_CONFIG;
-		goto out;
+		return EXIT_CONFIG;
 	}
 	if (isolate_libgit2() == -1) {
 		log_err("cannot initialise libgit2");
-		goto out;
+		return EXIT_INTERNAL;
 	}
-	if (check) {
-		rc = check_deployment_sync(&config, rule);
-		goto out;
+	return EXIT_OK;
+}
+
+/* The branch, the key, and the place, before any lock is taken. */
+static int
+prepare(const struct sync_job *job, struct sync_run *run)
+{
+	const struct config *c = &run->config;
+	const char *branch;
+	char err[1024];
+	enum place p;
+
+	run->ref = job->ref;
+	if (job->current) {
+		if (current_ref(c, run->current, sizeof(run->current)) == -1)
+			return EXIT_CONFIG;
+		run->ref = run->current;
 	}
-	if (use_current) {
-		if (current_ref(&config, current, sizeof(current)) == -1) {
-			rc = EXIT_CONFIG;
-			goto out;
-		}
-		ref = current;
+	if ((branch = branch_of(run->ref)) == NULL) {
+		log_err("--ref %s is not a branch ref", run->ref);
+		return EXIT_USAGE;
 	}
-	if (!valid_branch_ref(ref)) {
-		log_err("--ref %s is not a branch ref", ref);
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	st.branch = target.branch = branch = ref + strlen(BRANCH_PREFIX);
+	run->st.branch = run->target.branch = branch;
 	/* The front matched it already; a second look costs nothing. */
-	if (config_get(&config, CONFIG_BRANCH) != NULL &&
-	    fnmatch(config_get(&config, CONFIG_BRANCH), branch, FNM_PATHNAME) != 0) {
+	if (!gitname_rule_takes(config_get(c, CONFIG_BRANCH), branch)) {
 		log_err("branch %s is not the configured BRANCH", branch);
-		rc = EXIT_USAGE;
-		goto out;
+		return EXIT_USAGE;
 	}
-	if (ssh_auth_load(&auth, &config, err, sizeof(err)) == -1) {
+	if (ssh_auth_load(&run->auth, c, err, sizeof(err)) == -1) {
 		log_err("%s", err);
-		rc = EXIT_CONFIG;
-		goto out;
-	}
-	/* A directory that does not exist is for lock_checkout to say. */
-	if (path_trust_parent(config_get(&config, CONFIG_CLONE_PATH), err, sizeof(err)) == -1 &&
-	    errno != ENOENT) {
-		log_err("CLONE_PATH %s: %s", config_get(&config, CONFIG_CLONE_PATH), err);
-		rc = EXIT_CONFIG;
-		lock = LOCK_NOT_OURS;	/* no record written where others can write */
-		goto out;
+		return EXIT_CONFIG;
 	}
 	/* Before the lock: root must not leave a lock file the owner cannot
-	 * open, nor a record (so no lock is taken for one either). */
-	if ((rc = owner_status(&config, "--sync")) != EXIT_OK) {
-		if (rc == EXIT_NOT_OURS)
-			lock = LOCK_NOT_OURS;
-		goto out;
+	 * open, nor a record (so no lock is taken for one either), and
+	 * nothing is written where another user could change it. */
+	if ((p = place_check(c, "--sync", err, sizeof(err))) != PLACE_OK) {
+		log_err("%s", err);
+		run->may_lock = p == PLACE_NO_DIR;
+		return place_status(p);
 	}
+	return EXIT_OK;
+}
+
+/*
+ * The lock, and then the newest push: with a glob BRANCH, a push to
+ * another branch that came while this sync waited wins. EXIT_OK with
+ * run->lock -1 when a waiting sync does this one's work.
+ */
+static int
+take_lock(const struct sync_job *job, struct sync_run *run)
+{
+	const char *path = config_get(&run->config, CONFIG_CLONE_PATH), *newest;
+	enum lock_result r;
+	int rc;
+
 	/* A timer's sync names no push: it writes nothing, reads the newest. */
-	snprintf(newest, sizeof(newest), "%s", use_current ? "" : ref);
-	if ((lock = lock_checkout(config_get(&config, CONFIG_CLONE_PATH), newest,
-	    sizeof(newest))) == LOCK_NOT_OURS) {
-		rc = EXIT_NOT_OURS;
-		goto out;
-	}
-	if (lock == LOCK_COALESCED) {
-		log_info("%s: a sync is already waiting to run; it will fetch this push too "
-		    "(with a glob BRANCH, it syncs the branch of the newest push)", branch);
-		rc = EXIT_OK;
-		report = 0;	/* the waiting sync's record will cover this push */
-		goto out;
-	}
-	if (lock == -1 && errno == ENOENT) {
-		log_err("CLONE_PATH %s: its directory does not exist; create it, "
-		    "writable by this user", config_get(&config, CONFIG_CLONE_PATH));
-		rc = EXIT_SYNC_FAILED;
-		goto out;
-	}
-	if (lock == -1) {
-		log_err("%s.lock: %m", config_get(&config, CONFIG_CLONE_PATH));
-		rc = EXIT_SYNC_FAILED;
-		goto out;
-	}
-	if (strcmp(newest, ref) != 0 && valid_branch_ref(newest) &&
-	    config_get(&config, CONFIG_BRANCH) != NULL && fnmatch(config_get(&config, CONFIG_BRANCH), newest + strlen(BRANCH_PREFIX),
-	    FNM_PATHNAME) == 0) {
+	snprintf(run->newest, sizeof(run->newest), "%s", job->current ? "" : run->ref);
+	r = lock_checkout(path, run->newest, sizeof(run->newest), &run->lock);
+	if (r == LOCK_NOT_OURS)
+		run->may_lock = 0;
+	if (r == LOCK_COALESCED)
+		run->report = 0;	/* the waiting sync's record will cover this push */
+	if ((rc = lock_status(r, path, run->target.branch)) != EXIT_OK || r != LOCK_TAKEN)
+		return rc;
+	if (strcmp(run->newest, run->ref) != 0 && (newest = branch_of(run->newest)) != NULL &&
+	    config_get(&run->config, CONFIG_BRANCH) != NULL &&
+	    gitname_rule_takes(config_get(&run->config, CONFIG_BRANCH), newest)) {
 		log_notice("%s: a push to %s came while this sync waited; the newest push wins: "
-		    "syncing %s", branch, newest + strlen(BRANCH_PREFIX),
-		    newest + strlen(BRANCH_PREFIX));
-		ref = newest;
-		st.branch = target.branch = branch = ref + strlen(BRANCH_PREFIX);
-		st.pushed[0] = '\0';
-		old = new = NULL;
-		payload_fd = -1;	/* that push's body is not the one we have */
+		    "syncing %s", run->target.branch, newest, newest);
+		run->ref = run->newest;
+		run->st.branch = run->target.branch = newest;
+		run->st.pushed[0] = '\0';
+		run->payload_fd = -1;	/* that push's body is not the one we have */
+		return EXIT_OK;
 	}
-	releases_head(&config, st.old, NULL, 0);
-	st.have_old = 1;
-	if (old != NULL && new != NULL)
-		log_info("syncing %s for the push %.12s..%.12s", branch, old, new);
-	rc = sync_with_deadline(&config, &auth, &target, &outcome);
-	/* Under the lock, past SYNC_TIMEOUT: BUILD= has RUN_TIMEOUT. */
-	if (rc == EXIT_OK && config_releases(&config) && outcome.release[0] != '\0')
-		rc = releases_publish(&config, ref, branch, &outcome, payload_fd);
+	if (job->old != NULL && job->new != NULL)
+		log_info("syncing %s for the push %.12s..%.12s", run->target.branch, job->old,
+		    job->new);
+	return EXIT_OK;
+}
+
+/* Under the lock: prepare within SYNC_TIMEOUT, then make it live and RUN=. */
+static int
+run_sync(struct sync_run *run)
+{
+	const struct publish *p = publish_for(&run->config);
+	int rc;
+
+	p->live(&run->config, run->st.old, NULL, 0);
+	run->st.have_old = 1;
+	rc = deadline_prepare(&run->config, &run->auth, &run->target, &run->outcome);
+	/* Past SYNC_TIMEOUT: BUILD= has RUN_TIMEOUT. */
 	if (rc == EXIT_OK)
-		rc = services_run(&config, ref, &outcome, payload_fd);
-out:
+		rc = p->make_live(&run->config, run->ref, run->target.branch, &run->outcome,
+		    run->payload_fd);
+	if (rc == EXIT_OK)
+		rc = services_run(&run->config, run->ref, &run->outcome, run->payload_fd);
+	return rc;
+}
+
+/* The record, under the lock; then the lock goes, and ON_FAILURE= runs. */
+static int
+finish(struct sync_run *run, int rc)
+{
+	char none[LIMIT_REF_BYTES] = "";	/* wants nothing, as a timer's sync */
+
 	/* A failure before the lock takes it to write the record; when
 	 * another sync waits, that one's record will say the same. */
-	if (report && lock == -1) {
-		newest[0] = '\0';	/* wants nothing, as a timer's sync */
-		lock = lock_checkout(config_get(&config, CONFIG_CLONE_PATH), newest,
-		    sizeof(newest));
-	}
-	if (report)
-		status_report(&config, &st, rc, lock >= 0);
-	unlock_checkout(lock);
-	if (report && rc != EXIT_OK)
-		services_notify(&config, &st);
-	ssh_auth_free(&auth);
+	if (run->report && run->lock == -1 && run->may_lock)
+		lock_checkout(config_get(&run->config, CONFIG_CLONE_PATH), none, sizeof(none),
+		    &run->lock);
+	if (run->report)
+		status_report(&run->config, &run->st, rc, run->lock >= 0);
+	unlock_checkout(run->lock);
+	if (run->report && rc != EXIT_OK)
+		services_notify(&run->config, &run->st);
+	ssh_auth_free(&run->auth);
 	git_libgit2_shutdown();
-	config_free(&config);
+	config_free(&run->config);
 	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct sync_job job = SYNC_JOB_INIT;
+	struct sync_run run = {
+		.config = CONFIG_INIT, .auth = SSH_AUTH_INIT, .lock = -1, .may_lock = 1,
+	};
+	int rc;
+
+	log_init("sentry-source-sync");
+	log_remember();
+	signal(SIGPIPE, SIG_IGN);
+	run.st = (struct status)STATUS_INIT(STATUS_MODE_SYNC);
+	if (parse_args(argc, argv, &job) == -1) {
+		usage();
+		return EXIT_USAGE;
+	}
+	if (job.rollback || job.releases)
+		return rollback_or_list(&job);
+	run.st.mode = job.mode;
+	if ((rc = start(&job, &run)) != EXIT_OK)
+		return rc;
+	if ((rc = setup(&run)) != EXIT_OK)
+		return finish(&run, rc);
+	if (job.check)
+		return finish(&run, check_deployment_sync(&run.config, job.rule));
+	if ((rc = prepare(&job, &run)) == EXIT_OK && (rc = take_lock(&job, &run)) == EXIT_OK &&
+	    run.lock != -1)
+		rc = run_sync(&run);
+	return finish(&run, rc);
 }

@@ -12,6 +12,7 @@
 #include "exitcode.h"
 #include "git_error.h"
 #include "links.h"
+#include "namelist.h"
 #include "log.h"
 #include "nofollow.h"
 #include "worktree.h"
@@ -20,31 +21,8 @@
 
 static int	tracked(git_tree *, const char *);
 
-void
-worktree_name_add(struct worktree_names *n, const char *path)
-{
-	size_t len = strlen(n->text);
-
-	/* Names come sorted: a repeat is the one just added. */
-	if (n->count > 0 && strcmp(n->last, path) == 0)
-		return;
-	snprintf(n->last, sizeof(n->last), "%s", path);
-	if (n->count++ < WORKTREE_NAMES_MAX)
-		snprintf(n->text + len, sizeof(n->text) - len, "%s%s", len ? ", " : "", path);
-}
-
-void
-worktree_names_finish(struct worktree_names *n)
-{
-	size_t len = strlen(n->text);
-
-	if (n->count > WORKTREE_NAMES_MAX)
-		snprintf(n->text + len, sizeof(n->text) - len, " and %zu more",
-		    n->count - WORKTREE_NAMES_MAX);
-}
-
 int
-worktree_changes(git_repository *repo, struct worktree_names *names)
+worktree_changes(git_repository *repo, struct namelist *names)
 {
 	git_status_options opts;
 	git_status_list *list;
@@ -60,11 +38,11 @@ worktree_changes(git_repository *repo, struct worktree_names *names)
 	for (i = 0; i < n; i++) {
 		e = git_status_byindex(list, i);
 		if (e->status != GIT_STATUS_CURRENT && e->status != GIT_STATUS_IGNORED)
-			worktree_name_add(names, e->head_to_index ? e->head_to_index->new_file.path :
+			namelist_add(names, e->head_to_index ? e->head_to_index->new_file.path :
 			    e->index_to_workdir->new_file.path);
 	}
 	git_status_list_free(list);
-	worktree_names_finish(names);
+	namelist_finish(names);
 	return 0;
 }
 
@@ -151,7 +129,7 @@ note_conflict(git_checkout_notify_t why, const char *path, const git_diff_file *
     const git_diff_file *target, const git_diff_file *workdir, void *payload)
 {
 	(void)why; (void)baseline; (void)target; (void)workdir;
-	worktree_name_add(payload, path);
+	namelist_add(payload, path);
 	return 0;
 }
 
@@ -173,8 +151,8 @@ worktree_checkout(git_repository *repo, git_tree *from, git_tree *to, int force,
     const char *what)
 {
 	git_checkout_options opts;
-	struct worktree_names dups = WORKTREE_NAMES_INIT, links = WORKTREE_NAMES_INIT;
-	struct worktree_names conflicts = WORKTREE_NAMES_INIT;
+	struct namelist dups = NAMELIST_INIT, links = NAMELIST_INIT;
+	struct namelist conflicts = NAMELIST_INIT;
 	const char *dir = git_repository_workdir(repo);
 
 	errno = 0;
@@ -209,7 +187,7 @@ worktree_checkout(git_repository *repo, git_tree *from, git_tree *to, int force,
 	}
 	if (git_checkout_tree(repo, (git_object *)to, &opts) == 0)
 		return EXIT_OK;
-	worktree_names_finish(&conflicts);
+	namelist_finish(&conflicts);
 	if (conflicts.count > 0) {
 		log_err("refusing to overwrite %s in the work tree", conflicts.text);
 		return EXIT_NOT_OURS;
@@ -351,7 +329,7 @@ tracked(git_tree *tree, const char *path)
  * the tree does not track. Never through a link: a link is a file here. */
 static void
 untracked_under(git_tree *tree, int at, const char *name, const char *rel,
-    struct worktree_names *names)
+    struct namelist *names)
 {
 	char sub[PATH_MAX];
 	struct dirent *de;
@@ -363,7 +341,7 @@ untracked_under(git_tree *tree, int at, const char *name, const char *rel,
 	    (d = fdopendir(fd)) == NULL) {
 		if (fd != -1)
 			close(fd);
-		worktree_name_add(names, rel);	/* unreadable: someone's */
+		namelist_add(names, rel);	/* unreadable: someone's */
 		return;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -371,11 +349,11 @@ untracked_under(git_tree *tree, int at, const char *name, const char *rel,
 			continue;
 		if (snprintf(sub, sizeof(sub), "%s/%s", rel, de->d_name) >= (int)sizeof(sub) ||
 		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
-			worktree_name_add(names, sub);
+			namelist_add(names, sub);
 		else if (S_ISDIR(st.st_mode))
 			untracked_under(tree, dirfd(d), de->d_name, sub, names);
 		else if (!tracked(tree, sub))
-			worktree_name_add(names, sub);
+			namelist_add(names, sub);
 	}
 	closedir(d);
 }
@@ -387,7 +365,7 @@ untracked_under(git_tree *tree, int at, const char *name, const char *rel,
  * lies behind it is not the work tree's.
  */
 static int
-blocked_at(git_tree *from, int top, const char *path, struct worktree_names *names)
+blocked_at(git_tree *from, int top, const char *path, struct namelist *names)
 {
 	char prefix[PATH_MAX];
 	struct stat st;
@@ -403,14 +381,14 @@ blocked_at(git_tree *from, int top, const char *path, struct worktree_names *nam
 			return -1;
 		snprintf(prefix, sizeof(prefix), "%.*s", (int)stop, path);
 		if (!tracked(from, prefix))
-			worktree_name_add(names, prefix);
+			namelist_add(names, prefix);
 		return 0;
 	}
 	if (fstatat(fd, nofollow_leaf(path), &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (S_ISDIR(st.st_mode))
 			untracked_under(from, fd, nofollow_leaf(path), path, names);
 		else
-			worktree_name_add(names, path);
+			namelist_add(names, path);
 	}
 	close(fd);
 	return 0;
@@ -424,7 +402,7 @@ blocked_at(git_tree *from, int top, const char *path, struct worktree_names *nam
  */
 int
 worktree_blocked(git_repository *repo, const git_oid *from, const git_oid *to,
-    struct worktree_names *names)
+    struct namelist *names)
 {
 	git_tree *ft = NULL, *tt = NULL;
 	git_diff *diff = NULL;
@@ -447,7 +425,7 @@ worktree_blocked(git_repository *repo, const git_oid *from, const git_oid *to,
 		if (blocked_at(ft, top, path, names) == -1)
 			goto out;
 	}
-	worktree_names_finish(names);
+	namelist_finish(names);
 	rc = 0;
 out:
 	git_diff_free(diff);

@@ -10,20 +10,10 @@
 
 #include <git2.h>
 
-#define WORKTREE_NAMES_MAX	5	/* paths named in a refusal; the rest counted */
-
-struct worktree_names {
-	char	text[512];	/* "a.c, b.c and 3 more" */
-	size_t	count;
-	char	last[PATH_MAX];	/* the name added last, counted once if added again */
-};
-#define WORKTREE_NAMES_INIT	{ "", 0, "" }
-
-void	worktree_name_add(struct worktree_names *, const char *path);
-void	worktree_names_finish(struct worktree_names *);
+#include "namelist.h"
 
 /* Staged or unstaged changes to tracked files; -1 on a libgit2 error. */
-int	worktree_changes(git_repository *, struct worktree_names *);
+int	worktree_changes(git_repository *, struct namelist *);
 
 /* 1 when HEAD or the branch holds commits that neither the remote's
  * previous tip (may be NULL) nor its new one contain. */
@@ -35,7 +25,7 @@ int	worktree_unpushed(git_repository *, const char *branch, const git_oid *tip,
  * named in names, never what lies behind a link. -1 on a libgit2 or
  * system error. */
 int	worktree_blocked(git_repository *, const git_oid *from, const git_oid *to,
-	    struct worktree_names *);
+	    struct namelist *);
 
 /* Check the commit out (never over local changes or untracked or ignored
  * files), then point the branch and HEAD at it. An exit status; *intact

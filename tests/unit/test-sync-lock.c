@@ -3,7 +3,8 @@
  * rules in lock.h): the first event runs, the second waits, a third is
  * coalesced into the waiting one, which then syncs the newest ref written;
  * a lock file that is a link, a FIFO, or writable by others is refused
- * (LOCK_NOT_OURS) without blocking. Each lock_checkout here opens its own
+ * (LOCK_NOT_OURS) without blocking; a directory that does not exist is
+ * LOCK_NO_DIR. Each lock_checkout here opens its own
  * descriptions, so flock(2) sets them against each other as it would two
  * processes; the waiting one is a child.
  */
@@ -40,17 +41,18 @@ static void
 first_test(void)
 {
 	char cp[300], ref[256] = "refs/heads/develop";
+	enum lock_result r;
 	int fd;
 
 	snprintf(cp, sizeof(cp), "%s/checkout", dir);
-	fd = lock_checkout(cp, ref, sizeof(ref));
-	tap_ok(fd >= 0, "the first event takes the lock");
+	r = lock_checkout(cp, ref, sizeof(ref), &fd);
+	tap_ok(r == LOCK_TAKEN && fd >= 0, "the first event takes the lock (LOCK_TAKEN)");
 	tap_ok(mode_of(".lock") == 0600 && mode_of(".wait") == 0600,
 	    "the lock files are made 0600, beside the checkout");
 	tap_ok(strcmp(ref, "refs/heads/develop") == 0, "alone, it syncs its own ref");
 	unlock_checkout(fd);
-	fd = lock_checkout(cp, ref, sizeof(ref));
-	tap_ok(fd >= 0, "once let go, the lock is taken again");
+	r = lock_checkout(cp, ref, sizeof(ref), &fd);
+	tap_ok(r == LOCK_TAKEN && fd >= 0, "once let go, the lock is taken again");
 	unlock_checkout(fd);
 	unlock_checkout(-1);
 	tap_ok(1, "unlock_checkout(-1) does nothing");
@@ -63,11 +65,12 @@ wait_test(void)
 	char cp[300], ref[256] = "refs/heads/a", got[256] = "", path[320];
 	char r3[256] = "refs/heads/c";
 	int run, third, p[2], status, i;
+	enum lock_result r;
 	pid_t child;
 	ssize_t n;
 
 	snprintf(cp, sizeof(cp), "%s/checkout", dir);
-	if ((run = lock_checkout(cp, ref, sizeof(ref))) < 0 || pipe(p) == -1) {
+	if (lock_checkout(cp, ref, sizeof(ref), &run) != LOCK_TAKEN || pipe(p) == -1) {
 		tap_ok(0, "the running sync takes the lock");
 		return;
 	}
@@ -78,8 +81,8 @@ wait_test(void)
 		/* Not the running sync's: its lock goes with the last copy. */
 		close(run);
 		close(p[0]);
-		fd = lock_checkout(cp, mine, sizeof(mine));
-		dprintf(p[1], "%d %s", fd >= 0, mine);
+		dprintf(p[1], "%d %s", lock_checkout(cp, mine, sizeof(mine), &fd) == LOCK_TAKEN,
+		    mine);
 		_exit(0);
 	}
 	close(p[1]);
@@ -97,10 +100,9 @@ wait_test(void)
 			break;
 		nanosleep(&ts, NULL);
 	}
-	third = lock_checkout(cp, r3, sizeof(r3));
-	if (third >= 0)
-		unlock_checkout(third);
-	tap_ok(third == LOCK_COALESCED,
+	r = lock_checkout(cp, r3, sizeof(r3), &third);
+	unlock_checkout(third);
+	tap_ok(r == LOCK_COALESCED && third == -1,
 	    "a third event while one runs and one waits: coalesced (LOCK_COALESCED)");
 	unlock_checkout(run);
 	n = read(p[0], got, sizeof(got) - 1);
@@ -117,15 +119,15 @@ static void
 refused(const char *why)
 {
 	char cp[300], ref[256] = "refs/heads/develop";
+	enum lock_result r;
 	int fd;
 
 	snprintf(cp, sizeof(cp), "%s/checkout", dir);
 	alarm(10);	/* a FIFO opened without O_NONBLOCK would hang here */
-	fd = lock_checkout(cp, ref, sizeof(ref));
+	r = lock_checkout(cp, ref, sizeof(ref), &fd);
 	alarm(0);
-	tap_ok(fd == LOCK_NOT_OURS, "%s: refused (LOCK_NOT_OURS)", why);
-	if (fd >= 0)
-		unlock_checkout(fd);
+	tap_ok(r == LOCK_NOT_OURS && fd == -1, "%s: refused (LOCK_NOT_OURS)", why);
+	unlock_checkout(fd);
 }
 
 static void
@@ -162,19 +164,29 @@ hostile_test(void)
 	unlink(path);
 	if (mkdir(path, 0700) == -1)
 		perror("mkdir");
-	/* XXX lock.h promises LOCK_NOT_OURS for anything but a regular file;
-	 * open(2) fails first here (EISDIR), so it is -1: refused all the same. */
+	/* XXX not LOCK_NOT_OURS: open(2) fails first here (EISDIR), so it
+	 * is LOCK_ERROR, refused all the same. */
 	{
 		char cp[300], ref[256] = "refs/heads/develop";
+		enum lock_result r;
 		int fd;
 
 		snprintf(cp, sizeof(cp), "%s/checkout", dir);
-		fd = lock_checkout(cp, ref, sizeof(ref));
-		tap_ok(fd < 0, "checkout.lock a directory: refused (%d)", fd);
-		if (fd >= 0)
-			unlock_checkout(fd);
+		r = lock_checkout(cp, ref, sizeof(ref), &fd);
+		tap_ok(r == LOCK_ERROR && fd == -1, "checkout.lock a directory: refused (%d)", r);
+		unlock_checkout(fd);
 	}
 	rmdir(path);
+	{
+		char cp[300], ref[256] = "refs/heads/develop";
+		enum lock_result r;
+		int fd;
+
+		snprintf(cp, sizeof(cp), "%s/no-such-dir/checkout", dir);
+		r = lock_checkout(cp, ref, sizeof(ref), &fd);
+		tap_ok(r == LOCK_NO_DIR && fd == -1,
+		    "CLONE_PATH's directory does not exist: LOCK_NO_DIR");
+	}
 }
 
 int

@@ -1,5 +1,5 @@
 /*
- * The rules of PUBLISH=releases on names (src/sync/releases.c): what a
+ * The rules of PUBLISH=releases on names (src/sync/release_name.c): what a
  * release's name is, the order of names, and which releases a publish
  * prunes under KEEP_RELEASES. Expected values from sentry-source(8),
  * Releases: names TIME-COMMIT that sort in the order they were made; the
@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "releases.h"
+#include "release_name.h"
 #include "tap.h"
 
 #define OID	"0123456789abcdef0123456789abcdef01234567"
 
-typedef char name_t[RELEASES_NAME_LEN + 1];
+typedef char name_t[RELEASE_NAME_LEN + 1];
 
 static void
 names_test(void)
@@ -42,9 +42,9 @@ names_test(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
-		tap_ok(releases_is_name(good[i]), "a release's name: %s", good[i]);
+		tap_ok(release_name_valid(good[i]), "a release's name: %s", good[i]);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		tap_ok(!releases_is_name(bad[i].name), "not a release's name: %s", bad[i].why);
+		tap_ok(!release_name_valid(bad[i].name), "not a release's name: %s", bad[i].why);
 }
 
 static void
@@ -57,7 +57,7 @@ order_test(void)
 		"20261130T180834.123456Z-" OID,
 	};
 
-	qsort(names, 4, sizeof(names[0]), releases_by_name);
+	qsort(names, 4, sizeof(names[0]), release_name_order);
 	tap_ok(strncmp(names[0], "2025", 4) == 0, "order: last year's release first");
 	tap_ok(strcmp(names[1], "20261130T180834.123456Z-" OID) == 0 &&
 	    strncmp(names[2], "20261130T180834.123456Z-f", 25) == 0,
@@ -83,7 +83,7 @@ pick(unsigned long keep, int live, size_t n)
 		memcpy(names[i], buf, sizeof(names[i]) - 1);
 		names[i][sizeof(names[i]) - 1] = '\0';
 	}
-	count = releases_prune_pick((const name_t *)names, n, keep, live >= 0 ? names[live] : "",
+	count = release_name_prune((const name_t *)names, n, keep, live >= 0 ? names[live] : "",
 	    drop);
 	for (i = 0; i < n; i++)
 		out[i] = drop[i] ? 'x' : '.';

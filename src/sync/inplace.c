@@ -1,3 +1,9 @@
+/*
+ * PUBLISH=in-place: CLONE_PATH is the work tree, moved from commit to
+ * commit. The first sync clones beside it and renames the clone into
+ * place; later ones fetch and move the work tree, refusing local changes
+ * (publish.h).
+ */
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -9,47 +15,24 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <git2.h>
+
 #include "bounds.h"
 #include "caveats.h"
 #include "exitcode.h"
 #include "git_error.h"
+#include "fetch.h"
 #include "intent.h"
 #include "log.h"
 #include "pack.h"
-#include "releases.h"
-#include "remove_tree.h"
 #include "peer_limits.h"
-#include "sync.h"
+#include "publish.h"
+#include "remove_tree.h"
+#include "status.h"
 #include "tree_check.h"
 #include "worktree.h"
 
 #define TMP_INFIX	".tmp-"
-int
-sync_failure_status(const struct ssh_auth *a)
-{
-	switch (a->failure) {
-	case SSH_FAILURE_HOSTKEY: return EXIT_HOSTKEY;
-	case SSH_FAILURE_AUTH: return EXIT_AUTH;
-	default: break;
-	}
-	/* libssh2 could not use the key: a wrong passphrase, or no key at all. */
-	if (a->attempts > 0 && strstr(last_git_error(), "private key") != NULL)
-		return EXIT_AUTH;
-	return EXIT_SYNC_FAILED;
-}
-
-/* dirname and basename of an absolute path that config.c checked. */
-void
-sync_split_path(const char *path, char *dir, char *base)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == path)
-		strcpy(dir, "/");
-	else
-		snprintf(dir, PATH_MAX, "%.*s", (int)(slash - path), path);
-	snprintf(base, NAME_MAX + 1, "%s", slash + 1);
-}
 
 /* A clone killed half-way leaves its temporary directory; we hold the lock,
  * so any such directory of ours is a dead predecessor's. One that another
@@ -98,36 +81,6 @@ flush_dir(const char *dir, int (*flush)(int))
 	}
 }
 
-static void
-set_phase(const struct sync_target *t, enum sync_phase p)
-{
-	if (t->phase != NULL)
-		*t->phase = p;
-}
-
-/*
- * Connect first, on its own, so that a SYNC_TIMEOUT can say whether the
- * server never answered or the transfer was slow. Remote-tracking refs of
- * branches deleted on the remote go (prune), so that a deleted watched
- * branch is seen as gone.
- */
-int
-sync_fetch(git_remote *origin, struct ssh_auth *a, const struct sync_target *t,
-    const char *message)
-{
-	git_fetch_options opts;
-
-	git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
-	ssh_auth_callbacks(a, &opts.callbacks);
-	opts.prune = GIT_FETCH_PRUNE;
-	set_phase(t, SYNC_PHASE_CONNECT);
-	if (git_remote_connect(origin, GIT_DIRECTION_FETCH, &opts.callbacks, &opts.proxy_opts,
-	    &opts.custom_headers) < 0)
-		return -1;
-	set_phase(t, SYNC_PHASE_FETCH);
-	return git_remote_fetch(origin, NULL, &opts, message);
-}
-
 /*
  * Fetch one branch into an empty repository at dir and check it out.
  * Not git_clone: libgit2 1.5.1's clone fails, with no message, when the
@@ -153,9 +106,9 @@ clone_into(const char *dir, const char *dest, const char *url, struct ssh_auth *
 		log_err("cannot make a repository in %s: %s", dir, last_git_error());
 		goto out;
 	}
-	if (sync_fetch(origin, a, t, "sentry-source: clone") < 0) {
+	if (fetch_origin(origin, a, t, "sentry-source: clone") < 0) {
 		log_err("clone of %s failed: %s", url, last_git_error());
-		rc = sync_failure_status(a);
+		rc = fetch_failure_status(a);
 		goto out;
 	}
 	snprintf(tracking, sizeof(tracking), "refs/remotes/origin/%s", branch);
@@ -163,7 +116,7 @@ clone_into(const char *dir, const char *dest, const char *url, struct ssh_auth *
 		log_err("the remote has no branch %s", branch);
 		goto out;
 	}
-	set_phase(t, SYNC_PHASE_CHECKOUT);
+	fetch_phase(t, SYNC_PHASE_CHECKOUT);
 	if ((rc = tree_check_sync(repo, NULL, tip, dir, dest)) == EXIT_OK &&
 	    (rc = worktree_move(repo, branch, tip, &intact)) == EXIT_OK)
 		caveats_log(repo, tip, dest);
@@ -183,7 +136,7 @@ clone_fresh(const struct config *c, struct ssh_auth *a, const struct sync_target
 	mode_t mask;
 	int rc, r;
 
-	sync_split_path(dest, dir, base);
+	fetch_split_path(dest, dir, base);
 	remove_stale_clones(dir, base);
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s" TMP_INFIX "XXXXXX", dir, base) >=
 	    sizeof(tmp) || mkdtemp(tmp) == NULL) {
@@ -237,7 +190,7 @@ open_ours(const struct config *c, git_repository **repo, git_remote **origin)
 	const char *workdir;
 	int error;
 
-	/* owner_check saw CLONE_PATH; its .git may still be another user's. */
+	/* place_check saw CLONE_PATH; its .git may still be another user's. */
 	if ((error = git_repository_open_ext(repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
 	    NULL)) == GIT_EOWNER) {
 		log_err("%s: %s; run the sync as the user who owns it", path,
@@ -253,22 +206,9 @@ open_ours(const struct config *c, git_repository **repo, git_remote **origin)
 		log_err("%s is not the work tree of its repository; not touching it", path);
 		return EXIT_NOT_OURS;
 	}
-	if (sync_origin_is(*repo, origin, url, path) == -1)
+	if (fetch_origin_is(*repo, origin, url, path) == -1)
 		return EXIT_NOT_OURS;
 	return EXIT_OK;
-}
-
-/* A repository whose origin is CLONE_URL: 0 with *origin, or -1, logged. */
-int
-sync_origin_is(git_repository *repo, git_remote **origin, const char *url,
-    const char *path)
-{
-	if (git_remote_lookup(origin, repo, "origin") < 0 ||
-	    git_remote_url(*origin) == NULL || strcmp(git_remote_url(*origin), url) != 0) {
-		log_err("%s: its origin is not CLONE_URL %s; not touching it", path, url);
-		return -1;
-	}
-	return 0;
 }
 
 /* Local modifications are refused and named; an interrupted sync's work
@@ -276,7 +216,7 @@ sync_origin_is(git_repository *repo, git_remote **origin, const char *url,
 static int
 check_changes(git_repository *repo, const char *path)
 {
-	struct worktree_names changes = WORKTREE_NAMES_INIT;
+	struct namelist changes = NAMELIST_INIT;
 
 	if (worktree_changes(repo, &changes) < 0) {
 		log_err("%s: status: %s", path, last_git_error());
@@ -292,7 +232,7 @@ check_changes(git_repository *repo, const char *path)
 static int
 check_blocked(git_repository *repo, const char *path, const git_oid *from, const git_oid *to)
 {
-	struct worktree_names blocked = WORKTREE_NAMES_INIT;
+	struct namelist blocked = NAMELIST_INIT;
 
 	if (worktree_blocked(repo, from, to, &blocked) < 0) {
 		log_err("%s: checking %s: %s", path, git_oid_tostr_s(to), last_git_error());
@@ -318,25 +258,15 @@ update_existing(const struct config *c, struct ssh_auth *a, const struct sync_ta
 
 	if ((rc = open_ours(c, &repo, &origin)) != EXIT_OK)
 		goto out;
-	set_phase(t, SYNC_PHASE_CHECKOUT);
+	fetch_phase(t, SYNC_PHASE_CHECKOUT);
 	if ((rc = intent_finish(repo, path)) != EXIT_OK ||
 	    (rc = check_changes(repo, path)) != EXIT_OK)
 		goto out;
 	snprintf(tracking, sizeof(tracking), "refs/remotes/origin/%s", t->branch);
 	has_previous = git_reference_name_to_id(&previous, repo, tracking) == 0;
-	pack_remove_leftovers(repo, path);
-	if (sync_fetch(origin, a, t, "sentry-source: fetch") < 0) {
-		log_err("fetch from %s failed: %s", git_remote_url(origin), last_git_error());
-		rc = sync_failure_status(a);
-		/* A full disk wants its space back now, not at the next fetch. */
-		pack_remove_leftovers(repo, path);
+	if ((rc = fetch_tip(repo, origin, a, t, path, "the checkout is kept as it is",
+	    &tip)) != EXIT_OK)
 		goto out;
-	}
-	rc = EXIT_SYNC_FAILED;
-	if (git_reference_name_to_id(&tip, repo, tracking) < 0) {
-		log_err("the remote has no branch %s; the checkout is kept as it is", t->branch);
-		goto out;
-	}
 	/* Commits made here and never pushed would be lost from the branch:
 	 * checked before any ref or file moves. */
 	if (worktree_unpushed(repo, t->branch, &tip, has_previous ? &previous : NULL,
@@ -350,15 +280,14 @@ update_existing(const struct config *c, struct ssh_auth *a, const struct sync_ta
 		git_oid_tostr(was, sizeof(was), &head);
 	else
 		out->cloned = 1;	/* an unborn HEAD: everything is new */
-	set_phase(t, SYNC_PHASE_CHECKOUT);
+	fetch_phase(t, SYNC_PHASE_CHECKOUT);
 	/* Only the tip is written, so only its trees are checked (tree_check.c). */
 	if ((rc = tree_check_sync(repo, has_head ? &head : NULL, &tip, path, path)) != EXIT_OK ||
 	    (rc = check_blocked(repo, path, has_head ? &head : NULL, &tip)) != EXIT_OK)
 		goto out;
 	/* A force push or a rewind: followed, as a deployment follows its
 	 * remote, and said. */
-	out->forced = has_head && !git_oid_equal(&head, &tip) &&
-	    git_graph_descendant_of(repo, &tip, &head) != 1;
+	out->forced = has_head && fetch_forced(repo, &head, &tip);
 	/* Nothing to move, nothing to record: a sync with nothing new pays
 	 * no fsync. */
 	if ((!has_head || !git_oid_equal(&head, &tip)) &&
@@ -386,20 +315,20 @@ out:
 	return rc;
 }
 
-int
-sync_checkout(const struct config *c, struct ssh_auth *a, const struct sync_target *t,
+/* Never a silent conversion from another layout. */
+static int
+inplace_prepare(const struct config *c, struct ssh_auth *a, const struct sync_target *t,
     struct sync_outcome *out)
 {
 	const char *path = config_get(c, CONFIG_CLONE_PATH);
+	char what[PATH_MAX + 64];
+	const struct publish *other;
 	struct stat st;
 
-	memset(out, 0, sizeof(*out));
-	if (config_releases(c))
-		return releases_prepare(c, a, t, out);
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && releases_is_link(path)) {
-		log_err("%s is published as releases (a link into %s" RELEASES_SUFFIX "); "
-		    "PUBLISH=in-place does not convert it: set PUBLISH=releases, or see "
-		    "Releases in sentry-source(8) to move back", path, path);
+	if ((other = publish_other(c, what, sizeof(what))) != NULL) {
+		log_err("%s is published as %s; PUBLISH=in-place does not convert it: set "
+		    "PUBLISH=%s, or see Releases in sentry-source(8) to move back", path, what,
+		    other->name);
 		return EXIT_NOT_OURS;
 	}
 	if (lstat(path, &st) == 0)
@@ -411,23 +340,111 @@ sync_checkout(const struct config *c, struct ssh_auth *a, const struct sync_targ
 	return clone_fresh(c, a, t, out);
 }
 
-void
-sync_remove_leftovers(const struct config *c)
+/* The work tree is written by prepare: there is nothing left to switch. */
+static int
+inplace_make_live(const struct config *c, const char *ref, const char *branch,
+    const struct sync_outcome *o, int payload_fd)
 {
-	char dir[PATH_MAX], base[NAME_MAX + 1];
+	(void)c, (void)ref, (void)branch, (void)o, (void)payload_fd;
+	return EXIT_OK;
+}
 
-	char gitdir[PATH_MAX + 8];
+static void
+inplace_live(const struct config *c, char oid[STATUS_OID_LEN + 1], char *branch, size_t len)
+{
+	status_head(config_get(c, CONFIG_CLONE_PATH), oid, branch, len);
+}
+
+/* RUN= runs in CLONE_PATH itself: no other directory to name. */
+static int
+inplace_live_path(const struct config *c, char *buf, size_t len)
+{
+	(void)c, (void)buf, (void)len;
+	return -1;
+}
+
+static void
+inplace_repo_path(const struct config *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", config_get(c, CONFIG_CLONE_PATH));
+}
+
+static void
+inplace_remove_leftovers(const struct config *c)
+{
+	const char *path = config_get(c, CONFIG_CLONE_PATH);
+	char dir[PATH_MAX], base[NAME_MAX + 1], gitdir[PATH_MAX + 8];
 
 	/* A fetch stopped by SYNC_TIMEOUT gives its partial pack's space
 	 * back now, not at the next fetch. */
-	releases_repo_path(c, gitdir, sizeof(gitdir) - 8);
-	if (!config_releases(c))
-		strcat(gitdir, "/.git");
-	pack_remove_leftovers_in(gitdir, config_get(c, CONFIG_CLONE_PATH));
-	if (config_releases(c)) {
-		releases_remove_leftovers(c);
-		return;
-	}
-	sync_split_path(config_get(c, CONFIG_CLONE_PATH), dir, base);
+	snprintf(gitdir, sizeof(gitdir), "%s/.git", path);
+	pack_remove_leftovers_in(gitdir, path);
+	fetch_split_path(path, dir, base);
 	remove_stale_clones(dir, base);
 }
+
+/* CLONE_PATH is absent, or a repository a sync would take as its own. */
+static void
+inplace_check(const struct config *c, publish_report *report)
+{
+	const char *path = config_get(c, CONFIG_CLONE_PATH);
+	const char *url = config_get(c, CONFIG_CLONE_URL);
+	char parent[PATH_MAX], base[NAME_MAX + 1], what[PATH_MAX + 64];
+	const struct publish *other;
+	git_repository *repo = NULL;
+	git_remote *origin = NULL;
+	struct stat st;
+	int error;
+
+	if ((other = publish_other(c, what, sizeof(what))) != NULL) {
+		report(EXIT_NOT_OURS, "PUBLISH=in-place: CLONE_PATH %s is published as %s; "
+		    "a sync will not convert it (see Releases in sentry-source(8))", path,
+		    other->name);
+		return;
+	}
+	if (lstat(path, &st) == -1) {
+		fetch_split_path(path, parent, base);
+		if (access(parent, W_OK | X_OK) == 0)
+			report(EXIT_OK, "CLONE_PATH %s: absent; the first sync clones into it "
+			    "(PUBLISH=in-place)", path);
+		else
+			report(EXIT_SYNC_FAILED, "CLONE_PATH %s: cannot create it in %s: %s; "
+			    "make the directory writable by this user", path, parent,
+			    strerror(errno));
+		return;
+	}
+	if ((error = git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
+	    NULL)) < 0)
+		report(EXIT_NOT_OURS, error == GIT_EOWNER ?
+		    "CLONE_PATH %s: %s" : "CLONE_PATH %s: exists and is not a git "
+		    "repository (%s); move it away or choose another CLONE_PATH",
+		    path, last_git_error());
+	else if (git_remote_lookup(&origin, repo, "origin") < 0 ||
+	    git_remote_url(origin) == NULL)
+		report(EXIT_NOT_OURS, "CLONE_PATH %s: a git repository without an origin; "
+		    "a sync will not touch it: move it away or choose another CLONE_PATH",
+		    path);
+	else if (strcmp(git_remote_url(origin), url) != 0)
+		report(EXIT_NOT_OURS, "CLONE_PATH %s: a clone of %s, not of CLONE_URL %s; "
+		    "a sync will not touch it: move it away, or set CLONE_URL to its origin",
+		    path, git_remote_url(origin), url);
+	else
+		report(EXIT_OK, "CLONE_PATH %s: a clone of CLONE_URL, updated in place "
+		    "(PUBLISH=in-place)", path);
+	git_remote_free(origin);
+	git_repository_free(repo);
+}
+
+const struct publish publish_inplace = {
+	.name = "in-place",
+	.prepare = inplace_prepare,
+	.make_live = inplace_make_live,
+	.live = inplace_live,
+	.live_path = inplace_live_path,
+	.repo_path = inplace_repo_path,
+	.remove_leftovers = inplace_remove_leftovers,
+	.check = inplace_check,
+	.shows = NULL,		/* any directory; the other layouts say what is theirs */
+	.rollback = NULL,
+	.list = NULL,
+};
