@@ -83,8 +83,10 @@ SYNC_UNIT_TESTS = tests/unit/test-known-hosts tests/unit/test-pathglob \
 	tests/unit/test-remove-tree $(filter tests/unit/test-sync-%,$(UNIT_TESTS))
 SYNC_LIB_OBJS = $(filter-out $(BUILD)/sync/sync_main.o,$(SYNC_OBJS))
 UNIT_SUPPORT = $(BUILD)/tests/unit/tap.o $(BUILD)/tests/unit/request.o
-# Programs the test scripts drive (not TAP programs themselves).
-TEST_TOOLS = tests/unit/http-verdict
+# Programs the test scripts drive (not TAP programs themselves), and the
+# bench's program that links the helper's objects (built by make check so
+# that a change to the helper cannot leave make bench unbuildable).
+TEST_TOOLS = tests/unit/http-verdict $(BUILD)/bench/intent_cost
 
 all: sentry-source sentry-source-sync
 
@@ -153,6 +155,12 @@ tests/unit/test-%: $(BUILD)/tests/unit/test-%.o $(UNIT_SUPPORT) $(FRONT_LIB_OBJS
 tests/unit/test-template: $(BUILD)/tests/unit/test-template.o $(BUILD)/sources/template.o \
 		$(UNIT_SUPPORT) $(FRONT_LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(FRONT_LIBS)
+$(BUILD)/bench/%.o: SIDE_CPPFLAGS = $(SYNC_CPPFLAGS) $(SYNC_CFLAGS)
+$(BUILD)/bench/%.o: bench/%.c src/sync/*.h src/common/*.h Makefile
+	@mkdir -p $(@D)
+	$(COMPILE)
+$(BUILD)/bench/intent_cost: $(BUILD)/bench/intent_cost.o $(SYNC_LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SYNC_LIBS)
 tests/unit/http-verdict: $(BUILD)/tests/unit/http-verdict.o $(FRONT_LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(FRONT_LIBS)
 tests/unit/test-pathglob: $(BUILD)/tests/unit/test-pathglob.o $(BUILD)/tests/unit/tap.o \

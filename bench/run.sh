@@ -68,13 +68,10 @@ done
 if [ ! -x ./sentry-source ] || [ ! -x ./sentry-source-sync ]; then
 	die "./sentry-source and ./sentry-source-sync are not built: run make all first"
 fi
-# The helper's own record of a move (src/sync/intent.c), from make's objects.
-read -ra GIT2_CFLAGS <<<"$(pkg-config --cflags libgit2)"
-read -ra GIT2_LIBS <<<"$(pkg-config --libs libgit2)"
-${CC:-cc} -O2 -Wall -Wextra -D_GNU_SOURCE -iquote src/sync -iquote src/common \
-	"${GIT2_CFLAGS[@]}" -o "$BUILD/intent_cost" bench/intent_cost.c \
-	build/sync/intent.o build/sync/worktree.o build/common/file.o build/common/log.o \
-	"${GIT2_LIBS[@]}" || die "cannot build bench/intent_cost.c"
+# The helper's own record of a move (src/sync/intent.c), linked by make
+# with the helper's objects.
+make -s build/bench/intent_cost >&2 || die "cannot build bench/intent_cost.c"
+cp build/bench/intent_cost "$BUILD/intent_cost" || die "cannot copy intent_cost"
 
 # --- small helpers ----------------------------------------------------------
 
