@@ -5,7 +5,7 @@
 # tests/lib.sh. Prints TAP. Needs `make` first.
 #
 # Parts (ONLY=NAME): first (always run: the first publish with shared
-# paths), build, survive, replace, refuse, kills, submodule.
+# paths), build, survive, replace, refuse, kills, submodule, movein.
 set -u
 
 cd "$(dirname "$0")/.." || exit 70
@@ -241,6 +241,34 @@ test_submodule() {
 	check "the shared paths are linked as well" test -L "$CP/uploads"
 }
 
+# --- moving an existing app's uploads in, as sentry-source(8) says -------------
+test_movein() {
+
+	cp2="$FX_DIR/srv/old"
+	write_config "$FX_DIR/old.conf" "CLONE_PATH=$cp2" PUBLISH=releases
+	cli -c "$FX_DIR/old.conf" --sync
+	check_eq "an app published without shared paths: exit 0" 0 "$RC"
+	mkdir "$cp2/uploads" && echo old-avatar >"$cp2/uploads/u.jpg"
+	# The steps of Releases in sentry-source(8), word for word but the paths.
+	(cd "$FX_DIR/srv" && flock old.lock sh -ec '
+		cd old.releases
+		mkdir -p shared
+		live=$(basename "$(readlink ../old)")
+		mv "$live/uploads" shared/uploads
+		ln -s ../shared/uploads "$live/uploads"')
+	check_eq "the live release still serves the uploads, from shared/" old-avatar \
+		"$(cat "$cp2/uploads/u.jpg")"
+	write_config "$FX_DIR/old.conf" "CLONE_PATH=$cp2" PUBLISH=releases SHARED_DIRS=uploads
+	cli -c "$FX_DIR/old.conf" --check
+	check_eq "--check with them moved in: exit 0" 0 "$RC"
+	push_commit develop >/dev/null
+	cli -c "$FX_DIR/old.conf" --sync
+	check_eq "the next publish: exit 0" 0 "$RC"
+	check_eq "... links the moved uploads into the new release" ../shared/uploads \
+		"$(readlink "$cp2/uploads")"
+	check_eq "... which serves them" old-avatar "$(cat "$cp2/uploads/u.jpg")"
+}
+
 test_first
 # ONLY=NAME runs part test_NAME alone (tests/tap.sh), after the first publish.
 run_parts \
@@ -249,6 +277,7 @@ run_parts \
 	test_replace \
 	test_refuse \
 	test_kills \
-	test_submodule
+	test_submodule \
+	test_movein
 
 echo "1..$n"
