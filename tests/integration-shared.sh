@@ -124,6 +124,7 @@ test_survive() {
 # --- a path the commit holds is replaced by the link ----------------------------
 test_replace() {
 
+	echo key=kept >"$SHARED/.env"
 	new=$(commit_files uploads/from-git.txt .env var/cache/x)
 	sync_now
 	check_eq "a commit holding shared paths: exit 0" 0 "$RC"
@@ -138,6 +139,27 @@ test_replace() {
 		"$ERR"
 	check "the repository still has the commit's file" \
 		git --git-dir="$HOME_DIR/repo.git" cat-file -e "$new:uploads/from-git.txt"
+
+	# The hostile twin: a link where a shared path's directory goes.
+	s="$FX_DIR/git/scratch"
+	mkdir -p "$FX_DIR/outside"
+	git -C "$s" rm -rq config 2>/dev/null
+	ln -sfn "$FX_DIR/outside" "$s/config"
+	git -C "$s" add config && fx_git_commit "$s" "develop: config a link out" &&
+		git -C "$s" push -q origin develop
+	before=$(live)
+	sync_now
+	check_eq "a link in the commit above a shared path: exit 8" 8 "$RC"
+	check "... says so" grep -q "holds a link or a file above the shared path config/local.php" \
+		"$ERR"
+	check_eq "... publishes nothing" "$before" "$(live)"
+	check "... writes nothing through the link" test -z "$(ls -A "$FX_DIR/outside")"
+	check_eq "... leaves no release behind" 0 "$(leftovers)"
+	git -C "$s" rm -q config && fx_git_commit "$s" "develop: no config link" &&
+		git -C "$s" push -q origin develop
+	sync_now
+	check_eq "the next push deploys: exit 0" 0 "$RC"
+	check_eq "... the tip" "$(repo_tip develop)" "$(live_commit)"
 }
 
 # refused_check DESC CONFIG-ARGS...: --check and --sync exit 78, naming why.

@@ -148,7 +148,10 @@ out:
 	return rc;
 }
 
-/* release/path -> ../(one per component)shared/path, whatever was there. */
+/*
+ * release/path -> ../(one per component)shared/path, whatever was there:
+ * EXIT_OK, or an exit status, logged.
+ */
 static int
 link_into(int release, const char *where, const char *path)
 {
@@ -156,17 +159,22 @@ link_into(int release, const char *where, const char *path)
 	const char *leaf = nofollow_leaf(path), *p;
 	struct stat st;
 	size_t n = 0;
-	int parent, rc = -1;
+	int parent, rc = EXIT_SYNC_FAILED;
 
 	for (p = path; p != NULL; p = strchr(p + 1, '/'))
 		n += (size_t)snprintf(target + n, sizeof(target) - n, "../");
 	snprintf(target + n, sizeof(target) - n, SHARED_PATHS_DIR "/%s", path);
 	parent_of(path, dir, sizeof(dir));
-	/* A link or a file the commit put above the path is not followed. */
+	/* A link or a file the commit put above the path is not followed:
+	 * the tree is refused, as the tree check refuses one (exit 8). */
 	if ((parent = nofollow_make_dirs(release, dir)) == -1) {
-		log_err("%s: cannot make the directories of the shared path %s: %m (the "
-		    "commit holds a link or a file above it?); nothing published", where, path);
-		return -1;
+		if (errno != ELOOP && errno != ENOTDIR) {
+			log_err("%s: cannot make the directories of %s: %m", where, path);
+			return EXIT_SYNC_FAILED;
+		}
+		log_err("%s: the commit holds a link or a file above the shared path %s; "
+		    "nothing published", where, path);
+		return EXIT_TREE_REFUSED;
 	}
 	if (fstatat(parent, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		if ((S_ISDIR(st.st_mode) ? remove_tree(parent, leaf) : unlinkat(parent, leaf, 0))
@@ -181,7 +189,7 @@ link_into(int release, const char *where, const char *path)
 		log_err("%s: cannot link %s to %s: %m", where, path, target);
 		goto out;
 	}
-	rc = 0;
+	rc = EXIT_OK;
 out:
 	close(parent);
 	return rc;
@@ -212,10 +220,14 @@ shared_paths_link(const struct config *c, int home, const char *home_path,
 	}
 	for (i = 0; i < NLISTS; i++)
 		for (at = config_get(c, lists[i].key); at != NULL &&
-		    shared_config_next(&at, path, sizeof(path));)
-			if (make_shared(shared, home_path, path, lists[i].type) == -1 ||
-			    link_into(dir, where, path) == -1)
+		    shared_config_next(&at, path, sizeof(path));) {
+			if (make_shared(shared, home_path, path, lists[i].type) == -1) {
+				rc = EXIT_SYNC_FAILED;
 				goto out;
+			}
+			if ((rc = link_into(dir, where, path)) != EXIT_OK)
+				goto out;
+		}
 	rc = EXIT_OK;
 out:
 	if (dir != -1)

@@ -24,8 +24,9 @@ int	shared_paths_verify(const struct config *, int home, char *why, size_t len);
  * Each shared path made in shared/ where missing (a directory with the
  * umask, a file empty and 0600), and linked into the release named
  * release under home, by a relative link that replaces what the commit
- * holds there. EXIT_OK, EXIT_CONFIG (logged, nothing linked), or
- * EXIT_SYNC_FAILED (logged) when the release cannot take a link there.
+ * holds there. EXIT_OK, EXIT_CONFIG (logged, nothing linked),
+ * EXIT_TREE_REFUSED when the commit holds a link or a file above a
+ * shared path, or EXIT_SYNC_FAILED, logged.
  */
 int	shared_paths_link(const struct config *, int home, const char *home_path,
 	    const char *release);
