@@ -270,7 +270,7 @@ test_movein() {
 	write_config "$FX_DIR/old.conf" "CLONE_PATH=$cp2" PUBLISH=releases
 	cli -c "$FX_DIR/old.conf" --sync
 	check_eq "an app published without shared paths: exit 0" 0 "$RC"
-	mkdir "$cp2/uploads" && echo old-avatar >"$cp2/uploads/u.jpg"
+	mkdir -p "$cp2/uploads" && echo old-avatar >"$cp2/uploads/u.jpg"
 	# The steps of Releases in sentry-source(8), word for word but the paths.
 	(cd "$FX_DIR/srv" && flock old.lock sh -ec '
 		cd old.releases

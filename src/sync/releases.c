@@ -7,6 +7,9 @@
  *   NAME.releases/.new-<time>-<commit>		one being written or built
  *   NAME.releases/.failed-<time>-<commit>		BUILD= failed; kept until
  *							the next sync
+ *   NAME.releases/shared/				SHARED_DIRS, SHARED_FILES,
+ *							linked into each release
+ *							(shared_paths.c)
  *
  * A release is written under .new-, renamed to its name only once it is
  * complete and built, and only then does a new link, made beside it,
