@@ -188,6 +188,16 @@ test_refuse() {
 	refused_check "SHARED_DIRS=.git/hooks" "a .git component" "SHARED_DIRS=.git/hooks"
 	refused_check "SHARED_DIRS=uploads uploads/x" "a shared path is named once" \
 		"SHARED_DIRS=uploads uploads/x"
+	# In socket mode the front checks the shape before it answers.
+	write_config "$FX_DIR/bad.conf" "CLONE_PATH=$CP" PUBLISH=releases "SHARED_DIRS=../up"
+	stash_payload_develop "$PROBE/push.json" "$(live_commit)" "$(repo_tip develop)"
+	before=$(live)
+	front "$FX_DIR/bad.conf" "$(post "$PROBE/push.json")"
+	check_eq "socket mode, SHARED_DIRS=../up: exits 78" 78 "$RC"
+	check "... the host is answered 500, not 200" grep -q '^HTTP/1.1 500' "$OUT"
+	check "... the message names the file and line" grep -q "bad.conf:[0-9]*: SHARED_DIRS ../up" \
+		"$ERR"
+	check_eq "... and nothing is published" "$before" "$(live)"
 	ln -s /etc "$SHARED/out"
 	refused_check "a link out of shared/ (shared/out -> /etc)" "shared/out is a link" \
 		"SHARED_DIRS=out"
