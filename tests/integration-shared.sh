@@ -46,6 +46,9 @@ commit_files() {
 # --- the first publish: shared/ made, every path linked ---------------------
 test_first() {
 
+	cli -c "$CONF" --check
+	check "--check before the first sync: shared/ is made by it" \
+		grep -q "ok: SHARED_DIRS, SHARED_FILES: made in $SHARED by the first sync" "$OUT"
 	sync_now
 	check_eq "the first --sync with shared paths: exit 0" 0 "$RC"
 	check "a shared directory is made in shared/" test -d "$SHARED/uploads"

@@ -807,7 +807,9 @@ check_shared(const struct config *c, publish_report *report)
 	if (config_get(c, CONFIG_SHARED_DIRS) == NULL &&
 	    config_get(c, CONFIG_SHARED_FILES) == NULL)
 		return;
-	if (layout(c, &l) == -1 || (home = open_home(&l, 0)) == -1) {
+	if (layout(c, &l) == -1)
+		return;
+	if ((home = open_home(&l, 0)) == -1) {
 		report(EXIT_OK, "SHARED_DIRS, SHARED_FILES: made in %s/" SHARED_PATHS_DIR
 		    " by the first sync", l.home_path);
 		return;
