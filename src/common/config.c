@@ -65,6 +65,8 @@ static const struct {
 	[CONFIG_PUBLISH] =		{ "PUBLISH", 0, check_publish, 0 },
 	[CONFIG_BUILD] =		{ "BUILD", 0, check_text, 0 },
 	[CONFIG_KEEP_RELEASES] =	{ "KEEP_RELEASES", 0, check_releases, LIMIT_KEEP_RELEASES },
+	[CONFIG_SHARED_DIRS] =		{ "SHARED_DIRS", 0, check_text, 0 },
+	[CONFIG_SHARED_FILES] =		{ "SHARED_FILES", 0, check_text, 0 },
 };
 
 static int	has_space_or_control(const char *);

@@ -1,5 +1,5 @@
 /*
- * RUN= and its globs, and ON_FAILURE=, checked where they are read: by the front before it
+ * RUN= and its globs, ON_FAILURE=, BUILD= and the shared paths, checked where they are read: by the front before it
  * answers (a bad RUN is then a 500 the host shows, not a 200 and a sync
  * that fails later), and by the helper before it syncs. No libgit2 here.
  */
@@ -10,6 +10,7 @@
 #include "pathglob.h"
 #include "run_split.h"
 #include "services_config.h"
+#include "shared_config.h"
 
 /* A command key: split as sh would, its program findable. */
 static int
@@ -45,7 +46,8 @@ services_check(const struct config *c, char *err, size_t errlen)
 		    "it needs PUBLISH=releases", c->path, c->v[CONFIG_BUILD].line);
 		return -1;
 	}
-	if (check_command(c, CONFIG_BUILD, "BUILD", err, errlen) == -1)
+	if (check_command(c, CONFIG_BUILD, "BUILD", err, errlen) == -1 ||
+	    shared_config_check(c, err, errlen) == -1)
 		return -1;
 	if (config_get(c, CONFIG_RUN) == NULL)
 		return 0;

@@ -1,4 +1,4 @@
-/* RUN=, INCLUDE_FILES/EXCLUDE_FILES and ON_FAILURE=, checked without running anything. */
+/* RUN=, INCLUDE_FILES/EXCLUDE_FILES, ON_FAILURE=, BUILD= and SHARED_*, checked without running anything. */
 #ifndef SENTRY_SERVICES_CONFIG_H
 #define SENTRY_SERVICES_CONFIG_H
 

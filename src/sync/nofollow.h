@@ -20,6 +20,13 @@ int	nofollow_open_dir(const char *dir);
  */
 int	nofollow_parent(int top, const char *path, size_t *stop);
 
+/*
+ * Every directory of dir (relative, '/'-separated) under top, made where
+ * missing (mode 0777 and the umask), none followed if a link; the last
+ * one opened. -1 with errno.
+ */
+int	nofollow_make_dirs(int top, const char *dir);
+
 /* The last component of path. */
 const char *nofollow_leaf(const char *path);
 

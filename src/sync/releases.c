@@ -7,6 +7,9 @@
  *   NAME.releases/.new-<time>-<commit>		one being written or built
  *   NAME.releases/.failed-<time>-<commit>		BUILD= failed; kept until
  *							the next sync
+ *   NAME.releases/shared/				SHARED_DIRS, SHARED_FILES,
+ *							linked into each release
+ *							(shared_paths.c)
  *
  * A release is written under .new-, renamed to its name only once it is
  * complete and built, and only then does a new link, made beside it,
@@ -48,12 +51,14 @@
 #include "links.h"
 #include "log.h"
 #include "namelist.h"
+#include "nofollow.h"
 #include "pack.h"
 #include "peer_limits.h"
 #include "publish.h"
 #include "release_name.h"
 #include "remove_tree.h"
 #include "services.h"
+#include "shared_paths.h"
 #include "status.h"
 #include "tree_check.h"
 
@@ -344,6 +349,57 @@ open_repo(const struct config *c, const struct layout *l, const char *branch,
 }
 
 /*
+ * Submodules become empty directories, as in place: libgit2 looks a
+ * gitlink up as a submodule of the repository, and a bare one has none
+ * ("cannot get submodules without a working tree"), so the gitlinks are
+ * taken out of the index checked out and their directories made after.
+ */
+static int
+drop_gitlinks(git_index *index, char ***paths, size_t *n)
+{
+	const git_index_entry *e;
+	size_t i;
+	char **grown;
+
+	*paths = NULL;
+	*n = 0;
+	for (i = git_index_entrycount(index); i-- > 0;) {
+		if ((e = git_index_get_byindex(index, i)) == NULL || e->mode != GIT_FILEMODE_COMMIT)
+			continue;
+		if ((grown = realloc(*paths, (*n + 1) * sizeof(**paths))) == NULL)
+			return -1;
+		*paths = grown;
+		if (((*paths)[*n] = strdup(e->path)) == NULL)
+			return -1;
+		(*n)++;
+		if (git_index_remove(index, (*paths)[*n - 1], 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+make_gitlink_dirs(const char *dir, char **paths, size_t n)
+{
+	size_t i;
+	int top, fd, rc = 0;
+
+	if (n == 0)
+		return 0;
+	if ((top = nofollow_open_dir(dir)) == -1)
+		return -1;
+	for (i = 0; i < n && rc == 0; i++)
+		if ((fd = nofollow_make_dirs(top, paths[i])) == -1) {
+			git_error_set(GIT_ERROR_OS, "cannot make the submodule's directory %s: %s",
+			    paths[i], strerror(errno));
+			rc = -1;
+		} else
+			close(fd);
+	close(top);
+	return rc;
+}
+
+/*
  * Every file of the commit, into an empty directory: against an empty
  * baseline, or libgit2 would take repo.git's HEAD for what is there
  * already and write only the difference. No index is written.
@@ -352,15 +408,17 @@ static int
 check_out(git_repository *repo, const git_oid *tip, const char *dir)
 {
 	struct namelist dups = NAMELIST_INIT, links = NAMELIST_INIT;
-	char why[sizeof(dups.text) + 96];
+	char why[sizeof(dups.text) + 96], **gitlinks = NULL;
 	git_checkout_options opts;
 	git_commit *commit = NULL;
 	git_tree *tree = NULL;
-	git_index *empty = NULL;
+	git_index *empty = NULL, *index = NULL;
+	size_t ngitlinks = 0, i;
 	int rc = -1;
 
 	git_checkout_options_init(&opts, GIT_CHECKOUT_OPTIONS_VERSION);
-	opts.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DONT_UPDATE_INDEX;
+	opts.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DONT_UPDATE_INDEX |
+	    GIT_CHECKOUT_DONT_WRITE_INDEX;
 	opts.target_directory = dir;
 	opts.file_open_flags = O_CREAT | O_TRUNC | O_WRONLY | O_NOFOLLOW | O_CLOEXEC;
 	if (git_index_new(&empty) < 0 || git_commit_lookup(&commit, repo, tip) < 0 ||
@@ -375,12 +433,72 @@ check_out(git_repository *repo, const git_oid *tip, const char *dir)
 		git_error_set_str(GIT_ERROR_CHECKOUT, why);
 		goto out;
 	}
+	if (git_index_new(&index) < 0 || git_index_read_tree(index, tree) < 0 ||
+	    drop_gitlinks(index, &gitlinks, &ngitlinks) < 0)
+		goto out;
 	opts.baseline_index = empty;
-	rc = git_checkout_tree(repo, (git_object *)commit, &opts);
+	if ((rc = git_checkout_index(repo, index, &opts)) == 0)
+		rc = make_gitlink_dirs(dir, gitlinks, ngitlinks);
 out:
+	for (i = 0; i < ngitlinks; i++)
+		free(gitlinks[i]);
+	free(gitlinks);
+	git_index_free(index);
 	git_tree_free(tree);
 	git_commit_free(commit);
 	git_index_free(empty);
+	return rc;
+}
+
+/*
+ * The tip's tree into .new-TIME-COMMIT, its shared paths linked in,
+ * on disk; out->release names it. Anything else: none is left.
+ */
+static int
+write_release(const struct config *c, git_repository *repo, const struct layout *l,
+    int home, const git_oid *tip, struct sync_outcome *out)
+{
+	char dir[PATH_MAX + NAME_MAX + 16], stamp[STAMP_LEN + 1], tmp[NAME_MAX + 16];
+	struct timespec now;
+	struct tm tm;
+	int rc;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
+	snprintf(stamp + 15, sizeof(stamp) - 15, ".%06uZ",
+	    (unsigned)(now.tv_nsec / 1000) % 1000000u);
+	snprintf(out->release, sizeof(out->release), "%s-%s", stamp, git_oid_tostr_s(tip));
+	snprintf(tmp, sizeof(tmp), NEW_PREFIX "%s", out->release);
+	snprintf(dir, sizeof(dir), "%s/%s", l->home_path, tmp);
+	/* A release is the tip's whole tree: all of it is checked. */
+	if ((rc = tree_check_sync(repo, NULL, tip, dir, config_get(c, CONFIG_CLONE_PATH))) !=
+	    EXIT_OK)
+		goto fail;
+	if (mkdirat(home, tmp, 0777) == -1) {
+		log_err("cannot make %s: %m", dir);
+		rc = EXIT_SYNC_FAILED;
+		goto fail;
+	}
+	if (check_out(repo, tip, dir) < 0) {
+		log_err("%s: checkout of %s: %s", dir, git_oid_tostr_s(tip), last_git_error());
+		rc = EXIT_SYNC_FAILED;
+		/* At once: a full disk gets its space back, and the next sync
+		 * starts from the live release, whatever was pushed. */
+		remove_named(home, l, tmp, "a checkout that failed");
+		goto fail;
+	}
+	/* Before BUILD=, which sees them, as the app will. */
+	if ((rc = shared_paths_link(c, home, l->home_path, tmp)) != EXIT_OK) {
+		remove_named(home, l, tmp, "whose shared paths could not be linked");
+		goto fail;
+	}
+	/* Its files on disk before any name points at them. */
+	syncfs(home);
+	caveats_log(repo, tip, dir);
+	return EXIT_OK;
+fail:
+	out->release[0] = '\0';
 	return rc;
 }
 
@@ -391,13 +509,10 @@ releases_prepare(const struct config *c, struct ssh_auth *a, const struct sync_t
 	git_repository *repo = NULL;
 	git_remote *origin = NULL;
 	git_oid tip, live_oid, published;
-	char dir[PATH_MAX + NAME_MAX + 16], stamp[STAMP_LEN + 1];
-	struct timespec now;
-	char tmp[NAME_MAX + 16];
+	char why[PATH_MAX + 256];
 	release_name live;
 	struct layout l;
 	struct stat st;
-	struct tm tm;
 	int rc, home = -1, has_live, gone = 0;
 
 	if (layout(c, &l) == -1)
@@ -407,6 +522,12 @@ releases_prepare(const struct config *c, struct ssh_auth *a, const struct sync_t
 	rc = EXIT_SYNC_FAILED;
 	if ((home = open_home(&l, 1)) == -1)
 		goto out;
+	/* A link in shared/ refused before anything is written. */
+	if ((rc = shared_paths_verify(c, home, why, sizeof(why))) != EXIT_OK) {
+		log_err("%s: %s", l.home_path, why);
+		goto out;
+	}
+	rc = EXIT_SYNC_FAILED;
 	remove_leftovers(home, &l, 1);
 	if ((rc = open_repo(c, &l, t->branch, &repo, &origin)) != EXIT_OK)
 		goto out;
@@ -435,34 +556,9 @@ releases_prepare(const struct config *c, struct ssh_auth *a, const struct sync_t
 		goto out;
 	}
 	fetch_phase(t, SYNC_PHASE_CHECKOUT);
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
-	snprintf(stamp + 15, sizeof(stamp) - 15, ".%06uZ",
-	    (unsigned)(now.tv_nsec / 1000) % 1000000u);
-	snprintf(out->release, sizeof(out->release), "%s-%s", stamp, git_oid_tostr_s(&tip));
-	snprintf(tmp, sizeof(tmp), NEW_PREFIX "%s", out->release);
-	snprintf(dir, sizeof(dir), "%s/%s", l.home_path, tmp);
-	/* A release is the tip's whole tree: all of it is checked. */
-	if ((rc = tree_check_sync(repo, NULL, &tip, dir, config_get(c, CONFIG_CLONE_PATH))) !=
-	    EXIT_OK)
+	if ((rc = write_release(c, repo, &l, home, &tip, out)) != EXIT_OK)
 		goto out;
 	rc = EXIT_SYNC_FAILED;
-	if (mkdirat(home, tmp, 0777) == -1) {
-		log_err("cannot make %s: %m", dir);
-		goto out;
-	}
-	if (check_out(repo, &tip, dir) < 0) {
-		log_err("%s: checkout of %s: %s", dir, git_oid_tostr_s(&tip), last_git_error());
-		/* At once: a full disk gets its space back, and the next sync
-		 * starts from the live release, whatever was pushed. */
-		remove_named(home, &l, tmp, "a checkout that failed");
-		out->release[0] = '\0';
-		goto out;
-	}
-	/* Its files on disk before any name points at them. */
-	syncfs(home);
-	caveats_log(repo, &tip, dir);
 	out->cloned = !has_live;
 	if (has_live)
 		git_oid_cpy(&out->old_head, &live_oid);
@@ -700,6 +796,32 @@ out:
 	return rc;
 }
 
+/* What shared/ holds already: a link there is refused by every sync. */
+static void
+check_shared(const struct config *c, publish_report *report)
+{
+	char why[PATH_MAX + 256];
+	struct layout l;
+	int home, rc;
+
+	if (config_get(c, CONFIG_SHARED_DIRS) == NULL &&
+	    config_get(c, CONFIG_SHARED_FILES) == NULL)
+		return;
+	if (layout(c, &l) == -1)
+		return;
+	if ((home = open_home(&l, 0)) == -1) {
+		report(EXIT_OK, "SHARED_DIRS, SHARED_FILES: made in %s/" SHARED_PATHS_DIR
+		    " by the first sync", l.home_path);
+		return;
+	}
+	if ((rc = shared_paths_verify(c, home, why, sizeof(why))) != EXIT_OK)
+		report(rc, "%s: %s", l.home_path, why);
+	else
+		report(EXIT_OK, "SHARED_DIRS, SHARED_FILES: kept in %s/" SHARED_PATHS_DIR
+		    ", linked into every release", l.home_path);
+	close(home);
+}
+
 /* PUBLISH=releases: CLONE_PATH is absent, or the link a sync made. */
 static void
 releases_check(const struct config *c, publish_report *report)
@@ -720,6 +842,7 @@ releases_check(const struct config *c, publish_report *report)
 		    "not convert it (see Releases in sentry-source(8))", path,
 		    S_ISDIR(st.st_mode) ? "a directory, not a release link" :
 		    "not a link into its releases");
+	check_shared(c, report);
 }
 
 const struct publish publish_releases = {

@@ -75,7 +75,8 @@ int
 services_init(const struct config *c, char *err, size_t errlen)
 {
 	if (config_get(c, CONFIG_RUN) == NULL && config_get(c, CONFIG_ON_FAILURE) == NULL &&
-	    config_get(c, CONFIG_BUILD) == NULL)
+	    config_get(c, CONFIG_BUILD) == NULL && config_get(c, CONFIG_SHARED_DIRS) == NULL &&
+	    config_get(c, CONFIG_SHARED_FILES) == NULL)
 		return 0;
 	if (services_check(c, err, errlen) == -1)
 		return -1;
