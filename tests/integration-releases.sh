@@ -180,8 +180,13 @@ test_rollback() {
 	check_eq "after a rollback the repository's branch is the live commit" "${prev#*-}" \
 		"$(git --git-dir="$HOME_DIR/repo.git" rev-parse refs/heads/develop)"
 	cli -c "$CONF" --releases
-	check "--releases lists every release, oldest first" \
-		test "$(awk '{print $3}' "$OUT" | sed 's|.*/||')" = "$(releases)"
+	# In the history's order: the release rolled back to is the newest.
+	check "--releases lists every release" \
+		test "$(awk '{print $3}' "$OUT" | sed 's|.*/||' | sort)" = "$(releases)"
+	check "... in the history's order: the one rolled back to last" \
+		test "$(tail -n 1 "$OUT" | awk '{print $3}')" = "checkout.releases/$prev"
+	check "... the one rolled away from marked" \
+		grep -qE " checkout.releases/$was rolled-away\$" "$OUT"
 	check "--releases marks the live one" grep -qE " checkout.releases/$prev live\$" "$OUT"
 	check_eq "--releases gives each one's commit first" "${prev#*-}" \
 		"$(grep ' live$' "$OUT" | cut -d' ' -f1)"
@@ -194,7 +199,7 @@ test_rollback() {
 		cli -c "$CONF" --rollback
 	done
 	check_eq "rolling back past the oldest release fails" 1 "$RC"
-	check "... and says so" grep -q "no release before the live one" "$ERR"
+	check "... and says so" grep -q "nothing to roll back to" "$ERR"
 	check "... leaving a complete release live" same_tree "$CP/" "$(live_commit)"
 	new=$(push_commit develop)
 	sync_now
@@ -215,7 +220,7 @@ test_keep() {
 	push_commit develop >/dev/null
 	sync_now
 	check "after two rollbacks and a publish, the release before the live one is kept" \
-		test "$(releases | tail -n 2 | head -n 1)" != ""
+		grep -q " previous\$" <<<"$(./sentry-source -c "$CONF" --releases)"
 	check_eq "... and still no more than three" 3 "$(count_releases)"
 	write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases KEEP_RELEASES=1
 	sync_now
@@ -435,6 +440,148 @@ test_contents() {
 	check "a regular file is not made executable" test ! -x "$CP/history.txt"
 }
 
+# --- history: order by record, not by the names' clock ------------------------
+# Each part below has a deployment of its own (CLONE_PATH srv/NAME), so
+# that it runs alone as well as after the others.
+hconf() { printf '%s\n' "$FX_DIR/$1.conf"; }
+hlive() { basename "$(readlink "$FX_DIR/srv/$1")"; }
+hhave() { test -d "$FX_DIR/srv/$1.releases/$2"; }
+hcount() { find "$FX_DIR/srv/$1.releases" -mindepth 1 -maxdepth 1 -name '2*' | wc -l; }
+hhistory() { cat "$FX_DIR/srv/$1.releases/history"; }
+# hpublish NAME: a new commit on develop, synced; prints the live release.
+hpublish() {
+	push_commit develop >/dev/null
+	cli -c "$(hconf "$1")" --sync
+	hlive "$1"
+}
+hsetup() {
+	write_config "$(hconf "$1")" "CLONE_PATH=$FX_DIR/srv/$1" PUBLISH=releases \
+		KEEP_RELEASES=3
+}
+# A history line: time, event, commit, release, reason.
+HLINE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z (publish|rollback|found) [0-9a-f]{40} [0-9]{8}T[0-9]{6}\.[0-9]{6}Z-[0-9a-f]{40}( .*)?$'
+
+test_history() {
+	local a b c d e
+	hsetup hist
+	a=$(hpublish hist) b=$(hpublish hist) c=$(hpublish hist)
+	check_eq "three publishes: three lines in the history" 3 \
+		"$(hhistory hist | grep -c ' publish ')"
+	check "a publish's line: time, publish, commit, release, what was live" \
+		grep -qE "Z publish ${c#*-} $c was ${b#*-}\$" <<<"$(hhistory hist | tail -n 1)"
+	cli -c "$(hconf hist)" --rollback
+	check_eq "--rollback goes to the one live before" "$b" "$(hlive hist)"
+	check "... and is a line in the history" \
+		grep -qE "Z rollback ${b#*-} $b from $c\$" <<<"$(hhistory hist | tail -n 1)"
+	d=$(hpublish hist)
+	check_eq "a push after a rollback is published" "$d" "$(hlive hist)"
+	check "KEEP_RELEASES=3 after a rollback and a push: the one rolled back to is kept" \
+		hhave hist "$b"
+	check "... the oldest goes" test ! -e "$FX_DIR/srv/hist.releases/$a"
+	check "... the one rolled away from is kept while three fit" hhave hist "$c"
+	check_eq "... three releases" 3 "$(hcount hist)"
+	cli -c "$(hconf hist)" --rollback
+	check_eq "--rollback then goes to the known good one, not to the one rolled away from" \
+		"$b" "$(hlive hist)"
+	cli -c "$(hconf hist)" --rollback
+	check_eq "a second rollback: nothing before that was not rolled away from: exit 1" 1 "$RC"
+	check "... says so" grep -q "nothing to roll back to" "$ERR"
+	check_eq "... and leaves the live release" "$b" "$(hlive hist)"
+	e=$(hpublish hist)
+	check_eq "the next push is published" "$e" "$(hlive hist)"
+	check "the next publish keeps the one live before it" hhave hist "$b"
+	check "... and prunes the oldest the history knows, rolled away from" \
+		test ! -e "$FX_DIR/srv/hist.releases/$c"
+	check_eq "... three releases" 3 "$(hcount hist)"
+	check "every line of the history is whole" \
+		test "$(hhistory hist | grep -cvE "$HLINE")" = 0
+	cli -c "$(hconf hist)" --releases
+	check "--releases: the live one last, the one before marked previous" \
+		test "$(awk '{print $4}' "$OUT" | tr '\n' ' ')" = "rolled-away previous live "
+}
+
+# A clock stepped back a day (NTP, a restored VM): the new release's
+# name sorts first, and the history still knows it is the newest.
+test_clock() {
+	local x y z w
+	hsetup clock
+	x=$(hpublish clock) y=$(hpublish clock) z=$(hpublish clock)
+	push_commit develop >/dev/null
+	next_run
+	timeout -k 5 "$RUN_TIMEOUT" faketime -f -1d ./sentry-source -c "$(hconf clock)" --sync \
+		</dev/null >"$OUT" 2>"$ERR" &
+	fx_wait $!
+	RC=$?
+	w=$(hlive clock)
+	check_eq "a publish under faketime -f -1d: exit 0" 0 "$RC"
+	check "... its release's name is a day older than the others" \
+		test "$(printf '%s\n' "$x" "$w" | sort | head -n 1)" = "$w"
+	check "... the release live just before it is kept" hhave clock "$z"
+	check "... the oldest by the history goes" test ! -e "$FX_DIR/srv/clock.releases/$x"
+	check_eq "... three releases" 3 "$(hcount clock)"
+	cli -c "$(hconf clock)" --rollback
+	check_eq "--rollback after it: exit 0" 0 "$RC"
+	check_eq "... to the release live before it" "$z" "$(hlive clock)"
+	check "... y kept" hhave clock "$y"
+}
+
+# --rollback RELEASE | COMMIT: by name, by a prefix, in full; refused.
+test_named() {
+	local p1 p2 p3 short
+	hsetup named
+	p1=$(hpublish named) p2=$(hpublish named) p3=$(hpublish named)
+	cli -c "$(hconf named)" --rollback "$p1"
+	check_eq "--rollback RELEASE: exit 0" 0 "$RC"
+	check_eq "... that release is live" "$p1" "$(hlive named)"
+	short=$(printf %.7s "${p3#*-}")
+	cli -c "$(hconf named)" --rollback "$short"
+	check_eq "--rollback with seven digits of a commit: exit 0" 0 "$RC"
+	check_eq "... its release is live" "$p3" "$(hlive named)"
+	cli -c "$(hconf named)" --rollback="${p2#*-}"
+	check_eq "--rollback=COMMIT in full: exit 0" 0 "$RC"
+	check_eq "... its release is live" "$p2" "$(hlive named)"
+	cli -c "$(hconf named)" --rollback "$(git --git-dir="$FX_REPO" rev-parse develop~9 |
+		cut -c1-12)"
+	check_eq "a commit no kept release holds: exit 1" 1 "$RC"
+	check "... says so" grep -q "no kept release of that name or commit" "$ERR"
+	check_eq "... the live release stays" "$p2" "$(hlive named)"
+	cli -c "$(hconf named)" --rollback "$p2"
+	check_eq "the live release itself: exit 1" 1 "$RC"
+	check "... says so" grep -q "is the live release already" "$ERR"
+	cli -c "$(hconf named)" --rollback abc
+	check_eq "fewer than seven digits: exit 64" 64 "$RC"
+	cli -c "$(hconf named)" --rollback ../x
+	check_eq "not a name nor a commit: exit 64" 64 "$RC"
+	check_eq "... the live release stays" "$p2" "$(hlive named)"
+	cli -c "$(hconf named)" --rollback "$p1" extra
+	check_eq "two words after --rollback: exit 64" 64 "$RC"
+}
+
+# kill -9 during rollbacks: the history is the old file or the new, whole.
+test_history_kills() {
+	local p1 p2 i pid
+	hsetup hkill
+	p1=$(hpublish hkill) p2=$(hpublish hkill)
+	for i in $(seq 1 20); do
+		./sentry-source -c "$(hconf hkill)" --rollback "$([ $((i % 2)) = 0 ] &&
+			echo "$p1" || echo "$p2")" >/dev/null 2>&1 </dev/null &
+		pid=$!
+		sleep "0.0$((RANDOM % 10))"
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	check "after 20 rollbacks killed -9 at random, every line of the history is whole" \
+		test "$(hhistory hkill | grep -cvE "$HLINE")" = 0
+	check "... and it ends with a newline" test "$(tail -c 1 "$FX_DIR/srv/hkill.releases/history" |
+		od -An -c | tr -d ' ')" = '\n'
+	cli -c "$(hconf hkill)" --rollback "$p1"
+	cli -c "$(hconf hkill)" --rollback "$p2"
+	check_eq "rollbacks after them: exit 0" 0 "$RC"
+	check "... the history agrees with the link" \
+		grep -q " $(hlive hkill) " <<<"$(hhistory hkill | tail -n 1)"
+	check "... no temporary left" test ! -e "$FX_DIR/srv/hkill.releases/.history.new"
+}
+
 test_first
 # ONLY=NAME runs part test_NAME alone (tests/tap.sh), after the first publish.
 run_parts \
@@ -447,6 +594,10 @@ run_parts \
 	test_kills \
 	test_convert \
 	test_glob \
-	test_contents
+	test_contents \
+	test_history \
+	test_clock \
+	test_named \
+	test_history_kills
 
 echo "1..$n"

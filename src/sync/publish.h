@@ -73,9 +73,10 @@ struct publish {
 	/* 1 when clone_path is laid out this way, with what it is in what;
 	 * NULL for a layout that nothing else could take for its own. */
 	int	(*shows)(const char *clone_path, char *what, size_t len);
-	/* --rollback (under the lock) and --releases, printing to stdout;
-	 * NULL where the layout keeps no older commits. */
-	int	(*rollback)(const struct config *);
+	/* --rollback [target] (under the lock; target NULL for the one
+	 * before) and --releases, printing to stdout; NULL where the layout
+	 * keeps no older commits. */
+	int	(*rollback)(const struct config *, const char *target);
 	int	(*list)(const struct config *);
 };
 

@@ -10,7 +10,7 @@
  *            [--new oid --old oid] [--payload-fd n] [--syslog]
  *            [--mode socket|hook|sync]
  *        sentry-source-sync -c file --check [--rule branch-or-glob]
- *        sentry-source-sync -c file --rollback | --releases
+ *        sentry-source-sync -c file --rollback[=release|commit] | --releases
  *
  * A sync is a sequence of stages, one function each: the command line
  * into a job, the config and libgit2, the checks that come before the
@@ -39,6 +39,7 @@
 #include "peer_limits.h"
 #include "place.h"
 #include "publish.h"
+#include "release_name.h"
 #include "services.h"
 #include "ssh_auth.h"
 #include "status.h"
@@ -55,6 +56,7 @@ struct sync_job {
 	int		 check;
 	const char	*rule;		/* --check's branch rule */
 	int		 rollback, releases;
+	const char	*target;	/* --rollback's RELEASE or COMMIT; NULL */
 };
 
 #define SYNC_JOB_INIT	{ .payload_fd = -1, .mode = STATUS_MODE_SYNC }
@@ -82,7 +84,7 @@ usage(void)
 	    "           [--new oid --old oid] [--payload-fd n] [--syslog]\n"
 	    "           [--mode socket|hook|sync]\n"
 	    "       sentry-source-sync -c file --check [--rule branch-or-glob]\n"
-	    "       sentry-source-sync -c file --rollback | --releases\n");
+	    "       sentry-source-sync -c file --rollback[=release|commit] | --releases\n");
 }
 
 /* The command line into job: 0, or -1 for usage(). */
@@ -100,7 +102,7 @@ parse_args(int argc, char *argv[], struct sync_job *job)
 		{ SYNC_OPT_CHECK, no_argument, NULL, 'k' },
 		{ SYNC_OPT_MODE, required_argument, NULL, 'm' },
 		{ SYNC_OPT_RULE, required_argument, NULL, 'R' },
-		{ SYNC_OPT_ROLLBACK, no_argument, NULL, 'B' },
+		{ SYNC_OPT_ROLLBACK, optional_argument, NULL, 'B' },
 		{ SYNC_OPT_RELEASES, no_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -121,7 +123,12 @@ parse_args(int argc, char *argv[], struct sync_job *job)
 				return -1;
 			break;
 		case 'R': job->rule = optarg; break;
-		case 'B': job->rollback = 1; break;
+		case 'B':
+			job->rollback = 1;
+			/* A name or a commit as written; which release, under the lock. */
+			if ((job->target = optarg) != NULL && !release_name_target_valid(optarg))
+				return -1;
+			break;
 		case 'L': job->releases = 1; break;
 		case 'p':
 			job->payload_fd = (int)strtol(optarg, &end, 10);
@@ -261,7 +268,7 @@ rollback_or_list(const struct sync_job *job)
 	}
 	path = config_get(&config, CONFIG_CLONE_PATH);
 	p = publish_for(&config);
-	if ((job->rollback ? p->rollback : p->list) == NULL) {
+	if ((job->rollback ? p->rollback == NULL : p->list == NULL)) {
 		log_err("%s: PUBLISH is not releases: there are no releases to %s",
 		    job->config_path, job->rollback ? "roll back to" : "list");
 		rc = EXIT_USAGE;
@@ -286,7 +293,7 @@ rollback_or_list(const struct sync_job *job)
 	p->live(&config, st.old, branch, sizeof(branch));
 	st.branch = branch[0] != '\0' ? branch : NULL;
 	st.have_old = 1;
-	rc = p->rollback(&config);
+	rc = p->rollback(&config, job->target);
 	/* --status then names what is live, as after a sync. */
 	status_report(&config, &st, rc, 1);
 out:
