@@ -540,7 +540,7 @@ test_named() {
 	cli -c "$(hconf named)" --rollback="${p2#*-}"
 	check_eq "--rollback=COMMIT in full: exit 0" 0 "$RC"
 	check_eq "... its release is live" "$p2" "$(hlive named)"
-	cli -c "$(hconf named)" --rollback "$(git --git-dir="$FX_REPO" rev-parse develop~9 |
+	cli -c "$(hconf named)" --rollback "$(git --git-dir="$FX_REPO" rev-list --max-parents=0 develop | head -n 1 |
 		cut -c1-12)"
 	check_eq "a commit no kept release holds: exit 1" 1 "$RC"
 	check "... says so" grep -q "no kept release of that name or commit" "$ERR"
@@ -582,6 +582,91 @@ test_history_kills() {
 	check "... no temporary left" test ! -e "$FX_DIR/srv/hkill.releases/.history.new"
 }
 
+# A rollback moves the live commit in the record and the metrics, and
+# leaves the last sync's outcome: a failed BUILD stays exit 7.
+test_rollback_status() {
+	local r1 r2 conf metrics before
+	conf=$(hconf rstat) metrics="$FX_DIR/rstat.prom"
+	write_config "$conf" "CLONE_PATH=$FX_DIR/srv/rstat" PUBLISH=releases \
+		"METRICS_FILE=$metrics"
+	r1=$(hpublish rstat) r2=$(hpublish rstat)
+	write_config "$conf" "CLONE_PATH=$FX_DIR/srv/rstat" PUBLISH=releases \
+		"METRICS_FILE=$metrics" BUILD=/bin/false
+	push_commit develop >/dev/null
+	cli -c "$conf" --sync
+	check_eq "a failed BUILD: exit 7" 7 "$RC"
+	before=$(grep '^sentry_source_syncs_total' "$metrics")
+	cli -c "$conf" --rollback
+	check_eq "--rollback after it: exit 0" 0 "$RC"
+	check_eq "... to the release before" "$r1" "$(hlive rstat)"
+	cli -c "$conf" --status
+	check_eq "--status after the rollback still exits 7 (the branch does not build)" 7 "$RC"
+	check "... says the rollback and the last sync" \
+		grep -q "rolled back from $(printf %.12s "${r2#*-}") to $(printf %.12s "${r1#*-}"); the last sync: " "$OUT"
+	./sentry-source -c "$conf" --status --json >"$FX_DIR/rstat.json"
+	check "... --status --json names the live commit" \
+		grep -qE '"new": *"'"${r1#*-}"'"' "$FX_DIR/rstat.json"
+	check "the metrics name the live commit" \
+		grep -q "^sentry_source_live_commit_info{.*commit=\"${r1#*-}\"} 1\$" "$metrics"
+	check "... still say the last sync exited 7" \
+		grep -qE '^sentry_source_last_sync_exit_status\{[^}]*\} 7$' "$metrics"
+	check_eq "... and count no sync for the rollback" "$before" \
+		"$(grep '^sentry_source_syncs_total' "$metrics")"
+	check "... and are well formed" awk -f tests/promcheck.awk "$metrics"
+	cp "$FX_DIR/srv/rstat.status" "$FX_DIR/rstat.before"
+	cp "$metrics" "$FX_DIR/rstat.prom.before"
+	cli -c "$conf" --rollback "$(git --git-dir="$FX_REPO" rev-list --max-parents=0 develop | head -n 1 | cut -c1-12)"
+	check_eq "a refused rollback: exit 1" 1 "$RC"
+	check "... leaves the record as it was" cmp -s "$FX_DIR/srv/rstat.status" "$FX_DIR/rstat.before"
+	check "... and the metrics" cmp -s "$metrics" "$FX_DIR/rstat.prom.before"
+	write_config "$conf" "CLONE_PATH=$FX_DIR/srv/rstat" PUBLISH=releases \
+		"METRICS_FILE=$metrics"
+	cli -c "$conf" --sync
+	cli -c "$conf" --status
+	check_eq "a sync that succeeds then: --status exits 0" 0 "$RC"
+	rm -f "$FX_DIR/rstat.before" "$FX_DIR/rstat.prom.before" "$FX_DIR/rstat.json"
+}
+
+# After a rollback the live release is pinned: a sync fetches and says
+# so; --resume, or a push of a new commit, publishes the tip.
+test_pin() {
+	local p1 p2 p3 conf metrics probe
+	conf=$(hconf pin) metrics="$FX_DIR/pin.prom" probe="$FX_DIR/pin.build"
+	printf '#!/bin/sh\necho built >>"%s"\n' "$probe" >"$FX_DIR/pin-build.sh"
+	chmod +x "$FX_DIR/pin-build.sh"
+	write_config "$conf" "CLONE_PATH=$FX_DIR/srv/pin" PUBLISH=releases KEEP_RELEASES=3 \
+		"METRICS_FILE=$metrics" "BUILD=$FX_DIR/pin-build.sh" "RUN=$FX_DIR/pin-build.sh"
+	p1=$(hpublish pin) p2=$(hpublish pin)
+	cli -c "$conf" --rollback
+	check_eq "a rollback pins: the metrics say sentry_source_pinned 1" 1 \
+		"$(sed -n 's/^sentry_source_pinned{[^}]*} //p' "$metrics")"
+	cli -c "$conf" --sync
+	check_eq "a sync while pinned: exit 0" 0 "$RC"
+	check_eq "... publishes nothing" "$p1" "$(hlive pin)"
+	check "... and says why and what to do" grep -q "pinned at $(printf %.12s "${p1#*-}") by a rollback; the remote is at $(printf %.12s "${p2#*-}"); sentry-source --resume publishes it" "$ERR"
+	cli -c "$conf" --status
+	check "... --status says so" grep -q "pinned at $(printf %.12s "${p1#*-}") by a rollback" "$OUT"
+	check_eq "... the metrics still say pinned" 1 \
+		"$(sed -n 's/^sentry_source_pinned{[^}]*} //p' "$metrics")"
+	check "... and are well formed" awk -f tests/promcheck.awk "$metrics"
+	rm -f "$probe"
+	cli -c "$conf" --resume
+	check_eq "--resume: exit 0" 0 "$RC"
+	check_eq "... publishes the remote's tip" "${p2#*-}" "$(hlive pin | sed 's/^[0-9TZ.]*-//')"
+	check "... as a new release" test "$(hlive pin)" != "$p2"
+	check_eq "... BUILD ran in it, and RUN after" "built built" "$(tr '\n' ' ' <"$probe" | sed 's/ $//')"
+	check "... a resume line in the history" \
+		grep -qE "Z resume ${p2#*-} $(hlive pin) was ${p1#*-}\$" <<<"$(hhistory pin | tail -n 1)"
+	check_eq "... the pin is over" 0 "$(sed -n 's/^sentry_source_pinned{[^}]*} //p' "$metrics")"
+	cli -c "$conf" --rollback
+	p3=$(hpublish pin)
+	check_eq "pinned again, a push of a new commit is published" "$p3" "$(hlive pin)"
+	check_eq "... and ends the pin" 0 "$(sed -n 's/^sentry_source_pinned{[^}]*} //p' "$metrics")"
+	cli -c "$conf" --resume --branch develop
+	check_eq "--resume takes no --branch: exit 64" 64 "$RC"
+	rm -f "$probe"
+}
+
 test_first
 # ONLY=NAME runs part test_NAME alone (tests/tap.sh), after the first publish.
 run_parts \
@@ -598,6 +683,8 @@ run_parts \
 	test_history \
 	test_clock \
 	test_named \
-	test_history_kills
+	test_history_kills \
+	test_rollback_status \
+	test_pin
 
 echo "1..$n"

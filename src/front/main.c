@@ -29,7 +29,7 @@
 
 enum mode {
 	MODE_SERVE, MODE_SERVE_DIR, MODE_HOOK, MODE_SYNC, MODE_CHECK, MODE_STATUS, MODE_LIST,
-	MODE_VERSION, MODE_HELP, MODE_ROLLBACK, MODE_RELEASES
+	MODE_VERSION, MODE_HELP, MODE_ROLLBACK, MODE_RELEASES, MODE_RESUME
 };
 
 static void
@@ -43,7 +43,7 @@ usage(FILE *f)
 	    "       sentry-source [-c file] --check\n"
 	    "       sentry-source [-c file] --status [--json]\n"
 	    "       sentry-source [-c file] --rollback [release | commit]\n"
-	    "       sentry-source [-c file] --releases\n"
+	    "       sentry-source [-c file] --releases | --resume\n"
 	    "       sentry-source --list-sources | --version | --help\n");
 }
 
@@ -233,10 +233,10 @@ check_sync_files(const struct deployment *d)
  * and no name, the branch the checkout has (the helper knows it).
  */
 static int
-sync_now(const struct deployment *d, const char *branch)
+sync_now(const struct deployment *d, const char *branch, int resume)
 {
 	struct push p = { .change = PUSH_UPDATE };
-	struct sync_call call = { .push = &p };
+	struct sync_call call = { .push = &p, .resume = resume };
 
 	if (branch == NULL && strpbrk(d->rule.branch, "*?[") != NULL) {
 		call.push = NULL;
@@ -370,25 +370,27 @@ rollback_arg(int argc, char *argv[], const char *target, char *buf, size_t len)
 	return 0;
 }
 
+static const struct option longopts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "config-dir", required_argument, NULL, 'D' },
+	{ "post-receive", no_argument, NULL, 'P' },
+	{ "sync", no_argument, NULL, 's' },
+	{ "branch", required_argument, NULL, 'b' },
+	{ "check", no_argument, NULL, 'k' },
+	{ "status", no_argument, NULL, 'S' },
+	{ "rollback", optional_argument, NULL, 'r' },
+	{ "releases", no_argument, NULL, 'R' },
+	{ "resume", no_argument, NULL, 'U' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "list-sources", no_argument, NULL, 'l' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "config-dir", required_argument, NULL, 'D' },
-		{ "post-receive", no_argument, NULL, 'P' },
-		{ "sync", no_argument, NULL, 's' },
-		{ "branch", required_argument, NULL, 'b' },
-		{ "check", no_argument, NULL, 'k' },
-		{ "status", no_argument, NULL, 'S' },
-		{ "rollback", optional_argument, NULL, 'r' },
-		{ "releases", no_argument, NULL, 'R' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "list-sources", no_argument, NULL, 'l' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct config config = CONFIG_INIT;
 	struct deployment d = { .config = &config, .secret = SECRET_INIT };
 	const char *path = NULL, *branch = NULL, *dir = NULL, *target = NULL;
@@ -413,6 +415,7 @@ main(int argc, char *argv[])
 		case 'S': mode = MODE_STATUS; break;
 		case 'r': mode = MODE_ROLLBACK; target = optarg; break;
 		case 'R': mode = MODE_RELEASES; break;
+		case 'U': mode = MODE_RESUME; break;
 		case 'j': json = 1; break;
 		case 'l': mode = MODE_LIST; break;
 		case 'V': mode = MODE_VERSION; break;
@@ -458,7 +461,8 @@ main(int argc, char *argv[])
 		    rollback : SYNC_ARG(SYNC_OPT_RELEASES) });
 	else if (check_deployment(&d, mode) == 0 &&
 	    ((mode != MODE_SERVE && mode != MODE_HOOK) || check_sync_files(&d) == 0))
-		rc = mode == MODE_SYNC ? sync_now(&d, branch) :
+		rc = mode == MODE_SYNC || mode == MODE_RESUME ?
+		    sync_now(&d, branch, mode == MODE_RESUME) :
 		    mode == MODE_CHECK ? check_now(&d) :
 		    mode == MODE_HOOK ? post_receive(&d) : serve_connection(&d);
 	else

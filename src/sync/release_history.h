@@ -31,7 +31,7 @@
 #define RELEASE_HISTORY_LINE_MAX	256
 
 struct release_event {
-	char	event[16];			/* publish, rollback, resume */
+	char	event[16];			/* publish, rollback, resume, found */
 	char	release[RELEASE_NAME_LEN + 1];
 };
 

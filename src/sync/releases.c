@@ -467,16 +467,23 @@ releases_prepare(const struct config *c, struct ssh_auth *a, const struct sync_t
 		gone = 1;
 	}
 	/* The tip published last is not published again: after a rollback,
-	 * the next sync of the same tip keeps the rolled-back release. */
-	if (has_live && !gone && (git_oid_equal(&tip, &live_oid) ||
-	    (git_reference_name_to_id(&published, repo, PUBLISHED_REF) == 0 &&
+	 * the next sync of the same tip keeps the rolled-back release, pinned
+	 * until a new commit is pushed or --resume publishes the tip. */
+	git_oid_cpy(&out->remote, &tip);
+	if (has_live && !gone && (git_oid_equal(&tip, &live_oid) || (!t->resume &&
+	    git_reference_name_to_id(&published, repo, PUBLISHED_REF) == 0 &&
 	    git_oid_equal(&tip, &published)))) {
 		git_oid_cpy(&out->old_head, &live_oid);
 		git_oid_cpy(&out->new_head, &live_oid);
+		if ((out->pinned = !git_oid_equal(&tip, &live_oid)))
+			log_notice("%s: pinned at %.12s by a rollback; the remote is at %.12s; "
+			    "sentry-source --resume publishes it", config_get(c,
+			    CONFIG_CLONE_PATH), live + STAMP_LEN + 1, git_oid_tostr_s(&tip));
 		pack_bound(repo, l.home_path);
 		rc = EXIT_OK;
 		goto out;
 	}
+	out->resumed = t->resume;
 	fetch_phase(t, SYNC_PHASE_CHECKOUT);
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
@@ -659,7 +666,7 @@ releases_publish(const struct config *c, const char *ref, const char *branch,
 	if (!o->cloned)
 		git_oid_tostr(was, sizeof(was), &o->old_head);
 	snprintf(reason, sizeof(reason), "was %s", was);
-	history_add(home, &l, "publish", o->release, reason);
+	history_add(home, &l, o->resumed ? "resume" : "publish", o->release, reason);
 	log_notice("%s: %s at %s, published as %s/%s (was %s%s)",
 	    config_get(c, CONFIG_CLONE_PATH), branch, git_oid_tostr_s(&o->new_head),
 	    l.home, o->release, was, o->forced ? ", not an ancestor: a forced update" : "");
