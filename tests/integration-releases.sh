@@ -504,6 +504,12 @@ test_history() {
 # name sorts first, and the history still knows it is the newest.
 test_clock() {
 	local x y z w
+	# Seen: the sanitized sync under libfaketime's LD_PRELOAD hangs until
+	# the timeout (a plain --version does not); not yet explained.
+	if [ -n "${ASAN_OPTIONS:-}" ]; then
+		skip "a publish under faketime -f -1d" "libfaketime with AddressSanitizer hangs the sync"
+		return
+	fi
 	hsetup clock
 	x=$(hpublish clock) y=$(hpublish clock) z=$(hpublish clock)
 	push_commit develop >/dev/null
