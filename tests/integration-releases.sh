@@ -180,8 +180,13 @@ test_rollback() {
 	check_eq "after a rollback the repository's branch is the live commit" "${prev#*-}" \
 		"$(git --git-dir="$HOME_DIR/repo.git" rev-parse refs/heads/develop)"
 	cli -c "$CONF" --releases
-	check "--releases lists every release, oldest first" \
-		test "$(awk '{print $3}' "$OUT" | sed 's|.*/||')" = "$(releases)"
+	# In the history's order: the release rolled back to is the newest.
+	check "--releases lists every release" \
+		test "$(awk '{print $3}' "$OUT" | sed 's|.*/||' | sort)" = "$(releases)"
+	check "... in the history's order: the one rolled back to last" \
+		test "$(tail -n 1 "$OUT" | awk '{print $3}')" = "checkout.releases/$prev"
+	check "... the one rolled away from marked" \
+		grep -qE " checkout.releases/$was rolled-away\$" "$OUT"
 	check "--releases marks the live one" grep -qE " checkout.releases/$prev live\$" "$OUT"
 	check_eq "--releases gives each one's commit first" "${prev#*-}" \
 		"$(grep ' live$' "$OUT" | cut -d' ' -f1)"
@@ -194,7 +199,7 @@ test_rollback() {
 		cli -c "$CONF" --rollback
 	done
 	check_eq "rolling back past the oldest release fails" 1 "$RC"
-	check "... and says so" grep -q "no release before the live one" "$ERR"
+	check "... and says so" grep -q "nothing to roll back to" "$ERR"
 	check "... leaving a complete release live" same_tree "$CP/" "$(live_commit)"
 	new=$(push_commit develop)
 	sync_now
@@ -215,7 +220,7 @@ test_keep() {
 	push_commit develop >/dev/null
 	sync_now
 	check "after two rollbacks and a publish, the release before the live one is kept" \
-		test "$(releases | tail -n 2 | head -n 1)" != ""
+		grep -q " previous\$" <<<"$(./sentry-source -c "$CONF" --releases)"
 	check_eq "... and still no more than three" 3 "$(count_releases)"
 	write_config "$CONF" "CLONE_PATH=$CP" PUBLISH=releases KEEP_RELEASES=1
 	sync_now
@@ -435,6 +440,239 @@ test_contents() {
 	check "a regular file is not made executable" test ! -x "$CP/history.txt"
 }
 
+# --- history: order by record, not by the names' clock ------------------------
+# Each part below has a deployment of its own (CLONE_PATH srv/NAME), so
+# that it runs alone as well as after the others.
+hconf() { printf '%s\n' "$FX_DIR/$1.conf"; }
+hlive() { basename "$(readlink "$FX_DIR/srv/$1")"; }
+hhave() { test -d "$FX_DIR/srv/$1.releases/$2"; }
+hcount() { find "$FX_DIR/srv/$1.releases" -mindepth 1 -maxdepth 1 -name '2*' | wc -l; }
+hhistory() { cat "$FX_DIR/srv/$1.releases/history"; }
+# hpublish NAME: a new commit on develop, synced; prints the live release.
+hpublish() {
+	push_commit develop >/dev/null
+	cli -c "$(hconf "$1")" --sync
+	hlive "$1"
+}
+hsetup() {
+	write_config "$(hconf "$1")" "CLONE_PATH=$FX_DIR/srv/$1" PUBLISH=releases \
+		KEEP_RELEASES=3
+}
+# A history line: time, event, commit, release, reason.
+HLINE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z (publish|rollback|found) [0-9a-f]{40} [0-9]{8}T[0-9]{6}\.[0-9]{6}Z-[0-9a-f]{40}( .*)?$'
+
+test_history() {
+	local a b c d e
+	hsetup hist
+	a=$(hpublish hist) b=$(hpublish hist) c=$(hpublish hist)
+	check_eq "three publishes: three lines in the history" 3 \
+		"$(hhistory hist | grep -c ' publish ')"
+	check "a publish's line: time, publish, commit, release, what was live" \
+		grep -qE "Z publish ${c#*-} $c was ${b#*-}\$" <<<"$(hhistory hist | tail -n 1)"
+	cli -c "$(hconf hist)" --rollback
+	check_eq "--rollback goes to the one live before" "$b" "$(hlive hist)"
+	check "... and is a line in the history" \
+		grep -qE "Z rollback ${b#*-} $b from $c\$" <<<"$(hhistory hist | tail -n 1)"
+	d=$(hpublish hist)
+	check_eq "a push after a rollback is published" "$d" "$(hlive hist)"
+	check "KEEP_RELEASES=3 after a rollback and a push: the one rolled back to is kept" \
+		hhave hist "$b"
+	check "... the oldest goes" test ! -e "$FX_DIR/srv/hist.releases/$a"
+	check "... the one rolled away from is kept while three fit" hhave hist "$c"
+	check_eq "... three releases" 3 "$(hcount hist)"
+	cli -c "$(hconf hist)" --rollback
+	check_eq "--rollback then goes to the known good one, not to the one rolled away from" \
+		"$b" "$(hlive hist)"
+	cli -c "$(hconf hist)" --rollback
+	check_eq "a second rollback: nothing before that was not rolled away from: exit 1" 1 "$RC"
+	check "... says so" grep -q "nothing to roll back to" "$ERR"
+	check_eq "... and leaves the live release" "$b" "$(hlive hist)"
+	e=$(hpublish hist)
+	check_eq "the next push is published" "$e" "$(hlive hist)"
+	check "the next publish keeps the one live before it" hhave hist "$b"
+	check "... and prunes the oldest the history knows, rolled away from" \
+		test ! -e "$FX_DIR/srv/hist.releases/$c"
+	check_eq "... three releases" 3 "$(hcount hist)"
+	check "every line of the history is whole" \
+		test "$(hhistory hist | grep -cvE "$HLINE")" = 0
+	cli -c "$(hconf hist)" --releases
+	check "--releases: the live one last, the one before marked previous" \
+		test "$(awk '{print $4}' "$OUT" | tr '\n' ' ')" = "rolled-away previous live "
+}
+
+# A clock stepped back a day (NTP, a restored VM): the new release's
+# name sorts first, and the history still knows it is the newest.
+test_clock() {
+	local x y z w
+	# Seen: the sanitized sync under libfaketime's LD_PRELOAD hangs until
+	# the timeout (a plain --version does not); not yet explained.
+	if [ -n "${ASAN_OPTIONS:-}" ]; then
+		skip "a publish under faketime -f -1d" "libfaketime with AddressSanitizer hangs the sync"
+		return
+	fi
+	hsetup clock
+	x=$(hpublish clock) y=$(hpublish clock) z=$(hpublish clock)
+	push_commit develop >/dev/null
+	next_run
+	timeout -k 5 "$RUN_TIMEOUT" faketime -f -1d ./sentry-source -c "$(hconf clock)" --sync \
+		</dev/null >"$OUT" 2>"$ERR" &
+	fx_wait $!
+	RC=$?
+	w=$(hlive clock)
+	check_eq "a publish under faketime -f -1d: exit 0" 0 "$RC"
+	check "... its release's name is a day older than the others" \
+		test "$(printf '%s\n' "$x" "$w" | sort | head -n 1)" = "$w"
+	check "... the release live just before it is kept" hhave clock "$z"
+	check "... the oldest by the history goes" test ! -e "$FX_DIR/srv/clock.releases/$x"
+	check_eq "... three releases" 3 "$(hcount clock)"
+	cli -c "$(hconf clock)" --rollback
+	check_eq "--rollback after it: exit 0" 0 "$RC"
+	check_eq "... to the release live before it" "$z" "$(hlive clock)"
+	check "... y kept" hhave clock "$y"
+}
+
+# --rollback RELEASE | COMMIT: by name, by a prefix, in full; refused.
+test_named() {
+	local p1 p2 p3 short
+	hsetup named
+	p1=$(hpublish named) p2=$(hpublish named) p3=$(hpublish named)
+	cli -c "$(hconf named)" --rollback "$p1"
+	check_eq "--rollback RELEASE: exit 0" 0 "$RC"
+	check_eq "... that release is live" "$p1" "$(hlive named)"
+	short=$(printf %.7s "${p3#*-}")
+	cli -c "$(hconf named)" --rollback "$short"
+	check_eq "--rollback with seven digits of a commit: exit 0" 0 "$RC"
+	check_eq "... its release is live" "$p3" "$(hlive named)"
+	cli -c "$(hconf named)" --rollback="${p2#*-}"
+	check_eq "--rollback=COMMIT in full: exit 0" 0 "$RC"
+	check_eq "... its release is live" "$p2" "$(hlive named)"
+	cli -c "$(hconf named)" --rollback "$(git --git-dir="$FX_REPO" rev-list --max-parents=0 develop | head -n 1 |
+		cut -c1-12)"
+	check_eq "a commit no kept release holds: exit 1" 1 "$RC"
+	check "... says so" grep -q "no kept release of that name or commit" "$ERR"
+	check_eq "... the live release stays" "$p2" "$(hlive named)"
+	cli -c "$(hconf named)" --rollback "$p2"
+	check_eq "the live release itself: exit 1" 1 "$RC"
+	check "... says so" grep -q "is the live release already" "$ERR"
+	cli -c "$(hconf named)" --rollback abc
+	check_eq "fewer than seven digits: exit 64" 64 "$RC"
+	cli -c "$(hconf named)" --rollback ../x
+	check_eq "not a name nor a commit: exit 64" 64 "$RC"
+	check_eq "... the live release stays" "$p2" "$(hlive named)"
+	cli -c "$(hconf named)" --rollback "$p1" extra
+	check_eq "two words after --rollback: exit 64" 64 "$RC"
+}
+
+# kill -9 during rollbacks: the history is the old file or the new, whole.
+test_history_kills() {
+	local p1 p2 i pid
+	hsetup hkill
+	p1=$(hpublish hkill) p2=$(hpublish hkill)
+	for i in $(seq 1 20); do
+		./sentry-source -c "$(hconf hkill)" --rollback "$([ $((i % 2)) = 0 ] &&
+			echo "$p1" || echo "$p2")" >/dev/null 2>&1 </dev/null &
+		pid=$!
+		sleep "0.0$((RANDOM % 10))"
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	check "after 20 rollbacks killed -9 at random, every line of the history is whole" \
+		test "$(hhistory hkill | grep -cvE "$HLINE")" = 0
+	check "... and it ends with a newline" test "$(tail -c 1 "$FX_DIR/srv/hkill.releases/history" |
+		od -An -c | tr -d ' ')" = '\n'
+	cli -c "$(hconf hkill)" --rollback "$p1"
+	cli -c "$(hconf hkill)" --rollback "$p2"
+	check_eq "rollbacks after them: exit 0" 0 "$RC"
+	check "... the history agrees with the link" \
+		grep -q " $(hlive hkill) " <<<"$(hhistory hkill | tail -n 1)"
+	check "... no temporary left" test ! -e "$FX_DIR/srv/hkill.releases/.history.new"
+}
+
+# A rollback moves the live commit in the record and the metrics, and
+# leaves the last sync's outcome: a failed BUILD stays exit 7.
+test_rollback_status() {
+	local r1 r2 conf metrics before
+	conf=$(hconf rstat) metrics="$FX_DIR/rstat.prom"
+	write_config "$conf" "CLONE_PATH=$FX_DIR/srv/rstat" PUBLISH=releases \
+		"METRICS_FILE=$metrics"
+	r1=$(hpublish rstat) r2=$(hpublish rstat)
+	write_config "$conf" "CLONE_PATH=$FX_DIR/srv/rstat" PUBLISH=releases \
+		"METRICS_FILE=$metrics" BUILD=/bin/false
+	push_commit develop >/dev/null
+	cli -c "$conf" --sync
+	check_eq "a failed BUILD: exit 7" 7 "$RC"
+	before=$(grep '^sentry_source_syncs_total' "$metrics")
+	cli -c "$conf" --rollback
+	check_eq "--rollback after it: exit 0" 0 "$RC"
+	check_eq "... to the release before" "$r1" "$(hlive rstat)"
+	cli -c "$conf" --status
+	check_eq "--status after the rollback still exits 7 (the branch does not build)" 7 "$RC"
+	check "... says the rollback and the last sync" \
+		grep -q "rolled back from $(printf %.12s "${r2#*-}") to $(printf %.12s "${r1#*-}"); the last sync: " "$OUT"
+	./sentry-source -c "$conf" --status --json >"$FX_DIR/rstat.json"
+	check "... --status --json names the live commit" \
+		grep -qE '"new": *"'"${r1#*-}"'"' "$FX_DIR/rstat.json"
+	check "the metrics name the live commit" \
+		grep -q "^sentry_source_live_commit_info{.*commit=\"${r1#*-}\"} 1\$" "$metrics"
+	check "... still say the last sync exited 7" \
+		grep -qE '^sentry_source_last_sync_exit_status\{[^}]*\} 7$' "$metrics"
+	check_eq "... and count no sync for the rollback" "$before" \
+		"$(grep '^sentry_source_syncs_total' "$metrics")"
+	check "... and are well formed" awk -f tests/promcheck.awk "$metrics"
+	cp "$FX_DIR/srv/rstat.status" "$FX_DIR/rstat.before"
+	cp "$metrics" "$FX_DIR/rstat.prom.before"
+	cli -c "$conf" --rollback "$(git --git-dir="$FX_REPO" rev-list --max-parents=0 develop | head -n 1 | cut -c1-12)"
+	check_eq "a refused rollback: exit 1" 1 "$RC"
+	check "... leaves the record as it was" cmp -s "$FX_DIR/srv/rstat.status" "$FX_DIR/rstat.before"
+	check "... and the metrics" cmp -s "$metrics" "$FX_DIR/rstat.prom.before"
+	write_config "$conf" "CLONE_PATH=$FX_DIR/srv/rstat" PUBLISH=releases \
+		"METRICS_FILE=$metrics"
+	cli -c "$conf" --sync
+	cli -c "$conf" --status
+	check_eq "a sync that succeeds then: --status exits 0" 0 "$RC"
+	rm -f "$FX_DIR/rstat.before" "$FX_DIR/rstat.prom.before" "$FX_DIR/rstat.json"
+}
+
+# After a rollback the live release is pinned: a sync fetches and says
+# so; --resume, or a push of a new commit, publishes the tip.
+test_pin() {
+	local p1 p2 p3 conf metrics probe
+	conf=$(hconf pin) metrics="$FX_DIR/pin.prom" probe="$FX_DIR/pin.build"
+	printf '#!/bin/sh\necho built >>"%s"\n' "$probe" >"$FX_DIR/pin-build.sh"
+	chmod +x "$FX_DIR/pin-build.sh"
+	write_config "$conf" "CLONE_PATH=$FX_DIR/srv/pin" PUBLISH=releases KEEP_RELEASES=3 \
+		"METRICS_FILE=$metrics" "BUILD=$FX_DIR/pin-build.sh" "RUN=$FX_DIR/pin-build.sh"
+	p1=$(hpublish pin) p2=$(hpublish pin)
+	cli -c "$conf" --rollback
+	check_eq "a rollback pins: the metrics say sentry_source_pinned 1" 1 \
+		"$(sed -n 's/^sentry_source_pinned{[^}]*} //p' "$metrics")"
+	cli -c "$conf" --sync
+	check_eq "a sync while pinned: exit 0" 0 "$RC"
+	check_eq "... publishes nothing" "$p1" "$(hlive pin)"
+	check "... and says why and what to do" grep -q "pinned at $(printf %.12s "${p1#*-}") by a rollback; the remote is at $(printf %.12s "${p2#*-}"); sentry-source --resume publishes it" "$ERR"
+	cli -c "$conf" --status
+	check "... --status says so" grep -q "pinned at $(printf %.12s "${p1#*-}") by a rollback" "$OUT"
+	check_eq "... the metrics still say pinned" 1 \
+		"$(sed -n 's/^sentry_source_pinned{[^}]*} //p' "$metrics")"
+	check "... and are well formed" awk -f tests/promcheck.awk "$metrics"
+	rm -f "$probe"
+	cli -c "$conf" --resume
+	check_eq "--resume: exit 0" 0 "$RC"
+	check_eq "... publishes the remote's tip" "${p2#*-}" "$(hlive pin | sed 's/^[0-9TZ.]*-//')"
+	check "... as a new release" test "$(hlive pin)" != "$p2"
+	check_eq "... BUILD ran in it, and RUN after" "built built" "$(tr '\n' ' ' <"$probe" | sed 's/ $//')"
+	check "... a resume line in the history" \
+		grep -qE "Z resume ${p2#*-} $(hlive pin) was ${p1#*-}\$" <<<"$(hhistory pin | tail -n 1)"
+	check_eq "... the pin is over" 0 "$(sed -n 's/^sentry_source_pinned{[^}]*} //p' "$metrics")"
+	cli -c "$conf" --rollback
+	p3=$(hpublish pin)
+	check_eq "pinned again, a push of a new commit is published" "$p3" "$(hlive pin)"
+	check_eq "... and ends the pin" 0 "$(sed -n 's/^sentry_source_pinned{[^}]*} //p' "$metrics")"
+	cli -c "$conf" --resume --branch develop
+	check_eq "--resume takes no --branch: exit 64" 64 "$RC"
+	rm -f "$probe"
+}
+
 test_first
 # ONLY=NAME runs part test_NAME alone (tests/tap.sh), after the first publish.
 run_parts \
@@ -447,6 +685,12 @@ run_parts \
 	test_kills \
 	test_convert \
 	test_glob \
-	test_contents
+	test_contents \
+	test_history \
+	test_clock \
+	test_named \
+	test_history_kills \
+	test_rollback_status \
+	test_pin
 
 echo "1..$n"

@@ -5,9 +5,9 @@
  *
  *   sentry-source-sync -c file (--ref refs/heads/BRANCH | --current)
  *       [--new oid --old oid] [--payload-fd n] [--syslog]
- *       [--mode socket|hook|sync]
+ *       [--mode socket|hook|sync] [--resume]
  *   sentry-source-sync -c file --check [--rule branch-or-glob]
- *   sentry-source-sync -c file --rollback | --releases
+ *   sentry-source-sync -c file --rollback[=release|commit] | --releases
  */
 #ifndef SENTRY_SYNC_ARGS_H
 #define SENTRY_SYNC_ARGS_H
@@ -27,5 +27,9 @@
 #define SYNC_OPT_RULE		"rule"
 #define SYNC_OPT_ROLLBACK	"rollback"
 #define SYNC_OPT_RELEASES	"releases"
+#define SYNC_OPT_RESUME		"resume"	/* with a sync: publish past a rollback */
+
+/* --rollback=TARGET's bytes at most: a release's name is 64. */
+#define SYNC_TARGET_MAX		128
 
 #endif

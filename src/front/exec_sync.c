@@ -136,6 +136,8 @@ exec_sync(const struct deployment *d, const struct sync_call *call)
 	 * the peer's socket: either way our stderr is nobody's. */
 	if (call->detach || log_is_syslog())
 		argv[argc++] = SYNC_ARG(SYNC_OPT_SYSLOG);
+	if (call->resume)
+		argv[argc++] = SYNC_ARG(SYNC_OPT_RESUME);
 	if (!call->check) {
 		argv[argc++] = SYNC_ARG(SYNC_OPT_MODE);
 		argv[argc++] = (char *)(call->mode ? call->mode : STATUS_MODE_SYNC);

@@ -29,6 +29,7 @@ struct sync_call {
 	int			 check;		/* --check: try, do not sync */
 	const char		*mode;		/* for the record; NULL: sync */
 	const char		*command;	/* --rollback, --releases: only that */
+	int			 resume;	/* --resume: publish past a rollback */
 };
 
 /* One connection's request, for a deployment chosen after its head. */

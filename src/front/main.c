@@ -29,7 +29,7 @@
 
 enum mode {
 	MODE_SERVE, MODE_SERVE_DIR, MODE_HOOK, MODE_SYNC, MODE_CHECK, MODE_STATUS, MODE_LIST,
-	MODE_VERSION, MODE_HELP, MODE_ROLLBACK, MODE_RELEASES
+	MODE_VERSION, MODE_HELP, MODE_ROLLBACK, MODE_RELEASES, MODE_RESUME
 };
 
 static void
@@ -42,7 +42,8 @@ usage(FILE *f)
 	    "       sentry-source [-c file] --sync [--branch name]\n"
 	    "       sentry-source [-c file] --check\n"
 	    "       sentry-source [-c file] --status [--json]\n"
-	    "       sentry-source [-c file] --rollback | --releases\n"
+	    "       sentry-source [-c file] --rollback [release | commit]\n"
+	    "       sentry-source [-c file] --releases | --resume\n"
 	    "       sentry-source --list-sources | --version | --help\n");
 }
 
@@ -232,10 +233,10 @@ check_sync_files(const struct deployment *d)
  * and no name, the branch the checkout has (the helper knows it).
  */
 static int
-sync_now(const struct deployment *d, const char *branch)
+sync_now(const struct deployment *d, const char *branch, int resume)
 {
 	struct push p = { .change = PUSH_UPDATE };
-	struct sync_call call = { .push = &p };
+	struct sync_call call = { .push = &p, .resume = resume };
 
 	if (branch == NULL && strpbrk(d->rule.branch, "*?[") != NULL) {
 		call.push = NULL;
@@ -351,30 +352,50 @@ out:
 	return rc;
 }
 
+/*
+ * --rollback's target, from --rollback=TARGET or, as in the SYNOPSIS, the
+ * word after it, into the helper's one word --rollback[=TARGET]: one
+ * word, so that no target is taken for an option. The helper checks
+ * what it names. 0, or -1 for usage().
+ */
+static int
+rollback_arg(int argc, char *argv[], const char *target, char *buf, size_t len)
+{
+	if (target == NULL && optind + 1 == argc)
+		target = argv[optind++];
+	if (target != NULL && (strlen(target) >= SYNC_TARGET_MAX || target[0] == '\0'))
+		return -1;
+	snprintf(buf, len, "%s%s%s", SYNC_ARG(SYNC_OPT_ROLLBACK), target != NULL ? "=" : "",
+	    target != NULL ? target : "");
+	return 0;
+}
+
+static const struct option longopts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "config-dir", required_argument, NULL, 'D' },
+	{ "post-receive", no_argument, NULL, 'P' },
+	{ "sync", no_argument, NULL, 's' },
+	{ "branch", required_argument, NULL, 'b' },
+	{ "check", no_argument, NULL, 'k' },
+	{ "status", no_argument, NULL, 'S' },
+	{ "rollback", optional_argument, NULL, 'r' },
+	{ "releases", no_argument, NULL, 'R' },
+	{ "resume", no_argument, NULL, 'U' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "list-sources", no_argument, NULL, 'l' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "config-dir", required_argument, NULL, 'D' },
-		{ "post-receive", no_argument, NULL, 'P' },
-		{ "sync", no_argument, NULL, 's' },
-		{ "branch", required_argument, NULL, 'b' },
-		{ "check", no_argument, NULL, 'k' },
-		{ "status", no_argument, NULL, 'S' },
-		{ "rollback", no_argument, NULL, 'r' },
-		{ "releases", no_argument, NULL, 'R' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "list-sources", no_argument, NULL, 'l' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct config config = CONFIG_INIT;
 	struct deployment d = { .config = &config, .secret = SECRET_INIT };
-	const char *path = NULL, *branch = NULL, *dir = NULL;
+	const char *path = NULL, *branch = NULL, *dir = NULL, *target = NULL;
 	enum mode mode = MODE_SERVE;
-	char err[512];
+	char err[512], rollback[SYNC_TARGET_MAX + sizeof(SYNC_ARG(SYNC_OPT_ROLLBACK) "=")];
 	int ch, rc = -1, json = 0;
 
 	log_init("sentry-source");
@@ -392,8 +413,9 @@ main(int argc, char *argv[])
 		case 'b': branch = optarg; break;
 		case 'k': mode = MODE_CHECK; break;
 		case 'S': mode = MODE_STATUS; break;
-		case 'r': mode = MODE_ROLLBACK; break;
+		case 'r': mode = MODE_ROLLBACK; target = optarg; break;
 		case 'R': mode = MODE_RELEASES; break;
+		case 'U': mode = MODE_RESUME; break;
 		case 'j': json = 1; break;
 		case 'l': mode = MODE_LIST; break;
 		case 'V': mode = MODE_VERSION; break;
@@ -404,7 +426,8 @@ main(int argc, char *argv[])
 	/* Other modes take one deployment: -c DIR/NAME.conf. */
 	if (dir != NULL && mode == MODE_SERVE && path == NULL)
 		mode = MODE_SERVE_DIR;
-	if (optind != argc || (branch != NULL && mode != MODE_SYNC) ||
+	if ((mode == MODE_ROLLBACK && rollback_arg(argc, argv, target, rollback,
+	    sizeof(rollback)) == -1) || optind != argc || (branch != NULL && mode != MODE_SYNC) ||
 	    (json && mode != MODE_STATUS) || (dir != NULL && mode != MODE_SERVE_DIR)) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -435,10 +458,11 @@ main(int argc, char *argv[])
 	/* PUBLISH=releases: the helper's work, under the checkout's lock. */
 	else if (mode == MODE_ROLLBACK || mode == MODE_RELEASES)
 		rc = exec_sync(&d, &(struct sync_call){ .command = mode == MODE_ROLLBACK ?
-		    SYNC_ARG(SYNC_OPT_ROLLBACK) : SYNC_ARG(SYNC_OPT_RELEASES) });
+		    rollback : SYNC_ARG(SYNC_OPT_RELEASES) });
 	else if (check_deployment(&d, mode) == 0 &&
 	    ((mode != MODE_SERVE && mode != MODE_HOOK) || check_sync_files(&d) == 0))
-		rc = mode == MODE_SYNC ? sync_now(&d, branch) :
+		rc = mode == MODE_SYNC || mode == MODE_RESUME ?
+		    sync_now(&d, branch, mode == MODE_RESUME) :
 		    mode == MODE_CHECK ? check_now(&d) :
 		    mode == MODE_HOOK ? post_receive(&d) : serve_connection(&d);
 	else

@@ -196,19 +196,21 @@ metric(struct text *t, const char *name, const char *type, const char *help)
 }
 
 void
-metrics_write(const char *path, const char *clone_path, const struct status *st)
+metrics_write(const char *path, const char *clone_path, const struct status *live,
+    const struct status *last)
 {
 	static char buf[LIMIT_METRICS_BYTES];
+	const struct status *st = last != NULL ? last : live;
 	struct previous prev;
 	struct text t = { .buf = buf, .size = sizeof(buf) };
 	size_t i;
 	int ok = st->exit == EXIT_OK;
 
 	read_previous(path, clone_path, &prev);
-	for (i = 0; i < NRESULTS; i++)
+	for (i = 0; last == NULL && i < NRESULTS; i++)
 		if (results[i].status == st->exit && prev.count[i] < COUNT_MAX)
 			prev.count[i]++;
-	if (ok)
+	if (ok && last == NULL)
 		prev.last_success = (unsigned long long)st->time;
 
 	metric(&t, "sentry_source_last_sync_timestamp_seconds", "gauge",
@@ -237,14 +239,18 @@ metrics_write(const char *path, const char *clone_path, const struct status *st)
 		sample(&t, "sentry_source_syncs_total", clone_path, results[i].name);
 		put(&t, "%llu\n", prev.count[i]);
 	}
+	metric(&t, "sentry_source_pinned", "gauge",
+	    "1 when a rollback pins the live release (PUBLISH=releases), 0 otherwise.");
+	sample(&t, "sentry_source_pinned", clone_path, NULL);
+	put(&t, "%d\n", live->pinned);
 	metric(&t, "sentry_source_live_commit_info", "gauge",
 	    "The commit checked out in CLONE_PATH, and its branch; none before a first clone.");
-	if (st->new[0] != '\0') {
+	if (live->new[0] != '\0') {
 		put(&t, "sentry_source_live_commit_info{checkout=\"");
 		put_label(&t, clone_path);
 		put(&t, "\",branch=\"");
-		put_label(&t, st->head_branch);
-		put(&t, "\",commit=\"%s\"} 1\n", st->new);
+		put_label(&t, live->head_branch);
+		put(&t, "\",commit=\"%s\"} 1\n", live->new);
 	}
 	if (t.full)
 		log_warning("METRICS_FILE %s: more than %zu bytes; not written", path,

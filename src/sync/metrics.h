@@ -11,7 +11,10 @@
 
 /* Problems are logged as warnings. The counters go on from the file
  * being replaced; one that cannot be read back starts again from 0,
- * which Prometheus takes for a counter reset. */
-void	metrics_write(const char *path, const char *clone_path, const struct status *);
+ * which Prometheus takes for a counter reset. With last (a rollback,
+ * not a sync): nothing counted, the last sync's gauges from last, the
+ * live commit from st. */
+void	metrics_write(const char *path, const char *clone_path, const struct status *st,
+	    const struct status *last);
 
 #endif

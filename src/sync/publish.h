@@ -27,6 +27,7 @@ enum sync_phase { SYNC_PHASE_CONNECT, SYNC_PHASE_FETCH, SYNC_PHASE_CHECKOUT };
 struct sync_target {
 	const char	*branch;	/* short name: develop */
 	volatile int	*phase;		/* enum sync_phase, shared with the parent; may be NULL */
+	int		 resume;	/* --resume: publish the tip past a rollback */
 };
 
 /* What a successful sync did, for the services that run after it. */
@@ -38,6 +39,11 @@ struct sync_outcome {
 	/* PUBLISH=releases: the release made for new_head, not yet
 	 * published; "" when there was nothing new to publish. */
 	char	release[NAME_MAX + 1];
+	/* PUBLISH=releases: nothing published because a rollback pins the
+	 * live release, and the remote's tip, which --resume publishes. */
+	int	pinned;
+	git_oid	remote;
+	int	resumed;	/* release is published by --resume */
 };
 
 /* --check's line: status from exitcode.h, EXIT_OK for "ok". */
@@ -73,9 +79,10 @@ struct publish {
 	/* 1 when clone_path is laid out this way, with what it is in what;
 	 * NULL for a layout that nothing else could take for its own. */
 	int	(*shows)(const char *clone_path, char *what, size_t len);
-	/* --rollback (under the lock) and --releases, printing to stdout;
-	 * NULL where the layout keeps no older commits. */
-	int	(*rollback)(const struct config *);
+	/* --rollback [target] (under the lock; target NULL for the one
+	 * before) and --releases, printing to stdout; NULL where the layout
+	 * keeps no older commits. */
+	int	(*rollback)(const struct config *, const char *target);
 	int	(*list)(const struct config *);
 };
 

@@ -42,3 +42,34 @@ release_name_prune(const char (*names)[RELEASE_NAME_LEN + 1], size_t n, unsigned
 	}
 	return n - left;
 }
+
+int
+release_name_target_valid(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+
+	return release_name_valid(s) || (s[n] == '\0' && n >= 7 && n <= 40);
+}
+
+long
+release_name_find(const char (*names)[RELEASE_NAME_LEN + 1], size_t n, const char *target)
+{
+	size_t i, tl = strlen(target);
+	long found = RELEASE_NAME_UNKNOWN;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], target) == 0)
+			return (long)i;
+	if (!release_name_target_valid(target) || tl > 40)
+		return RELEASE_NAME_UNKNOWN;
+	for (i = 0; i < n; i++) {
+		if (strncmp(names[i] + RELEASE_STAMP_LEN + 1, target, tl) != 0)
+			continue;
+		/* Two releases of one commit are one answer: the newer. */
+		if (found >= 0 && strcmp(names[found] + RELEASE_STAMP_LEN + 1,
+		    names[i] + RELEASE_STAMP_LEN + 1) != 0)
+			return RELEASE_NAME_AMBIGUOUS;
+		found = (long)i;
+	}
+	return found;
+}

@@ -25,4 +25,19 @@ int	release_name_order(const void *, const void *);
 size_t	release_name_prune(const char (*names)[RELEASE_NAME_LEN + 1], size_t n,
 	    unsigned long keep, const char *live, unsigned char *drop);
 
+/* Is s a --rollback target as written: a release's name, or 7 to 40
+ * lower-case hex digits of a commit? */
+int	release_name_target_valid(const char *s);
+
+/*
+ * The release of n that target names: the one of that name, or the last
+ * (the newest in their order) whose commit starts with target; its
+ * index, RELEASE_NAME_UNKNOWN when none, RELEASE_NAME_AMBIGUOUS when the
+ * prefix starts two different commits.
+ */
+#define RELEASE_NAME_UNKNOWN	(-1)
+#define RELEASE_NAME_AMBIGUOUS	(-2)
+long	release_name_find(const char (*names)[RELEASE_NAME_LEN + 1], size_t n,
+	    const char *target);
+
 #endif

@@ -10,6 +10,8 @@
  *   NAME.releases/shared/				SHARED_DIRS, SHARED_FILES,
  *							linked into each release
  *							(shared_paths.c)
+ *   NAME.releases/history				what went live, in order
+ *							(release_history.h)
  *
  * A release is written under .new-, renamed to its name only once it is
  * complete and built, and only then does a new link, made beside it,
@@ -55,6 +57,7 @@
 #include "pack.h"
 #include "peer_limits.h"
 #include "publish.h"
+#include "release_history.h"
 #include "release_name.h"
 #include "remove_tree.h"
 #include "services.h"
@@ -208,15 +211,21 @@ open_home(const struct layout *l, int create)
 	return fd;
 }
 
-/* The complete releases, oldest first (their names sort by time). */
+/*
+ * The complete releases, oldest first by the history (release_history.h),
+ * and the history's events in *e (free them), never the names' clock.
+ */
 static int
-list_releases(int home, release_name *names, size_t *n)
+list_releases(int home, release_name *names, size_t *n, struct release_event **e,
+    size_t *ne)
 {
 	struct dirent *de;
 	DIR *d;
 	int fd;
 
 	*n = 0;
+	*e = NULL;
+	*ne = 0;
 	if ((fd = dup(home)) == -1 || (d = fdopendir(fd)) == NULL) {
 		if (fd != -1)
 			close(fd);
@@ -235,7 +244,41 @@ list_releases(int home, release_name *names, size_t *n)
 	}
 	closedir(d);
 	qsort(names, *n, sizeof(*names), release_name_order);
+	*e = release_history_read(home, ne);
+	release_history_sort(names, *n, *e, *ne);
 	return 0;
+}
+
+/* One line in the history; a history that cannot be written is said,
+ * and the releases ordered as far as it goes. */
+static void
+history_add(int home, const struct layout *l, const char *event, const char *release,
+    const char *reason)
+{
+	char line[RELEASE_HISTORY_LINE_MAX];
+
+	if (release_history_line(line, sizeof(line), time(NULL), event, release, reason) ==
+	    -1 || release_history_append(home, line) == -1)
+		log_warning("cannot add to %s/" RELEASE_HISTORY_FILE ": %m; the order of "
+		    "releases after %s may be wrong", l->home_path, release);
+}
+
+/*
+ * The live release must be the history's last line before another goes
+ * live: after a kill -9 between a switch and its line, or a directory an
+ * older version made, it is recorded as found, so that it is the one a
+ * rollback goes back to.
+ */
+static void
+history_agree(int home, const struct layout *l, const char *live)
+{
+	struct release_event *e;
+	size_t ne;
+
+	e = release_history_read(home, &ne);
+	if (ne == 0 || strcmp(e[ne - 1].release, live) != 0)
+		history_add(home, l, "found", live, "live, not last in the history");
+	free(e);
 }
 
 static void
@@ -545,16 +588,23 @@ releases_prepare(const struct config *c, struct ssh_auth *a, const struct sync_t
 		gone = 1;
 	}
 	/* The tip published last is not published again: after a rollback,
-	 * the next sync of the same tip keeps the rolled-back release. */
-	if (has_live && !gone && (git_oid_equal(&tip, &live_oid) ||
-	    (git_reference_name_to_id(&published, repo, PUBLISHED_REF) == 0 &&
+	 * the next sync of the same tip keeps the rolled-back release, pinned
+	 * until a new commit is pushed or --resume publishes the tip. */
+	git_oid_cpy(&out->remote, &tip);
+	if (has_live && !gone && (git_oid_equal(&tip, &live_oid) || (!t->resume &&
+	    git_reference_name_to_id(&published, repo, PUBLISHED_REF) == 0 &&
 	    git_oid_equal(&tip, &published)))) {
 		git_oid_cpy(&out->old_head, &live_oid);
 		git_oid_cpy(&out->new_head, &live_oid);
+		if ((out->pinned = !git_oid_equal(&tip, &live_oid)))
+			log_notice("%s: pinned at %.12s by a rollback; the remote is at %.12s; "
+			    "sentry-source --resume publishes it", config_get(c,
+			    CONFIG_CLONE_PATH), live + STAMP_LEN + 1, git_oid_tostr_s(&tip));
 		pack_bound(repo, l.home_path);
 		rc = EXIT_OK;
 		goto out;
 	}
+	out->resumed = t->resume;
 	fetch_phase(t, SYNC_PHASE_CHECKOUT);
 	if ((rc = write_release(c, repo, &l, home, &tip, out)) != EXIT_OK)
 		goto out;
@@ -640,25 +690,28 @@ out:
 }
 
 /*
- * The oldest go first; never the live release nor the one before it,
- * whatever KEEP_RELEASES says, so that a rollback always has one.
+ * The oldest by the history go first; never the live release nor the
+ * one a rollback would go to, whatever KEEP_RELEASES says, so that a
+ * rollback always has one.
  */
 static void
 prune(int home, const struct layout *l, unsigned long keep, const char *live)
 {
+	struct release_event *e = NULL;
 	release_name *names;
 	unsigned char *drop = NULL;
-	size_t n, i;
+	size_t n, ne, i;
 
 	if ((names = calloc(LIMIT_RELEASES_LISTED, sizeof(*names))) == NULL ||
 	    (drop = calloc(LIMIT_RELEASES_LISTED, 1)) == NULL ||
-	    list_releases(home, names, &n) == -1)
+	    list_releases(home, names, &n, &e, &ne) == -1)
 		goto out;
-	release_name_prune((const release_name *)names, n, keep, live, drop);
+	release_history_prune((const release_name *)names, n, keep, live, e, ne, drop);
 	for (i = 0; i < n; i++)
 		if (drop[i])
 			remove_named(home, l, names[i], "beyond KEEP_RELEASES");
 out:
+	free(e);
 	free(drop);
 	free(names);
 }
@@ -673,6 +726,8 @@ releases_publish(const struct config *c, const char *ref, const char *branch,
     const struct sync_outcome *o, int payload_fd)
 {
 	char tmp[NAME_MAX + 16], dir[PATH_MAX + NAME_MAX + 16], was[GIT_OID_HEXSZ + 1] = "none";
+	char reason[GIT_OID_HEXSZ + 8];
+	release_name live;
 	struct layout l;
 	int home, rc;
 
@@ -699,11 +754,15 @@ releases_publish(const struct config *c, const char *ref, const char *branch,
 		goto out;
 	}
 	fsync(home);
+	if (live_release(config_get(c, CONFIG_CLONE_PATH), l.home, live) == 1)
+		history_agree(home, &l, live);
 	if (switch_to(home, &l, o->release) == -1)
 		goto out;
 	record_refs(c, branch, o->release, 1);
 	if (!o->cloned)
 		git_oid_tostr(was, sizeof(was), &o->old_head);
+	snprintf(reason, sizeof(reason), "was %s", was);
+	history_add(home, &l, o->resumed ? "resume" : "publish", o->release, reason);
 	log_notice("%s: %s at %s, published as %s/%s (was %s%s)",
 	    config_get(c, CONFIG_CLONE_PATH), branch, git_oid_tostr_s(&o->new_head),
 	    l.home, o->release, was, o->forced ? ", not an ancestor: a forced update" : "");
@@ -714,14 +773,48 @@ out:
 	return rc;
 }
 
-/* --rollback, under the lock: the release before the live one goes live. */
+/*
+ * The index among the sorted names of the release --rollback goes to:
+ * target's, or with none the one live before (release_history.h); -1
+ * logged when there is none.
+ */
+static long
+rollback_target(const char *path, const release_name *names, size_t n, const char *live,
+    const char *target, const struct release_event *e, size_t ne)
+{
+	long i;
+
+	if (target == NULL) {
+		if ((i = release_history_previous(names, n, live, e, ne)) == -1)
+			log_err("%s: no release live before the live one, %s, that was not "
+			    "rolled away from; nothing to roll back to", path, live);
+		return i;
+	}
+	if ((i = release_name_find(names, n, target)) == RELEASE_NAME_AMBIGUOUS)
+		log_err("%s: %s: more than one commit of the kept releases starts so; "
+		    "give more digits or the release's name (--releases)", path, target);
+	else if (i == RELEASE_NAME_UNKNOWN)
+		log_err("%s: %s: no kept release of that name or commit (--releases "
+		    "lists them)", path, target);
+	else if (strcmp(names[i], live) == 0) {
+		log_err("%s: %s is the live release already; nothing to roll back to",
+		    path, live);
+		i = -1;
+	}
+	return i < 0 ? -1 : i;
+}
+
+/* --rollback [target], under the lock: an older release goes live. */
 static int
-releases_rollback(const struct config *c)
+releases_rollback(const struct config *c, const char *target)
 {
 	const char *path = config_get(c, CONFIG_CLONE_PATH);
+	struct release_event *e = NULL;
 	release_name *names = NULL, live;
+	char reason[RELEASE_LEN + 8];
 	struct layout l;
-	size_t n, i;
+	size_t n, ne;
+	long to;
 	int home = -1, rc = EXIT_SYNC_FAILED, has_live;
 
 	if (layout(c, &l) == -1)
@@ -734,37 +827,53 @@ releases_rollback(const struct config *c)
 		goto out;
 	}
 	if ((home = open_home(&l, 0)) == -1 ||
-	    (names = calloc(LIMIT_RELEASES_LISTED, sizeof(*names))) == NULL ||
-	    list_releases(home, names, &n) == -1)
+	    (names = calloc(LIMIT_RELEASES_LISTED, sizeof(*names))) == NULL)
 		goto out;
-	for (i = 0; i < n && strcmp(names[i], live) != 0; i++)
-		;
-	if (i == 0 || i == n) {
-		log_err("%s: no release before the live one, %s; nothing to roll back to",
-		    path, live);
+	history_agree(home, &l, live);
+	if (list_releases(home, names, &n, &e, &ne) == -1 ||
+	    (to = rollback_target(path, (const release_name *)names, n, live, target, e,
+	    ne)) == -1 || switch_to(home, &l, names[to]) == -1)
 		goto out;
-	}
-	if (switch_to(home, &l, names[i - 1]) == -1)
-		goto out;
-	record_refs(c, NULL, names[i - 1], 0);
-	log_notice("%s: rolled back from %s to %s", path, live, names[i - 1]);
-	printf("live: %s/%s, commit %s (was %s)\n", l.home, names[i - 1],
-	    names[i - 1] + STAMP_LEN + 1, live);
+	snprintf(reason, sizeof(reason), "from %s", live);
+	history_add(home, &l, "rollback", names[to], reason);
+	record_refs(c, NULL, names[to], 0);
+	log_notice("%s: rolled back from %s to %s", path, live, names[to]);
+	printf("live: %s/%s, commit %s (was %s)\n", l.home, names[to],
+	    names[to] + STAMP_LEN + 1, live);
 	rc = EXIT_OK;
 out:
+	free(e);
 	free(names);
 	if (home != -1)
 		close(home);
 	return rc;
 }
 
-/* --releases: commit, time, name, and which is live. */
+/* What --releases says of a release besides its name: "" or " WORD". */
+static const char *
+release_mark(const release_name *names, size_t i, const char *live, long prev,
+    const struct release_event *e, size_t ne)
+{
+	if (live != NULL && strcmp(names[i], live) == 0)
+		return " live";
+	if ((long)i == prev)
+		return " previous";
+	return release_history_rolled_away(names[i], e, ne) ? " rolled-away" : "";
+}
+
+/*
+ * --releases: commit, time made, name, and a mark: live, previous (where
+ * --rollback goes), rolled-away (left by a rollback); one a line, in the
+ * history's order, oldest first.
+ */
 static int
 releases_list(const struct config *c)
 {
+	struct release_event *e = NULL;
 	release_name *names = NULL, live;
 	struct layout l;
-	size_t n, i;
+	size_t n, ne, i;
+	long prev = -1;
 	int home = -1, rc = EXIT_SYNC_FAILED, has_live;
 
 	if (layout(c, &l) == -1)
@@ -780,16 +889,19 @@ releases_list(const struct config *c)
 		goto out;
 	}
 	if ((names = calloc(LIMIT_RELEASES_LISTED, sizeof(*names))) == NULL ||
-	    list_releases(home, names, &n) == -1)
+	    list_releases(home, names, &n, &e, &ne) == -1)
 		goto out;
-	/* commit, time, name, and which is live: one a line, oldest first. */
+	if (has_live)
+		prev = release_history_previous((const release_name *)names, n, live, e, ne);
 	for (i = 0; i < n; i++)
 		printf("%s %.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ %s/%s%s\n",
 		    names[i] + STAMP_LEN + 1, names[i], names[i] + 4, names[i] + 6,
 		    names[i] + 9, names[i] + 11, names[i] + 13, l.home, names[i],
-		    has_live && strcmp(names[i], live) == 0 ? " live" : "");
+		    release_mark((const release_name *)names, i, has_live ? live : NULL,
+		    prev, e, ne));
 	rc = EXIT_OK;
 out:
+	free(e);
 	free(names);
 	if (home != -1)
 		close(home);

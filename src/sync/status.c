@@ -4,8 +4,10 @@
  * helper needs no JSON library and a reader needs no trust in it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -13,6 +15,8 @@
 
 #include "bounds.h"
 #include "clock.h"
+#include "exitcode.h"
+#include "file.h"
 #include "gitname.h"
 #include "log.h"
 #include "metrics.h"
@@ -21,6 +25,8 @@
 #include "status.h"
 
 #define SHORT_OID	12
+/* What a rollback's message says of the last sync that failed. */
+#define LAST_SYNC	"; the last sync: "
 
 const char *
 status_mode(const char *name)
@@ -98,6 +104,79 @@ put_text(struct record *r, const char *key, const char *text)
 	put(r, "\n");
 }
 
+/* A text field's value decoded in place: \xNN back to its byte. */
+static void
+unescape(char *s)
+{
+	char *w = s;
+	unsigned v;
+
+	for (; *s != '\0'; s++) {
+		if (s[0] == '\\' && s[1] == 'x' && sscanf(s + 2, "%2x", &v) == 1 &&
+		    s[2] != '\0' && s[3] != '\0') {
+			*w++ = (char)v;
+			s += 3;
+		} else
+			*w++ = *s;
+	}
+	*w = '\0';
+}
+
+/*
+ * The last sync's outcome from the record being replaced, for a
+ * rollback, which is not a sync and must not hide one that failed:
+ * its time, duration, status and message into last. 0, or -1 when there
+ * is no record or it is not one (then a rollback reports success).
+ */
+static int
+last_sync(const char *path, struct status *last)
+{
+	char *text, *line, *nl;
+	long long t;
+	size_t len;
+	int rc = -1;
+
+	if ((text = file_read_at(AT_FDCWD, path, O_NOFOLLOW, LIMIT_STATUS_BYTES, &len)) ==
+	    NULL)
+		return -1;
+	if (strncmp(text, STATUS_MAGIC "\n", sizeof(STATUS_MAGIC)) != 0)
+		goto out;
+	for (line = text; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+		*nl = '\0';
+		if (sscanf(line, "time=%lld", &t) == 1)
+			last->time = (time_t)t;
+		else if (sscanf(line, "duration_ms=%ld", &last->duration_ms) == 1)
+			;
+		else if (sscanf(line, "status=%d", &last->exit) == 1)
+			rc = 0;
+		else if (strncmp(line, "message=", 8) == 0) {
+			snprintf(last->message, sizeof(last->message), "%s", line + 8);
+			unescape(last->message);
+		}
+	}
+out:
+	free(text);
+	return rc;
+}
+
+/* A rollback keeps the last sync's status; its message says both. */
+static void
+describe_rollback(struct status *st, const struct status *last)
+{
+	const char *m = strstr(last->message, LAST_SYNC);
+
+	size_t n;
+
+	st->exit = last->exit;
+	n = (size_t)snprintf(st->message, sizeof(st->message), "rolled back from %.*s to %.*s",
+	    SHORT_OID, st->old, SHORT_OID, st->new);
+	/* Cut short if it must be: the record holds a line of the log's. */
+	if (last->exit != 0 && n < sizeof(st->message))
+		snprintf(st->message + n, sizeof(st->message) - n, LAST_SYNC "%.*s",
+		    (int)(sizeof(st->message) - n - 1),
+		    m != NULL ? m + strlen(LAST_SYNC) : last->message);
+}
+
 static void
 describe(struct status *st)
 {
@@ -109,7 +188,11 @@ describe(struct status *st)
 			snprintf(st->message, sizeof(st->message), "%s", err);
 		else
 			snprintf(st->message, sizeof(st->message), "exit status %d", st->exit);
-	} else if (strcmp(st->mode, STATUS_MODE_ROLLBACK) == 0)
+	} else if (st->pinned && st->remote[0] != '\0')
+		snprintf(st->message, sizeof(st->message), "pinned at %.*s by a rollback; the "
+		    "remote is at %.*s; sentry-source --resume publishes it", SHORT_OID, st->new,
+		    SHORT_OID, st->remote);
+	else if (strcmp(st->mode, STATUS_MODE_ROLLBACK) == 0)
 		snprintf(st->message, sizeof(st->message), "rolled back from %.*s to %.*s",
 		    SHORT_OID, st->old, SHORT_OID, st->new);
 	else if (st->old[0] == '\0')
@@ -128,6 +211,8 @@ status_report(const struct config *c, struct status *st, int rc, int locked)
 {
 	const char *clone_path = config_get(c, CONFIG_CLONE_PATH);
 	const char *metrics = config_get(c, CONFIG_METRICS_FILE);
+	int rollback = strcmp(st->mode, STATUS_MODE_ROLLBACK) == 0;
+	static struct status last;
 	struct record r = { .len = 0 };
 	char path[4096];
 
@@ -141,6 +226,13 @@ status_report(const struct config *c, struct status *st, int rc, int locked)
 	describe(st);
 	if (!locked)
 		return;
+	if ((size_t)snprintf(path, sizeof(path), "%s" STATUS_SUFFIX, clone_path) >= sizeof(path))
+		path[0] = '\0';
+	/* The last sync's outcome stays what the record and metrics say. */
+	memset(&last, 0, sizeof(last));
+	last.time = st->time;
+	if (rollback && rc == EXIT_OK && path[0] != '\0' && last_sync(path, &last) == 0)
+		describe_rollback(st, &last);
 
 	put(&r, "%s\n", STATUS_MAGIC);
 	put(&r, "time=%lld\n", (long long)st->time);
@@ -150,14 +242,15 @@ status_report(const struct config *c, struct status *st, int rc, int locked)
 	put(&r, "pushed=%s\nold=%s\nnew=%s\n", st->pushed, st->old, st->new);
 	put(&r, "status=%d\n", st->exit);
 	put_text(&r, "message", st->message);
-	if ((size_t)snprintf(path, sizeof(path), "%s" STATUS_SUFFIX, clone_path) >= sizeof(path))
+	if (path[0] == '\0')
 		log_warning("%s" STATUS_SUFFIX ": name too long; no status record", clone_path);
 	else if (r.full)
 		log_warning("%s: the status record does not fit in %u bytes", path,
 		    LIMIT_STATUS_BYTES);
 	else if (replace_file(path, r.buf, r.len, 0644) == -1)
 		log_warning("%s: cannot write the status record: %s", path, strerror(errno));
-	/* A rollback is not a sync: the sync counters do not count it. */
-	if (metrics != NULL && strcmp(st->mode, STATUS_MODE_ROLLBACK) != 0)
-		metrics_write(metrics, clone_path, st);
+	/* A rollback is not a sync: it moves the live commit, and leaves the
+	 * counters and the last sync's gauges as the last sync left them. */
+	if (metrics != NULL)
+		metrics_write(metrics, clone_path, st, rollback ? &last : NULL);
 }

@@ -19,6 +19,10 @@ struct status {
 	char		 pushed[STATUS_OID_LEN + 1];	/* the event's new commit, or "" */
 	char		 old[STATUS_OID_LEN + 1];	/* HEAD before, or "": none */
 	int		 have_old;	/* old was read before the sync */
+	/* PUBLISH=releases: a rollback pins the live release; the remote's
+	 * tip then, or "" when not known. */
+	int		 pinned;
+	char		 remote[STATUS_OID_LEN + 1];
 	long		 started_ms;	/* clock_ms() at the start */
 	/* Filled by status_report: */
 	time_t		 time;

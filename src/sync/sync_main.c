@@ -8,9 +8,9 @@
  *
  * usage: sentry-source-sync -c file (--ref refs/heads/BRANCH | --current)
  *            [--new oid --old oid] [--payload-fd n] [--syslog]
- *            [--mode socket|hook|sync]
+ *            [--mode socket|hook|sync] [--resume]
  *        sentry-source-sync -c file --check [--rule branch-or-glob]
- *        sentry-source-sync -c file --rollback | --releases
+ *        sentry-source-sync -c file --rollback[=release|commit] | --releases
  *
  * A sync is a sequence of stages, one function each: the command line
  * into a job, the config and libgit2, the checks that come before the
@@ -39,6 +39,7 @@
 #include "peer_limits.h"
 #include "place.h"
 #include "publish.h"
+#include "release_name.h"
 #include "services.h"
 #include "ssh_auth.h"
 #include "status.h"
@@ -55,6 +56,8 @@ struct sync_job {
 	int		 check;
 	const char	*rule;		/* --check's branch rule */
 	int		 rollback, releases;
+	int		 resume;	/* publish the tip past a rollback's pin */
+	const char	*target;	/* --rollback's RELEASE or COMMIT; NULL */
 };
 
 #define SYNC_JOB_INIT	{ .payload_fd = -1, .mode = STATUS_MODE_SYNC }
@@ -80,9 +83,9 @@ usage(void)
 	fprintf(stderr,
 	    "usage: sentry-source-sync -c file (--ref refs/heads/BRANCH | --current)\n"
 	    "           [--new oid --old oid] [--payload-fd n] [--syslog]\n"
-	    "           [--mode socket|hook|sync]\n"
+	    "           [--mode socket|hook|sync] [--resume]\n"
 	    "       sentry-source-sync -c file --check [--rule branch-or-glob]\n"
-	    "       sentry-source-sync -c file --rollback | --releases\n");
+	    "       sentry-source-sync -c file --rollback[=release|commit] | --releases\n");
 }
 
 /* The command line into job: 0, or -1 for usage(). */
@@ -100,8 +103,9 @@ parse_args(int argc, char *argv[], struct sync_job *job)
 		{ SYNC_OPT_CHECK, no_argument, NULL, 'k' },
 		{ SYNC_OPT_MODE, required_argument, NULL, 'm' },
 		{ SYNC_OPT_RULE, required_argument, NULL, 'R' },
-		{ SYNC_OPT_ROLLBACK, no_argument, NULL, 'B' },
+		{ SYNC_OPT_ROLLBACK, optional_argument, NULL, 'B' },
 		{ SYNC_OPT_RELEASES, no_argument, NULL, 'L' },
+		{ SYNC_OPT_RESUME, no_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 }
 	};
 	char *end;
@@ -121,8 +125,14 @@ parse_args(int argc, char *argv[], struct sync_job *job)
 				return -1;
 			break;
 		case 'R': job->rule = optarg; break;
-		case 'B': job->rollback = 1; break;
+		case 'B':
+			job->rollback = 1;
+			/* A name or a commit as written; which release, under the lock. */
+			if ((job->target = optarg) != NULL && !release_name_target_valid(optarg))
+				return -1;
+			break;
 		case 'L': job->releases = 1; break;
+		case 'U': job->resume = 1; break;
 		case 'p':
 			job->payload_fd = (int)strtol(optarg, &end, 10);
 			if (*end != '\0' || job->payload_fd < 3 ||
@@ -133,6 +143,8 @@ parse_args(int argc, char *argv[], struct sync_job *job)
 		}
 	}
 	if (job->config_path == NULL || optind != argc)
+		return -1;
+	if (job->resume && (job->rollback || job->releases || job->check))
 		return -1;
 	if (job->rollback || job->releases)
 		return job->check || job->ref != NULL || job->current || job->rule != NULL ||
@@ -261,7 +273,7 @@ rollback_or_list(const struct sync_job *job)
 	}
 	path = config_get(&config, CONFIG_CLONE_PATH);
 	p = publish_for(&config);
-	if ((job->rollback ? p->rollback : p->list) == NULL) {
+	if ((job->rollback ? p->rollback == NULL : p->list == NULL)) {
 		log_err("%s: PUBLISH is not releases: there are no releases to %s",
 		    job->config_path, job->rollback ? "roll back to" : "list");
 		rc = EXIT_USAGE;
@@ -286,9 +298,12 @@ rollback_or_list(const struct sync_job *job)
 	p->live(&config, st.old, branch, sizeof(branch));
 	st.branch = branch[0] != '\0' ? branch : NULL;
 	st.have_old = 1;
-	rc = p->rollback(&config);
-	/* --status then names what is live, as after a sync. */
-	status_report(&config, &st, rc, 1);
+	st.pinned = 1;
+	rc = p->rollback(&config, job->target);
+	/* --status then names what is live, as after a sync; a refused
+	 * rollback moved nothing, and the record stays the last sync's. */
+	if (rc == EXIT_OK)
+		status_report(&config, &st, rc, 1);
 out:
 	unlock_checkout(lock);
 	git_libgit2_shutdown();
@@ -360,6 +375,7 @@ prepare(const struct sync_job *job, struct sync_run *run)
 		return EXIT_USAGE;
 	}
 	run->st.branch = run->target.branch = branch;
+	run->target.resume = job->resume;
 	/* The front matched it already; a second look costs nothing. */
 	if (!gitname_rule_takes(config_get(c, CONFIG_BRANCH), branch)) {
 		log_err("branch %s is not the configured BRANCH", branch);
@@ -428,6 +444,10 @@ run_sync(struct sync_run *run)
 	p->live(&run->config, run->st.old, NULL, 0);
 	run->st.have_old = 1;
 	rc = deadline_prepare(&run->config, &run->auth, &run->target, &run->outcome);
+	if (rc == EXIT_OK && run->outcome.pinned) {
+		run->st.pinned = 1;
+		git_oid_tostr(run->st.remote, sizeof(run->st.remote), &run->outcome.remote);
+	}
 	/* Past SYNC_TIMEOUT: BUILD= has RUN_TIMEOUT. */
 	if (rc == EXIT_OK)
 		rc = p->make_live(&run->config, run->ref, run->target.branch, &run->outcome,

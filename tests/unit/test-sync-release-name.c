@@ -128,11 +128,47 @@ prune_test(void)
 	}
 }
 
+static void
+find_test(void)
+{
+	static const name_t names[] = {
+		"20261130T180000.000000Z-" "abcdef0123456789abcdef0123456789abcdef01",
+		"20261130T180001.000000Z-" "abcdef0f23456789abcdef0123456789abcdef01",
+		"20261130T180002.000000Z-" "0123456789abcdef0123456789abcdef01234567",
+		"20261130T180003.000000Z-" "0123456789abcdef0123456789abcdef01234567",
+	};
+	static const struct { const char *target; long want; const char *why; } cases[] = {
+		{ "20261130T180001.000000Z-abcdef0f23456789abcdef0123456789abcdef01", 1,
+		    "a release by its name" },
+		{ "abcdef0123456789abcdef0123456789abcdef01", 0, "a commit, in full" },
+		{ "abcdef0f", 1, "a commit by eight digits" },
+		{ "abcdef", RELEASE_NAME_UNKNOWN, "six digits are too few" },
+		{ "abcdef0", RELEASE_NAME_AMBIGUOUS, "seven digits that start two commits" },
+		{ "0123456", 3, "two releases of one commit: the later in the order" },
+		{ "fedcba9", RELEASE_NAME_UNKNOWN, "a commit no release holds" },
+		{ "ABCDEF1", RELEASE_NAME_UNKNOWN, "upper-case hex" },
+		{ "20261130T180009.000000Z-abcdef0f23456789abcdef0123456789abcdef01",
+		    RELEASE_NAME_UNKNOWN, "a name no release has" },
+	};
+	size_t i;
+	long got;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		got = release_name_find(names, 4, cases[i].target);
+		if (!tap_ok(got == cases[i].want, "find: %s", cases[i].why))
+			printf("#   got %ld\n", got);
+	}
+	tap_ok(release_name_target_valid("abcdef1") && !release_name_target_valid("abc") &&
+	    !release_name_target_valid("../x") && !release_name_target_valid(""),
+	    "a target as written: a name or 7 to 40 hex digits");
+}
+
 int
 main(void)
 {
 	names_test();
 	order_test();
 	prune_test();
+	find_test();
 	return tap_done();
 }
