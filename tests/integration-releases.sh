@@ -652,6 +652,11 @@ test_pin() {
 	check "... and says why and what to do" grep -q "pinned at $(printf %.12s "${p1#*-}") by a rollback; the remote is at $(printf %.12s "${p2#*-}"); sentry-source --resume publishes it" "$ERR"
 	cli -c "$conf" --status
 	check "... --status says so" grep -q "pinned at $(printf %.12s "${p1#*-}") by a rollback" "$OUT"
+	check "... and shows it pinned, with the remote's tip" \
+		grep -qx "pinned:    yes, by a rollback; the remote is at ${p2#*-}" "$OUT"
+	cli -c "$conf" --status --json
+	check "... --status --json: pinned true, the remote's tip" \
+		grep -q "\"pinned\":true,\"remote\":\"${p2#*-}\"}\$" "$OUT"
 	check_eq "... the metrics still say pinned" 1 \
 		"$(sed -n 's/^sentry_source_pinned{[^}]*} //p' "$metrics")"
 	check "... and are well formed" awk -f tests/promcheck.awk "$metrics"
@@ -664,6 +669,9 @@ test_pin() {
 	check "... a resume line in the history" \
 		grep -qE "Z resume ${p2#*-} $(hlive pin) was ${p1#*-}\$" <<<"$(hhistory pin | tail -n 1)"
 	check_eq "... the pin is over" 0 "$(sed -n 's/^sentry_source_pinned{[^}]*} //p' "$metrics")"
+	cli -c "$conf" --status --json
+	check "... and --status --json says pinned false, no remote" \
+		grep -q '"pinned":false,"remote":null}$' "$OUT"
 	cli -c "$conf" --rollback
 	p3=$(hpublish pin)
 	check_eq "pinned again, a push of a new commit is published" "$p3" "$(hlive pin)"

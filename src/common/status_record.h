@@ -7,7 +7,7 @@
  * lines of printable ASCII that it can write by hand, in this order,
  * each exactly once:
  *
- *	sentry-source-status 1
+ *	sentry-source-status 2
  *	time=<seconds since the epoch, when the sync ended>
  *	duration_ms=<milliseconds the sync took>
  *	mode=socket|hook|sync
@@ -17,7 +17,11 @@
  *	new=<40 hex digits, or empty>
  *	status=<exit status, 0 to 255>
  *	message=<text>
+ *	pinned=0|1	(1: a rollback pins the live release; PUBLISH=releases)
+ *	remote=<40 hex digits, or empty: the remote's tip, when pinned and known>
  *
+ * Version 1, written before a rollback could pin, ends at message=; a
+ * reader takes it as not pinned.
  * <text> is escaped: a byte outside 0x20-0x7e, and the backslash, are
  * written \xNN (two lowercase hex digits); nothing else is. A reader
  * takes nothing else: no other key, order, escape or byte.
@@ -26,7 +30,8 @@
 #define SENTRY_STATUS_RECORD_H
 
 #define STATUS_SUFFIX		".status"
-#define STATUS_MAGIC		"sentry-source-status 1"
+#define STATUS_MAGIC		"sentry-source-status 2"
+#define STATUS_MAGIC_V1		"sentry-source-status 1"
 #define STATUS_OID_LEN		40
 
 /* A text field, decoded: a log line's 1 KiB. Escaped, each byte may take

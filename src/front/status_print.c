@@ -92,7 +92,10 @@ number(const char *v, size_t n, long long max, long long *out)
 	if (n == 0 || n > 19 || (n > 1 && v[0] == '0'))
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (v[i] < '0' || v[i] > '9' || x > (max - (v[i] - '0')) / 10)
+		/* max - digit may be negative (a max under 9), and / truncates
+		 * towards zero: test it first. */
+		if (v[i] < '0' || v[i] > '9' || max - (v[i] - '0') < 0 ||
+		    x > (max - (v[i] - '0')) / 10)
 			return -1;
 		x = x * 10 + (v[i] - '0');
 	}
@@ -122,12 +125,14 @@ status_parse(const char *buf, size_t len, struct status_record *r, char *err, si
 		STATUS_MODE_SOCKET, STATUS_MODE_HOOK, STATUS_MODE_SYNC, STATUS_MODE_ROLLBACK
 	};
 	const char *p = buf, *end = buf + len, *v, *bad = NULL;
-	long long x;
+	long long x, pinned = 0;
 	size_t n, i;
+	int v1 = 0;
 
 	memset(r, 0, sizeof(*r));
-	if ((v = next_line(&p, end, &n)) == NULL || n != strlen(STATUS_MAGIC) ||
-	    memcmp(v, STATUS_MAGIC, n) != 0)
+	if ((v = next_line(&p, end, &n)) == NULL || !((n == strlen(STATUS_MAGIC) &&
+	    memcmp(v, STATUS_MAGIC, n) == 0) || (v1 = n == strlen(STATUS_MAGIC_V1) &&
+	    memcmp(v, STATUS_MAGIC_V1, n) == 0)))
 		bad = "first line";
 	else if ((v = field(&p, end, "time", &n)) == NULL ||
 	    number(v, n, 1LL << 40, &r->time) == -1)
@@ -163,10 +168,18 @@ status_parse(const char *buf, size_t len, struct status_record *r, char *err, si
 	else if (bad == NULL && ((v = field(&p, end, "message", &n)) == NULL ||
 	    text(v, n, r->message, &r->message_len) == -1))
 		bad = "message";
+	else if (bad == NULL && !v1 && ((v = field(&p, end, "pinned", &n)) == NULL ||
+	    number(v, n, 1, &pinned) == -1))
+		bad = "pinned";
+	else if (bad == NULL && !v1 && ((v = field(&p, end, "remote", &n)) == NULL ||
+	    oid(v, n, r->remote) == -1 || (pinned == 0 && n != 0)))
+		bad = "remote";	/* the writer names it only when pinned */
 	else if (bad == NULL && p != end)
-		bad = "what follows message";
-	else if (bad == NULL)
+		bad = v1 ? "what follows message" : "what follows remote";
+	else if (bad == NULL) {
 		r->status = (int)x;
+		r->pinned = !v1 && pinned == 1;
+	}
 	if (bad != NULL)
 		snprintf(err, errlen, "%s is not what sentry-source-sync writes", bad);
 	return bad != NULL ? -1 : 0;
@@ -235,6 +248,11 @@ print_people(const struct status_record *r)
 	printf("after:     %s\n", r->new[0] ? r->new : "-");
 	printf("message:   ");
 	print_text(r->message, r->message_len);
+	if (r->pinned)
+		printf("pinned:    yes, by a rollback; the remote is at %s\n",
+		    r->remote[0] ? r->remote : "an unknown commit");
+	else
+		printf("pinned:    no\n");
 }
 
 /* UTF-8 without C1 controls: cJSON escapes C0 only, and a terminal
@@ -297,6 +315,8 @@ print_json(const struct status_record *r)
 	    !cJSON_AddItemToObject(o, "new", json_oid(r->new)) ||
 	    cJSON_AddNumberToObject(o, "status", r->status) == NULL ||
 	    !cJSON_AddItemToObject(o, "message", json_text(r->message, r->message_len)) ||
+	    cJSON_AddBoolToObject(o, "pinned", r->pinned) == NULL ||
+	    !cJSON_AddItemToObject(o, "remote", json_oid(r->remote)) ||
 	    (s = cJSON_PrintUnformatted(o)) == NULL) {
 		cJSON_Delete(o);
 		return -1;

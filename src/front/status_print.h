@@ -26,6 +26,8 @@ struct status_record {
 	int		status;
 	char		message[STATUS_TEXT_MAX];
 	size_t		message_len;
+	int		pinned;		/* 0 in a version 1 record */
+	char		remote[STATUS_OID_LEN + 1];	/* "" when not known */
 };
 
 /* A pure function of the bytes: 0, or -1 with why in err. */

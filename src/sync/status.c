@@ -139,7 +139,8 @@ last_sync(const char *path, struct status *last)
 	if ((text = file_read_at(AT_FDCWD, path, O_NOFOLLOW, LIMIT_STATUS_BYTES, &len)) ==
 	    NULL)
 		return -1;
-	if (strncmp(text, STATUS_MAGIC "\n", sizeof(STATUS_MAGIC)) != 0)
+	if (strncmp(text, STATUS_MAGIC "\n", sizeof(STATUS_MAGIC)) != 0 &&
+	    strncmp(text, STATUS_MAGIC_V1 "\n", sizeof(STATUS_MAGIC_V1)) != 0)
 		goto out;
 	for (line = text; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
 		*nl = '\0';
@@ -242,6 +243,7 @@ status_report(const struct config *c, struct status *st, int rc, int locked)
 	put(&r, "pushed=%s\nold=%s\nnew=%s\n", st->pushed, st->old, st->new);
 	put(&r, "status=%d\n", st->exit);
 	put_text(&r, "message", st->message);
+	put(&r, "pinned=%d\nremote=%s\n", st->pinned ? 1 : 0, st->pinned ? st->remote : "");
 	if (path[0] == '\0')
 		log_warning("%s" STATUS_SUFFIX ": name too long; no status record", clone_path);
 	else if (r.full)

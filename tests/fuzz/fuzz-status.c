@@ -71,7 +71,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct status_record r;
 	struct out o = { .len = 0 };
-	char err[128], line[64], *copy;
+	char err[128], line[80], *copy;
+	int v1;
 
 	if ((copy = malloc(size ? size : 1)) == NULL)
 		abort();
@@ -90,7 +91,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    r.branch[r.branch_len] == '\0' && r.message[r.message_len] == '\0',
 	    "a text over its bound or not NUL-terminated");
 
-	put_str(&o, STATUS_MAGIC "\n");
+	/* A version 1 record is read as it was written: no pinned= line. */
+	v1 = size >= strlen(STATUS_MAGIC_V1) &&
+	    memcmp(data, STATUS_MAGIC_V1, strlen(STATUS_MAGIC_V1)) == 0;
+	FUZZ_CHECK(oid_ok(r.remote) && (r.pinned || r.remote[0] == '\0'), "a bad remote");
+	put_str(&o, v1 ? STATUS_MAGIC_V1 "\n" : STATUS_MAGIC "\n");
 	snprintf(line, sizeof(line), "time=%lld\nduration_ms=%lld\nmode=", r.time, r.duration_ms);
 	put_str(&o, line);
 	put_str(&o, r.mode);
@@ -105,6 +110,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(line, sizeof(line), "\nstatus=%d\n", r.status);
 	put_str(&o, line);
 	put_text(&o, "message=", r.message, r.message_len);
+	if (!v1) {
+		snprintf(line, sizeof(line), "pinned=%d\nremote=%s\n", r.pinned, r.remote);
+		put_str(&o, line);
+	}
 	FUZZ_CHECK(o.len == size && memcmp(o.buf, data, size) == 0,
 	    "accepted a record that is not in the writer's canonical form");
 	free(copy);

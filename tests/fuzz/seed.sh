@@ -204,6 +204,11 @@ seed_status() {
 		>"$out/escapes"
 	printf 'sentry-source-status 1\ntime=1\nduration_ms=1\nmode=sync\nbranch=\npushed=\nold=%s\nnew=%s\nstatus=3\nmessage=\n' \
 		"$a" "$a" >"$out/empty-texts"
+	# Version 2: pinned by a rollback, the remote's tip named.
+	printf 'sentry-source-status 2\ntime=1764522002\nduration_ms=9\nmode=rollback\nbranch=develop\npushed=\nold=%s\nnew=%s\nstatus=7\nmessage=rolled back\npinned=1\nremote=%s\n' \
+		"$b" "$a" "$b" >"$out/pinned"
+	printf 'sentry-source-status 2\ntime=1764522003\nduration_ms=300\nmode=sync\nbranch=develop\npushed=\nold=%s\nnew=%s\nstatus=0\nmessage=develop moved\npinned=0\nremote=\n' \
+		"$a" "$b" >"$out/not-pinned"
 }
 
 [ "$#" -gt 0 ] || die "usage: seed.sh TARGET... (http, form, status, source-NAME)"

@@ -28,6 +28,22 @@ static const char good[] =
     "status=0\n"
     "message=develop moved \\x5c \\x0a\n";
 
+/* The same as version 2 writes it, pinned by a rollback. (good above is
+ * version 1: what an older helper left, read as not pinned.) */
+static const char good2[] =
+    "sentry-source-status 2\n"
+    "time=1764522000\n"
+    "duration_ms=1234\n"
+    "mode=rollback\n"
+    "branch=develop\n"
+    "pushed=\n"
+    "old=" OID_B "\n"
+    "new=" OID_A "\n"
+    "status=7\n"
+    "message=rolled back\n"
+    "pinned=1\n"
+    "remote=" OID_B "\n";
+
 static int
 parses(const char *text, size_t len, struct status_record *r)
 {
@@ -36,21 +52,28 @@ parses(const char *text, size_t len, struct status_record *r)
 	return status_parse(text, len, r, err, sizeof(err)) == 0;
 }
 
-/* good with one substring replaced; the result refused. */
+/* base with one substring replaced; the result refused. */
 static void
-twin(const char *from, const char *to, const char *why)
+twin_of(const char *base, const char *from, const char *to, const char *why)
 {
 	struct status_record r;
-	char buf[2048], *at;
+	char buf[2048];
+	const char *at;
 	size_t n;
 
-	if ((at = strstr(good, from)) == NULL) {
+	if ((at = strstr(base, from)) == NULL) {
 		tap_ok(0, "%s: [%s] not in the record", why, from);
 		return;
 	}
-	n = (size_t)(at - good);
-	snprintf(buf, sizeof(buf), "%.*s%s%s", (int)n, good, to, at + strlen(from));
+	n = (size_t)(at - base);
+	snprintf(buf, sizeof(buf), "%.*s%s%s", (int)n, base, to, at + strlen(from));
 	tap_ok(!parses(buf, strlen(buf), &r), "refused: %s", why);
+}
+
+static void
+twin(const char *from, const char *to, const char *why)
+{
+	twin_of(good, from, to, why);
 }
 
 int
@@ -80,7 +103,19 @@ main(void)
 		tap_ok(parses(buf, strlen(buf), &r) && r.pushed[0] == '\0',
 		    "an empty pushed= parses as none");
 	}
-	twin("sentry-source-status 1", "sentry-source-status 2", "another version");
+	twin("sentry-source-status 1", "sentry-source-status 3", "another version");
+	twin("sentry-source-status 1", "sentry-source-status 2", "version 2 without pinned=");
+	tap_ok(parses(good, strlen(good), &r) && !r.pinned && r.remote[0] == '\0',
+	    "a version 1 record reads as not pinned");
+	tap_ok(parses(good2, strlen(good2), &r) && r.pinned && strcmp(r.remote, OID_B) == 0 &&
+	    r.status == 7 && strcmp(r.mode, "rollback") == 0,
+	    "a version 2 record: pinned, the remote's tip, the last sync's status");
+	twin_of(good2, "pinned=1", "pinned=2", "pinned= other than 0 or 1");
+	twin_of(good2, "pinned=1", "pinned=", "an empty pinned=");
+	twin_of(good2, "pinned=1\n", "", "version 2 without pinned=");
+	twin_of(good2, "pinned=1", "pinned=0", "a remote named when not pinned");
+	twin_of(good2, "remote=" OID_B "\n", "remote=" OID_B "\nmore\n", "a line after remote=");
+	twin_of(good2, "remote=" OID_B "\n", "remote=0123\n", "a short remote");
 	twin("time=1764522000\nduration_ms=1234\n", "duration_ms=1234\ntime=1764522000\n",
 	    "keys out of order");
 	twin("mode=hook\n", "", "a missing key");
