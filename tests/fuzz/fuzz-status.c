@@ -83,7 +83,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	FUZZ_CHECK(r.mode != NULL && (strcmp(r.mode, "socket") == 0 ||
-	    strcmp(r.mode, "hook") == 0 || strcmp(r.mode, "sync") == 0), "an unknown mode");
+	    strcmp(r.mode, "hook") == 0 || strcmp(r.mode, "sync") == 0 ||
+	    strcmp(r.mode, "rollback") == 0), "an unknown mode");
 	FUZZ_CHECK(oid_ok(r.pushed) && oid_ok(r.old) && oid_ok(r.new), "a bad object name");
 	FUZZ_CHECK(r.status >= 0 && r.status <= 255, "status %d", r.status);
 	FUZZ_CHECK(r.time >= 0 && r.duration_ms >= 0, "a negative number");
