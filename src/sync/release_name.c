@@ -23,26 +23,6 @@ release_name_order(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-size_t
-release_name_prune(const char (*names)[RELEASE_NAME_LEN + 1], size_t n, unsigned long keep,
-    const char *live, unsigned char *drop)
-{
-	size_t i, left, at = (size_t)-1;
-
-	for (i = 0; i < n; i++) {
-		drop[i] = 0;
-		if (strcmp(names[i], live) == 0)
-			at = i;
-	}
-	for (i = 0, left = n; i < n && left > keep; i++) {
-		if (i == at || (at != (size_t)-1 && i + 1 == at))
-			continue;
-		drop[i] = 1;
-		left--;
-	}
-	return n - left;
-}
-
 int
 release_name_target_valid(const char *s)
 {

@@ -3,8 +3,8 @@
  * release is named TIME-COMMIT, 20261130T180834.123456Z-<40 hex>, the
  * time it was made (UTC, microseconds) and its commit, so that names
  * sort in the order they were made, two publishes in one second
- * included; a publish prunes the oldest beyond KEEP_RELEASES, never the
- * live release nor the one before it, so that a rollback always has one.
+ * included. Which ones a publish prunes is the history's to say
+ * (release_history.h), not the names'.
  */
 #ifndef SENTRY_RELEASE_NAME_H
 #define SENTRY_RELEASE_NAME_H
@@ -19,11 +19,6 @@ int	release_name_valid(const char *s);
 
 /* qsort(3)'s order of names: oldest first. */
 int	release_name_order(const void *, const void *);
-
-/* Which of n names, sorted, a publish with KEEP_RELEASES=keep removes
- * when live is live: drop[i] set for each; the count returned. */
-size_t	release_name_prune(const char (*names)[RELEASE_NAME_LEN + 1], size_t n,
-	    unsigned long keep, const char *live, unsigned char *drop);
 
 /* Is s a --rollback target as written: a release's name, or 7 to 40
  * lower-case hex digits of a commit? */

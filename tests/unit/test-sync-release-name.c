@@ -1,9 +1,9 @@
 /*
  * The rules of PUBLISH=releases on names (src/sync/release_name.c): what a
- * release's name is, the order of names, and which releases a publish
- * prunes under KEEP_RELEASES. Expected values from sentry-source(8),
- * Releases: names TIME-COMMIT that sort in the order they were made; the
- * oldest go first; never the live release nor the one before it.
+ * release's name is, the order of names, and which release a --rollback
+ * target names. Expected values from sentry-source(8), Releases: names
+ * TIME-COMMIT that sort in the order they were made. (Pruning follows
+ * the history: tests/unit/test-sync-release-history.c.)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,68 +66,6 @@ order_test(void)
 	    "order: a microsecond later is newer (two publishes in one second)");
 }
 
-/* pick KEEP LIVE N: which of N names, the i-th made at second i, go; as a
- * string of N characters, 'x' for a dropped one, '.' for a kept one. */
-static const char *
-pick(unsigned long keep, int live, size_t n)
-{
-	static char out[64];
-	name_t names[16];
-	unsigned char drop[16];
-	size_t i, count;
-
-	for (i = 0; i < n; i++) {
-		char buf[128];
-
-		snprintf(buf, sizeof(buf), "20261130T1800%02u.000000Z-%s", (unsigned)i, OID);
-		memcpy(names[i], buf, sizeof(names[i]) - 1);
-		names[i][sizeof(names[i]) - 1] = '\0';
-	}
-	count = release_name_prune((const name_t *)names, n, keep, live >= 0 ? names[live] : "",
-	    drop);
-	for (i = 0; i < n; i++)
-		out[i] = drop[i] ? 'x' : '.';
-	out[n] = '\0';
-	/* The count returned is the number dropped, or the answer is wrong. */
-	for (i = 0; i < n; i++)
-		count -= drop[i] ? 1 : 0;
-	if (count != 0)
-		strcat(out, " (a wrong count)");
-	return out;
-}
-
-static void
-prune_test(void)
-{
-	static const struct {
-		unsigned long keep;
-		int live;
-		size_t n;
-		const char *want, *why;
-	} cases[] = {
-		{ 5, 2, 3, "...", "fewer than KEEP_RELEASES: none goes" },
-		{ 3, 2, 3, "...", "exactly KEEP_RELEASES: none goes" },
-		{ 3, 5, 6, "xxx...", "the newest live, six made: the three oldest go" },
-		{ 2, 5, 6, "xxxx..", "KEEP_RELEASES=2: the live one and the one before stay" },
-		{ 3, 2, 6, "x..xx.", "rolled back to the third: it and the one before stay, "
-		    "then the oldest go first" },
-		{ 2, 2, 6, "x..xxx", "rolled back, KEEP_RELEASES=2: all but the live one and "
-		    "the one before" },
-		{ 2, 0, 4, ".xx.", "the oldest live: it stays, and the newest" },
-		{ 2, -1, 4, "xx..", "no live release among them: the oldest go" },
-		{ 0, 3, 4, "xx..", "asked to keep none: the live one and the one before stay" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const char *got = pick(cases[i].keep, cases[i].live, cases[i].n);
-
-		if (!tap_ok(strcmp(got, cases[i].want) == 0, "prune: %s (%s)", cases[i].why,
-		    cases[i].want))
-			printf("#   got %s\n", got);
-	}
-}
-
 static void
 find_test(void)
 {
@@ -168,7 +106,6 @@ main(void)
 {
 	names_test();
 	order_test();
-	prune_test();
 	find_test();
 	return tap_done();
 }
