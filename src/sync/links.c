@@ -1,9 +1,10 @@
 /*
  * A link or file of `from` where `to` has a directory is a typechange to
  * libgit2, which removes it in its first phase, before it makes any
- * directory: only a link it does not know of (a duplicate entry of `to`,
- * one nobody committed, one changed here) would still stand when it
- * writes. A link where `to` has a file is replaced as a link, and the
+ * directory: only a link it does not know of (one nobody committed, one
+ * changed here) would still stand when it writes. A tree that holds a
+ * link and a directory of one name is the tree check's to refuse
+ * (tree_check.h), before any of this runs. A link where `to` has a file is replaced as a link, and the
  * file opened with O_NOFOLLOW (see worktree.c).
  */
 #include <sys/stat.h>
@@ -18,43 +19,6 @@
 #include "links.h"
 #include "namelist.h"
 #include "nofollow.h"
-
-/* Is dir a directory of the tree, and no file or link of the same name
- * beside it? */
-static int
-only_a_dir(git_tree *to, const char *dir)
-{
-	git_tree_entry *e = NULL, *pe = NULL;
-	const git_tree_entry *x;
-	git_tree *owned = NULL, *parent = to;
-	const char *leaf = nofollow_leaf(dir);
-	char up[PATH_MAX];
-	size_t i, n;
-	int ok = 0;
-
-	if (git_tree_entry_bypath(&e, to, dir) < 0 || git_tree_entry_type(e) != GIT_OBJECT_TREE)
-		goto out;
-	if (leaf != dir) {
-		snprintf(up, sizeof(up), "%.*s", (int)(leaf - dir - 1), dir);
-		if (git_tree_entry_bypath(&pe, to, up) < 0 ||
-		    git_tree_lookup(&owned, git_tree_owner(to), git_tree_entry_id(pe)) < 0)
-			goto out;
-		parent = owned;
-	}
-	n = git_tree_entrycount(parent);
-	for (i = 0; i < n; i++) {
-		x = git_tree_entry_byindex(parent, i);
-		if (git_tree_entry_type(x) != GIT_OBJECT_TREE &&
-		    strcmp(git_tree_entry_name(x), leaf) == 0)
-			goto out;
-	}
-	ok = 1;
-out:
-	git_tree_free(owned);
-	git_tree_entry_free(pe);
-	git_tree_entry_free(e);
-	return ok;
-}
 
 /* Is the link name in dirfd the link `from` holds at path? */
 static int
@@ -124,25 +88,9 @@ check_above(int top, git_tree *from, const char *path, struct namelist *links)
 	return check_one(top, from, path, stop, links);
 }
 
-/* Is a directory above path also a file or link of `to`? */
-static void
-check_tree(git_tree *to, const char *path, struct namelist *dups)
-{
-	char prefix[PATH_MAX];
-	const char *slash;
-
-	for (slash = strchr(path, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
-		snprintf(prefix, sizeof(prefix), "%.*s", (int)(slash - path), path);
-		if (!only_a_dir(to, prefix)) {
-			namelist_add(dups, prefix);
-			return;
-		}
-	}
-}
-
 int
 links_check(git_repository *repo, git_tree *from, git_tree *to, const char *dir,
-    struct namelist *dups, struct namelist *links)
+    struct namelist *links)
 {
 	git_diff *diff = NULL;
 	const git_diff_delta *d;
@@ -166,11 +114,9 @@ links_check(git_repository *repo, git_tree *from, git_tree *to, const char *dir,
 		if (strlen(done) == len && strncmp(done, path, len) == 0)
 			continue;
 		snprintf(done, sizeof(done), "%.*s", (int)len, path);
-		check_tree(to, path, dups);
 		if (check_above(top, from, path, links) == -1)
 			goto out;
 	}
-	namelist_finish(dups);
 	namelist_finish(links);
 	rc = 0;
 out:

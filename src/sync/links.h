@@ -13,16 +13,15 @@
 #include "namelist.h"
 
 /*
- * For every path that moving dir (a work tree, or an empty directory)
- * from the tree `from` (NULL: nothing) to `to` writes, every directory
- * above it must be a directory of `to` and nothing else (a crafted tree
- * can hold a link and a directory of one name): else it is named in
- * dups. In dir it must be a directory, absent, a file, or a link that
- * `from` holds as this very link (libgit2 removes it before it makes the
- * directory); any other link is named in links. Nothing is written.
- * -1 on a libgit2 or system error.
+ * For every path that moving the work tree dir from the tree `from`
+ * (NULL: nothing) to `to` writes, every directory above it must be, in
+ * dir, a directory, absent, a file, or a link that `from` holds as this
+ * very link (libgit2 removes it before it makes the directory); any other
+ * link is named in links. Nothing is written. -1 on a libgit2 or system
+ * error. That `to` itself holds no link and directory of one name is
+ * the tree check's (tree_check.h), which runs first.
  */
 int	links_check(git_repository *, git_tree *from, git_tree *to, const char *dir,
-	    struct namelist *dups, struct namelist *links);
+	    struct namelist *links);
 
 #endif

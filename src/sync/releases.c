@@ -50,9 +50,7 @@
 #include "fetch.h"
 #include "git_error.h"
 #include "gitname.h"
-#include "links.h"
 #include "log.h"
-#include "namelist.h"
 #include "nofollow.h"
 #include "pack.h"
 #include "peer_limits.h"
@@ -450,8 +448,7 @@ make_gitlink_dirs(const char *dir, char **paths, size_t n)
 static int
 check_out(git_repository *repo, const git_oid *tip, const char *dir)
 {
-	struct namelist dups = NAMELIST_INIT, links = NAMELIST_INIT;
-	char why[sizeof(dups.text) + 96], **gitlinks = NULL;
+	char **gitlinks = NULL;
 	git_checkout_options opts;
 	git_commit *commit = NULL;
 	git_tree *tree = NULL;
@@ -467,15 +464,8 @@ check_out(git_repository *repo, const git_oid *tip, const char *dir)
 	if (git_index_new(&empty) < 0 || git_commit_lookup(&commit, repo, tip) < 0 ||
 	    git_commit_tree(&tree, commit) < 0)
 		goto out;
-	/* The directory is empty: only the tree can put a link above a file. */
-	if (links_check(repo, NULL, tree, dir, &dups, &links) == -1)
-		goto out;
-	if (dups.count > 0) {
-		snprintf(why, sizeof(why), "the tree holds %s both as a directory and as a "
-		    "file or link; nothing written", dups.text);
-		git_error_set_str(GIT_ERROR_CHECKOUT, why);
-		goto out;
-	}
+	/* The directory is empty, so only the tree could put a link above a
+	 * file, and the tree check (write_release) has refused such a tree. */
 	if (git_index_new(&index) < 0 || git_index_read_tree(index, tree) < 0 ||
 	    drop_gitlinks(index, &gitlinks, &ngitlinks) < 0)
 		goto out;

@@ -151,21 +151,16 @@ worktree_checkout(git_repository *repo, git_tree *from, git_tree *to, int force,
     const char *what)
 {
 	git_checkout_options opts;
-	struct namelist dups = NAMELIST_INIT, links = NAMELIST_INIT;
+	struct namelist links = NAMELIST_INIT;
 	struct namelist conflicts = NAMELIST_INIT;
 	const char *dir = git_repository_workdir(repo);
 
 	errno = 0;
 	/* Over itself (a move back), every directory of the tree is looked at:
 	 * no link may stand above any of its files. */
-	if (links_check(repo, from == to ? NULL : from, to, dir, &dups, &links) == -1) {
+	if (links_check(repo, from == to ? NULL : from, to, dir, &links) == -1) {
 		log_err("%s: checking the links of %s: %s; nothing written", dir, what,
 		    errno != 0 ? strerror(errno) : last_git_error());
-		return EXIT_SYNC_FAILED;
-	}
-	if (dups.count > 0) {
-		log_err("%s: the tree of %s holds %s both as a directory and as a file or "
-		    "link; nothing written", dir, what, dups.text);
 		return EXIT_SYNC_FAILED;
 	}
 	if (links.count > 0) {
