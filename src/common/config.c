@@ -12,6 +12,7 @@
 #include "bounds.h"
 #include "config.h"
 #include "file.h"
+#include "http_url.h"
 #include "peer_limits.h"
 
 #define STR(x)	#x
@@ -30,6 +31,9 @@ static const char *check_seconds(const char *);
 static const char *check_text(const char *);
 static const char *check_publish(const char *);
 static const char *check_releases(const char *);
+static const char *check_http_url(const char *);
+static const char *check_http_user(const char *);
+static int	check_transport(const struct config *, char *, size_t);
 
 /* Bounds on the number keys: a typo must not become a 0 s deadline or an
  * 8 GB body. */
@@ -47,9 +51,14 @@ static const struct {
 	[CONFIG_CLONE_URL] =		{ "CLONE_URL", 1, check_url, 0 },
 	[CONFIG_CLONE_PATH] =		{ "CLONE_PATH", 1, check_abspath, 0 },
 	[CONFIG_BRANCH] =		{ "BRANCH", 0, check_branch, 0 },
-	[CONFIG_SSH_KEYPATH] =		{ "SSH_KEYPATH", 1, check_credpath, 0 },
+	/* SSH_KEYPATH and KNOWN_HOSTS: required for an ssh CLONE_URL
+	 * (check_transport). */
+	[CONFIG_SSH_KEYPATH] =		{ "SSH_KEYPATH", 0, check_credpath, 0 },
 	[CONFIG_SSH_PASSPHRASE_FILE] =	{ "SSH_PASSPHRASE_FILE", 0, check_credpath, 0 },
-	[CONFIG_KNOWN_HOSTS] =		{ "KNOWN_HOSTS", 1, check_credpath, 0 },
+	[CONFIG_KNOWN_HOSTS] =		{ "KNOWN_HOSTS", 0, check_credpath, 0 },
+	[CONFIG_HTTP_USER] =		{ "HTTP_USER", 0, check_http_user, 0 },
+	[CONFIG_HTTP_TOKEN_FILE] =	{ "HTTP_TOKEN_FILE", 0, check_credpath, 0 },
+	[CONFIG_CA_FILE] =		{ "CA_FILE", 0, check_credpath, 0 },
 	[CONFIG_SECRET_FILE] =		{ "SECRET_FILE", 0, check_credpath, 0 },
 	[CONFIG_ALLOW_UNSIGNED] =	{ "ALLOW_UNSIGNED", 0, check_yes_no, 0 },
 	[CONFIG_MAX_BODY] =		{ "MAX_BODY", 0, check_size, LIMIT_BODY_BYTES },
@@ -109,8 +118,10 @@ check_url(const char *v)
 			return "must name a repository path after the host";
 		return NULL;
 	}
+	if (strncmp(v, "https://", 8) == 0 || strncmp(v, "http://", 7) == 0)
+		return check_http_url(v);
 	if (strstr(v, "://") != NULL)
-		return "must be an ssh:// URL or user@host:path";
+		return "must be an ssh:// or https:// URL, or user@host:path";
 	at = strchr(v, '@');
 	slash = strchr(v, '/');
 	colon = at != NULL ? strchr(at, ':') : NULL;
@@ -495,6 +506,8 @@ config_load_at(struct config *c, int dirfd, const char *name, int flags,
 			    path, keys[k].name);
 			goto out;
 		}
+	if (check_transport(c, err, errlen) == -1)
+		goto out;
 	rc = 0;
 out:
 	free(buf);
@@ -510,4 +523,59 @@ config_free(struct config *c)
 		free(c->v[k].value);
 		c->v[k].value = NULL;
 	}
+}
+
+/*
+ * HTTPS clones: the URL's shape (http_url.c), the user, and which keys a
+ * transport needs. A key of the other transport is allowed and checked as
+ * usual (key_files.c), but the clone does not use it.
+ */
+static const char *
+check_http_url(const char *v)
+{
+	struct http_url u;
+
+	if (has_space_or_control(v))
+		return "must not contain spaces or control characters";
+	return http_url_parse(v, &u);
+}
+
+/* Sent in the Authorization header, before a ':'. */
+static const char *
+check_http_user(const char *v)
+{
+	if (has_space_or_control(v) || strchr(v, ':') != NULL)
+		return "must be a user name without spaces, controls or ':'";
+	return NULL;
+}
+
+int
+config_http(const struct config *c)
+{
+	const char *url = c->v[CONFIG_CLONE_URL].value;
+
+	return url != NULL && http_url_is(url);
+}
+
+static int
+check_transport(const struct config *c, char *err, size_t errlen)
+{
+	int user = c->v[CONFIG_HTTP_USER].value != NULL;
+	int token = c->v[CONFIG_HTTP_TOKEN_FILE].value != NULL;
+
+	if (user != token)
+		return fail(err, errlen, "%s:%u: %s is set but %s is not: the server "
+		    "is sent both, or neither", c->path,
+		    c->v[user ? CONFIG_HTTP_USER : CONFIG_HTTP_TOKEN_FILE].line,
+		    user ? "HTTP_USER" : "HTTP_TOKEN_FILE",
+		    user ? "HTTP_TOKEN_FILE" : "HTTP_USER");
+	if (config_http(c))
+		return 0;
+	if (c->v[CONFIG_SSH_KEYPATH].value == NULL)
+		return fail(err, errlen, "%s: missing required key SSH_KEYPATH "
+		    "(CLONE_URL is an ssh URL)", c->path);
+	if (c->v[CONFIG_KNOWN_HOSTS].value == NULL)
+		return fail(err, errlen, "%s: missing required key KNOWN_HOSTS "
+		    "(CLONE_URL is an ssh URL)", c->path);
+	return 0;
 }

@@ -17,6 +17,9 @@ enum config_key {
 	CONFIG_SSH_KEYPATH,
 	CONFIG_SSH_PASSPHRASE_FILE,
 	CONFIG_KNOWN_HOSTS,
+	CONFIG_HTTP_USER,
+	CONFIG_HTTP_TOKEN_FILE,
+	CONFIG_CA_FILE,
 	CONFIG_SECRET_FILE,
 	CONFIG_ALLOW_UNSIGNED,
 	CONFIG_MAX_BODY,
@@ -60,6 +63,8 @@ const char	*config_get(const struct config *, enum config_key);
 unsigned long	 config_number(const struct config *, enum config_key);
 /* PUBLISH=releases: 1; in-place (the default): 0. */
 int		 config_releases(const struct config *);
+/* CLONE_URL is https:// (or http:// to a loopback host): 1; ssh: 0. */
+int		 config_http(const struct config *);
 /* A yes/no key: 1 for yes; no when unset. */
 int		 config_yes(const struct config *, enum config_key);
 

@@ -28,6 +28,41 @@ readable(const char *key, const char *path, struct stat *st, char *err, size_t e
 	return 0;
 }
 
+/*
+ * HTTP_TOKEN_FILE: the passphrase's rule, as the token opens the
+ * repository as the key does. CA_FILE: public, but whoever may write it
+ * chooses which servers the sync trusts: root's or ours, and writable by
+ * no one else.
+ */
+static int
+http_files_check(const struct config *c, char *err, size_t errlen)
+{
+	const char *token = config_get(c, CONFIG_HTTP_TOKEN_FILE);
+	const char *ca = config_get(c, CONFIG_CA_FILE);
+	struct stat st;
+
+	if (ca != NULL && readable("CA_FILE", ca, &st, err, errlen) == -1)
+		return -1;
+	if (ca != NULL && ((st.st_uid != 0 && st.st_uid != geteuid()) ||
+	    (st.st_mode & 022))) {
+		snprintf(err, errlen, "CA_FILE %s: owner uid %u, mode %04o: another "
+		    "user may write it, and so choose which servers the sync trusts "
+		    "(chown it to root or this user, chmod go-w)", ca,
+		    (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+		return -1;
+	}
+	if (token == NULL)
+		return 0;
+	if (readable("HTTP_TOKEN_FILE", token, &st, err, errlen) == -1)
+		return -1;
+	if (st.st_mode & 077) {
+		snprintf(err, errlen, "HTTP_TOKEN_FILE %s: mode %04o lets others "
+		    "read the token (chmod 600 it)", token, (unsigned)(st.st_mode & 07777));
+		return -1;
+	}
+	return 0;
+}
+
 int
 key_files_check(const struct config *c, char *err, size_t errlen)
 {
@@ -36,6 +71,15 @@ key_files_check(const struct config *c, char *err, size_t errlen)
 	const char *pp = config_get(c, CONFIG_SSH_PASSPHRASE_FILE);
 	struct stat st;
 
+	if (http_files_check(c, err, errlen) == -1)
+		return -1;
+	/* Not needed for an https CLONE_URL (config.c); checked when given. */
+	if (key == NULL && kh == NULL && pp == NULL)
+		return 0;
+	if (key == NULL || kh == NULL) {
+		snprintf(err, errlen, "SSH_KEYPATH and KNOWN_HOSTS go together");
+		return -1;
+	}
 	if (readable("SSH_KEYPATH", key, &st, err, errlen) == -1)
 		return -1;
 	/* As ssh does: a private key others may read is no longer private. */

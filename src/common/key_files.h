@@ -1,6 +1,6 @@
 /*
  * The files a sync reads to connect (SSH_KEYPATH, KNOWN_HOSTS,
- * SSH_PASSPHRASE_FILE), checked by name and mode only, never by content:
+ * SSH_PASSPHRASE_FILE, HTTP_TOKEN_FILE, CA_FILE), checked by name and mode only, never by content:
  * the front checks them before it answers (a deployment that cannot sync
  * must not answer success), the helper before it reads them. One copy of
  * the rules, so the two cannot disagree.

@@ -79,7 +79,49 @@ main(void)
 	expect_error("CLONE_PATH with a trailing /", "CLONE_PATH=/srv/repo/\n",
 	    ":1: CLONE_PATH must not end in /");
 	expect_error("empty value", "SOURCE=\n", ":1: SOURCE is empty");
-	expect_error("https URL", "CLONE_URL=https://h/r.git\n", ":1: CLONE_URL must be an ssh");
+	expect_error("ftp URL", "CLONE_URL=ftp://h/r.git\n",
+	    ":1: CLONE_URL must be an ssh:// or https:// URL");
+	expect_error("http URL to another host", "CLONE_URL=http://git.example.com/r.git\n",
+	    ":1: CLONE_URL must be https://: http:// sends the token");
+	expect_error("http URL to a look-alike of loopback",
+	    "CLONE_URL=http://127.0.0.1.example.com/r.git\n", ":1: CLONE_URL must be https://");
+	expect_error("http URL to localhost.", "CLONE_URL=http://localhost.evil/r.git\n",
+	    ":1: CLONE_URL must be https://");
+	expect_error("https URL with a token", "CLONE_URL=https://u:t0ken@h/r.git\n",
+	    ":1: CLONE_URL must not hold a user or token");
+	expect_error("https URL without path", "CLONE_URL=https://h/\n",
+	    ":1: CLONE_URL must name a repository path");
+	expect_error("https URL with a bad port", "CLONE_URL=https://h:0/r.git\n",
+	    ":1: CLONE_URL must have a port from 1 to 65535");
+	expect_error("https URL with a query", "CLONE_URL=https://h/r.git?x=1\n",
+	    ":1: CLONE_URL must not hold a query");
+	expect_error("HTTP_USER with a colon", "HTTP_USER=a:b\n", ":1: HTTP_USER must be a user");
+	{
+		static const char *const loopback[] = {
+			"http://127.0.0.1:8080/r.git", "http://127.9.9.9/r.git",
+			"http://[::1]:8080/r.git", "http://localhost/r.git",
+			"https://git.example.com/team/r.git", "https://[2001:db8::1]:8443/r.git",
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(loopback) / sizeof(loopback[0]); i++) {
+			snprintf(text, sizeof(text), "CLONE_URL=%s\nCLONE_PATH=/srv/r\n",
+			    loopback[i]);
+			tap_ok(load(text, &c, err, sizeof(err)) == 0 && config_http(&c),
+			    "%s loads without ssh keys (%s)", loopback[i], err);
+			config_free(&c);
+		}
+	}
+	expect_error("ssh URL without SSH_KEYPATH", "CLONE_URL=git@h:r.git\nCLONE_PATH=/srv/r\n"
+	    "KNOWN_HOSTS=/kh\n", ": missing required key SSH_KEYPATH (CLONE_URL is an ssh URL)");
+	expect_error("ssh URL without KNOWN_HOSTS", "CLONE_URL=git@h:r.git\nCLONE_PATH=/srv/r\n"
+	    "SSH_KEYPATH=/k\n", ": missing required key KNOWN_HOSTS");
+	expect_error("HTTP_USER without HTTP_TOKEN_FILE", "CLONE_URL=https://h/r.git\n"
+	    "CLONE_PATH=/srv/r\nHTTP_USER=deploy\n",
+	    ":3: HTTP_USER is set but HTTP_TOKEN_FILE is not");
+	expect_error("HTTP_TOKEN_FILE without HTTP_USER", "CLONE_URL=https://h/r.git\n"
+	    "CLONE_PATH=/srv/r\nHTTP_TOKEN_FILE=/t\n",
+	    ":3: HTTP_TOKEN_FILE is set but HTTP_USER is not");
 	expect_error("URL without user", "CLONE_URL=ssh://h:22/r.git\n", ":1: CLONE_URL must name the user");
 	expect_error("URL without path", "CLONE_URL=ssh://git@h:22/\n", ":1: CLONE_URL must name a repository path");
 	expect_error("URL with a space", "CLONE_URL=ssh://git@h/r .git\n", ":1: CLONE_URL must not contain spaces");
@@ -142,6 +184,14 @@ main(void)
 	    "SSH_PASSPHRASE_FILE too");
 	tap_ok(strcmp(config_get(&c, CONFIG_KNOWN_HOSTS), "/etc/sentry-source/known_hosts") == 0,
 	    "an absolute KNOWN_HOSTS stays as it is");
+	config_free(&c);
+	tap_ok(load("CLONE_URL=https://h/r.git\nCLONE_PATH=/srv/r\nHTTP_USER=deploy\n"
+	    "HTTP_TOKEN_FILE=token\nCA_FILE=ca.pem\n", &c, err, sizeof(err)) == 0 &&
+	    strcmp(config_get(&c, CONFIG_HTTP_TOKEN_FILE),
+	    "/run/credentials/sentry-source@7.service/token") == 0 &&
+	    strcmp(config_get(&c, CONFIG_CA_FILE),
+	    "/run/credentials/sentry-source@7.service/ca.pem") == 0,
+	    "HTTP_TOKEN_FILE and CA_FILE name credentials' files (%s)", err);
 	config_free(&c);
 	expect_error("credential name with a /", "SSH_KEYPATH=../id_ed25519\n",
 	    ":1: SSH_KEYPATH must be an absolute path or a credential's name (no /)");
