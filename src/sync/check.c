@@ -69,7 +69,9 @@ check_remote(const struct config *c, struct ssh_auth *a, const char *rule)
 	if (git_remote_create_detached(&remote, url) < 0 ||
 	    git_remote_connect(remote, GIT_DIRECTION_FETCH, &cb, NULL, NULL) < 0 ||
 	    git_remote_ls(&heads, &n, remote) < 0) {
-		report(a->failure == SSH_FAILURE_HOSTKEY ? EXIT_HOSTKEY :
+		ssh_auth_explain(a);
+		report(a->https ? http_auth_status(&a->http) :
+		    a->failure == SSH_FAILURE_HOSTKEY ? EXIT_HOSTKEY :
 		    a->failure == SSH_FAILURE_AUTH ? EXIT_AUTH : EXIT_SYNC_FAILED,
 		    "connecting to %s: %s", url, last_git_error());
 		goto out;
@@ -84,7 +86,9 @@ check_remote(const struct config *c, struct ssh_auth *a, const char *rule)
 		if (count++ < 10)
 			snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "", branch);
 	}
-	report(EXIT_OK, "%s: host key known, key accepted; %zu branches: %s%s", url,
+	report(EXIT_OK, "%s: %s; %zu branches: %s%s", url, !a->https ?
+	    "host key known, key accepted" : a->http.token != NULL ?
+	    "certificate trusted, token accepted" : "certificate trusted, no token asked",
 	    count, count ? list : "none", count > 10 ? ", ..." : "");
 	if (rule == NULL)
 		goto out;
@@ -98,6 +102,29 @@ check_remote(const struct config *c, struct ssh_auth *a, const char *rule)
 		    " (quotes are part of the value: write BRANCH=name)" : "");
 out:
 	git_remote_free(remote);
+}
+
+/*
+ * An https CLONE_URL: the files ssh_auth_load checked, said; never the
+ * token. ssh keys given are checked but unused.
+ */
+static void
+check_http(const struct config *c, const struct ssh_auth *a)
+{
+	const char *tf = config_get(c, CONFIG_HTTP_TOKEN_FILE);
+
+	if (tf != NULL)
+		report(EXIT_OK, "HTTP_TOKEN_FILE %s: readable by this user only; sent "
+		    "as HTTP_USER %s's password to %s only", tf,
+		    config_get(c, CONFIG_HTTP_USER), a->http.url.host);
+	else
+		report(EXIT_OK, "no HTTP_TOKEN_FILE: the server must not ask for one");
+	report(EXIT_OK, "the certificate of %s is checked against %s %s", a->http.url.host,
+	    a->http.system_ca ? "the system's CAs in" : "CA_FILE", a->http.ca_file);
+	if (config_get(c, CONFIG_SSH_KEYPATH) != NULL)
+		report(EXIT_OK, "SSH_KEYPATH %s, KNOWN_HOSTS %s: readable, but not used "
+		    "for an https CLONE_URL", config_get(c, CONFIG_SSH_KEYPATH),
+		    config_get(c, CONFIG_KNOWN_HOSTS));
 }
 
 int
@@ -118,6 +145,10 @@ check_deployment_sync(const struct config *c, const char *rule)
 		report(EXIT_CONFIG, "%s", err);
 		goto out;
 	}
+	if (auth.https) {
+		check_http(c, &auth);
+		goto place;
+	}
 	if (ssh_key_is_rsa(key, auth.passphrase)) {
 		report(EXIT_AUTH, "SSH_KEYPATH %s: an RSA key, which libssh2 signs with "
 		    "SHA-1 (ssh-rsa) and OpenSSH 8.8 and later refuse; make an ed25519 "
@@ -134,6 +165,7 @@ check_deployment_sync(const struct config *c, const char *rule)
 	}
 	report(EXIT_OK, "KNOWN_HOSTS %s: names %s", config_get(c, CONFIG_KNOWN_HOSTS),
 	    auth.host);
+place:
 	/* CLONE_PATH's directory first: whatever the layout, another user
 	 * must not be able to change what it names. */
 	if (p != PLACE_OK)

@@ -23,6 +23,8 @@ fetch_phase(const struct sync_target *t, enum sync_phase p)
 int
 fetch_failure_status(const struct ssh_auth *a)
 {
+	if (a->https)
+		return http_auth_status(&a->http);
 	switch (a->failure) {
 	case SSH_FAILURE_HOSTKEY: return EXIT_HOSTKEY;
 	case SSH_FAILURE_AUTH: return EXIT_AUTH;
@@ -57,16 +59,20 @@ fetch_origin(git_remote *origin, struct ssh_auth *a, const struct sync_target *t
     const char *message)
 {
 	git_fetch_options opts;
+	int rc;
 
 	git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
 	ssh_auth_callbacks(a, &opts.callbacks);
 	opts.prune = GIT_FETCH_PRUNE;
 	fetch_phase(t, SYNC_PHASE_CONNECT);
-	if (git_remote_connect(origin, GIT_DIRECTION_FETCH, &opts.callbacks, &opts.proxy_opts,
-	    &opts.custom_headers) < 0)
-		return -1;
-	fetch_phase(t, SYNC_PHASE_FETCH);
-	return git_remote_fetch(origin, NULL, &opts, message);
+	if ((rc = git_remote_connect(origin, GIT_DIRECTION_FETCH, &opts.callbacks,
+	    &opts.proxy_opts, &opts.custom_headers)) == 0) {
+		fetch_phase(t, SYNC_PHASE_FETCH);
+		rc = git_remote_fetch(origin, NULL, &opts, message);
+	}
+	if (rc < 0)
+		ssh_auth_explain(a);
+	return rc;
 }
 
 int

@@ -63,6 +63,13 @@ ssh_auth_load(struct ssh_auth *a, const struct config *c, char *err, size_t errl
 	const char *pp = config_get(c, CONFIG_SSH_PASSPHRASE_FILE);
 	size_t len;
 
+	if (config_http(c)) {
+		a->https = 1;
+		/* Any ssh files given are checked too, but not read. */
+		if (key_files_check(c, err, errlen) == -1)
+			return -1;
+		return http_auth_load(&a->http, c, err, errlen);
+	}
 	a->keypath = config_get(c, CONFIG_SSH_KEYPATH);
 	if (ssh_url_host_port(config_get(c, CONFIG_CLONE_URL), a->host,
 	    sizeof(a->host), &a->port) == -1) {
@@ -98,6 +105,7 @@ ssh_auth_free(struct ssh_auth *a)
 	}
 	free(a->known_hosts);
 	a->known_hosts = NULL;
+	http_auth_free(&a->http);
 }
 
 /* The passphrase for OpenSSL, which would otherwise prompt on a terminal. */
@@ -280,8 +288,19 @@ certificate_check(git_cert *cert, int valid, const char *libgit2_host, void *pay
 }
 
 void
+ssh_auth_explain(struct ssh_auth *a)
+{
+	if (a->https)
+		http_auth_explain(&a->http);
+}
+
+void
 ssh_auth_callbacks(struct ssh_auth *a, git_remote_callbacks *cb)
 {
+	if (a->https) {
+		http_auth_callbacks(&a->http, cb);
+		return;
+	}
 	cb->credentials = credentials;
 	cb->certificate_check = certificate_check;
 	cb->payload = a;

@@ -9,6 +9,7 @@
 #include <git2.h>
 
 #include "config.h"
+#include "http_auth.h"
 
 enum ssh_failure {
 	SSH_FAILURE_NONE,
@@ -25,13 +26,20 @@ struct ssh_auth {
 	int			 port;
 	int			 attempts;
 	enum ssh_failure	 failure;
+	/* An https CLONE_URL: the callbacks are http's. XXX the struct
+	 * keeps its name, which the layouts pass around. */
+	int			 https;
+	struct http_auth	 http;
 };
 
-#define SSH_AUTH_INIT { NULL, NULL, NULL, 0, "", 22, 0, SSH_FAILURE_NONE }
+#define SSH_AUTH_INIT { NULL, NULL, NULL, 0, "", 22, 0, SSH_FAILURE_NONE, 0, HTTP_AUTH_INIT }
 
 int	ssh_auth_load(struct ssh_auth *, const struct config *, char *err, size_t errlen);
 void	ssh_auth_free(struct ssh_auth *);
+/* CLONE_URL's transport's: ssh's, or http_auth's. */
 void	ssh_auth_callbacks(struct ssh_auth *, git_remote_callbacks *);
+/* After a failed connect or fetch: an https failure in plain words. */
+void	ssh_auth_explain(struct ssh_auth *);
 /* 1 when the private key file holds an RSA key, in OpenSSH, PKCS#1 or
  * PKCS#8 form (an encrypted PKCS#8 one given its passphrase). */
 int	ssh_key_is_rsa(const char *path, const char *passphrase);
