@@ -162,6 +162,8 @@ test_refused() {
 		"CLONE_URL=https://127.0.0.1:$FX_HTTPS_PORT/git/repo.git"
 	refused "a repository that is not there" 1 "the server answered 404 Not Found" \
 		"CLONE_URL=https://localhost:$FX_HTTPS_PORT/git/nowhere.git"
+	# Off-site, the token could follow: no redirect to another host.
+	refused "a redirect to another host" 1 "cannot redirect from 'localhost' to '127.0.0.1'" "CLONE_URL=$FX_HTTPS_MOVED_URL"
 	refused "nothing listening" 1 "host unreachable" \
 		"CLONE_URL=https://localhost:$(free_port)/git/repo.git"
 	conf "CLONE_PATH=$FX_DIR/srv/open" "CLONE_URL=$FX_HTTPS_OPEN_URL" -HTTP_USER -HTTP_TOKEN_FILE

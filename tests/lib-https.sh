@@ -128,6 +128,7 @@ https_git_location() {
 #   FX_HTTP_TOKEN FX_HTTP_TOKEN_FILE (mode 600)
 #   FX_HTTPS_URL (FX_REPO under /git/, basic auth)
 #   FX_HTTPS_OPEN_URL (the same under /open/, no auth)
+#   FX_HTTPS_MOVED_URL (/moved/: a 301 to another host, 127.0.0.1)
 https_setup() {
 	local d
 	FX_HTTPS_DIR="$FX_DIR/https"
@@ -154,7 +155,10 @@ https_setup() {
 	[ -S "$d/fcgiwrap.sock" ] || fx_fail "fcgiwrap did not make its socket" || return 1
 	https_start_nginx "$(https_git_location /git auth_basic '"git";' \
 		auth_basic_user_file "\"$d/htpasswd\";")
-		$(https_git_location /open)" || return 1
+		$(https_git_location /open)
+		location ~ ^/moved(/.*)\$ { return 301 https://127.0.0.1:\$server_port/git\$1\$is_args\$args; }" ||
+		return 1
 	FX_HTTPS_URL="https://localhost:$FX_HTTPS_PORT/git/$(basename "$FX_REPO")"
 	FX_HTTPS_OPEN_URL="https://localhost:$FX_HTTPS_PORT/open/$(basename "$FX_REPO")"
+	FX_HTTPS_MOVED_URL="https://localhost:$FX_HTTPS_PORT/moved/$(basename "$FX_REPO")"
 }

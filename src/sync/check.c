@@ -67,7 +67,7 @@ check_remote(const struct config *c, struct ssh_auth *a, const char *rule)
 	git_remote_init_callbacks(&cb, GIT_REMOTE_CALLBACKS_VERSION);
 	ssh_auth_callbacks(a, &cb);
 	if (git_remote_create_detached(&remote, url) < 0 ||
-	    git_remote_connect(remote, GIT_DIRECTION_FETCH, &cb, NULL, NULL) < 0 ||
+	    ssh_auth_connect(remote, &cb) < 0 ||
 	    git_remote_ls(&heads, &n, remote) < 0) {
 		ssh_auth_explain(a);
 		report(a->https ? http_auth_status(&a->http) :

@@ -64,9 +64,9 @@ fetch_origin(git_remote *origin, struct ssh_auth *a, const struct sync_target *t
 	git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
 	ssh_auth_callbacks(a, &opts.callbacks);
 	opts.prune = GIT_FETCH_PRUNE;
+	opts.follow_redirects = GIT_REMOTE_REDIRECT_NONE;
 	fetch_phase(t, SYNC_PHASE_CONNECT);
-	if ((rc = git_remote_connect(origin, GIT_DIRECTION_FETCH, &opts.callbacks,
-	    &opts.proxy_opts, &opts.custom_headers)) == 0) {
+	if ((rc = ssh_auth_connect(origin, &opts.callbacks)) == 0) {
 		fetch_phase(t, SYNC_PHASE_FETCH);
 		rc = git_remote_fetch(origin, NULL, &opts, message);
 	}

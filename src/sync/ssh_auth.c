@@ -287,6 +287,17 @@ certificate_check(git_cert *cert, int valid, const char *libgit2_host, void *pay
 	return GIT_ECERTIFICATE;
 }
 
+int
+ssh_auth_connect(git_remote *remote, const git_remote_callbacks *cb)
+{
+	git_remote_connect_options opts;
+
+	git_remote_connect_options_init(&opts, GIT_REMOTE_CONNECT_OPTIONS_VERSION);
+	opts.callbacks = *cb;
+	opts.follow_redirects = GIT_REMOTE_REDIRECT_NONE;
+	return git_remote_connect_ext(remote, GIT_DIRECTION_FETCH, &opts);
+}
+
 void
 ssh_auth_explain(struct ssh_auth *a)
 {

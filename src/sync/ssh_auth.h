@@ -38,6 +38,9 @@ int	ssh_auth_load(struct ssh_auth *, const struct config *, char *err, size_t er
 void	ssh_auth_free(struct ssh_auth *);
 /* CLONE_URL's transport's: ssh's, or http_auth's. */
 void	ssh_auth_callbacks(struct ssh_auth *, git_remote_callbacks *);
+/* Connect for a fetch with cb, off-site redirects refused: libgit2
+ * would otherwise follow the server's first one to any host. */
+int	ssh_auth_connect(git_remote *, const git_remote_callbacks *cb);
 /* After a failed connect or fetch: an https failure in plain words. */
 void	ssh_auth_explain(struct ssh_auth *);
 /* 1 when the private key file holds an RSA key, in OpenSSH, PKCS#1 or
