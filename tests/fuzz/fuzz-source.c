@@ -192,7 +192,7 @@ check_same(const struct source_result *a, const struct source_result *b)
 static void
 judge(const struct http_request *r, const cJSON *json, const char *branch)
 {
-	struct source_rule rule = { branch };
+	struct source_rule rule = { .branch = branch };
 	/* As src/front/serve.c starts it. */
 	struct source_result first = { .verdict = SOURCE_IGNORED };
 	struct source_result second = { .verdict = SOURCE_IGNORED };
