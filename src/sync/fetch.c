@@ -12,7 +12,7 @@
 #include "pack.h"
 #include "peer_limits.h"
 #include "ssh_auth.h"
-#include "tag_pick.h"
+#include "tag_fetch.h"
 
 void
 fetch_phase(const struct sync_target *t, enum sync_phase p)
@@ -51,7 +51,7 @@ fetch_split_path(const char *path, char *dir, char *base)
  * Connect first, on its own, so that a SYNC_TIMEOUT can say whether the
  * server never answered or the transfer was slow. Remote-tracking refs of
  * branches deleted on the remote go (prune), so that a deleted watched
- * branch is seen as gone. With TAG=, the tag alone (tag_pick.h).
+ * branch is seen as gone. With TAG=, the tag alone (tag_fetch.h).
  */
 int
 fetch_origin(git_remote *origin, struct ssh_auth *a, const struct sync_target *t,

@@ -1,20 +1,14 @@
 /*
- * TAG=: which tag a sync deploys, and fetching it. A push names its tag;
- * --sync without one deploys the highest tag the glob takes, in version
- * order (strverscmp(3): v1.10 after v1.9). A tag is fetched alone, into
- * refs/tags/NAME, and its commit (an annotated tag peeled) becomes
- * refs/remotes/origin/NAME, where both layouts look for a branch's tip:
- * the checkout then follows a local branch named like the tag.
+ * TAG=: which tag a sync deploys. A push names its tag; --sync without
+ * one deploys the highest tag the glob takes, in version order
+ * (strverscmp(3): v1.10 after v1.9). tag_fetch.h fetches it.
  */
 #ifndef SENTRY_TAG_PICK_H
 #define SENTRY_TAG_PICK_H
 
 #include <stddef.h>
 
-#include <git2.h>
-
 #include "config.h"
-#include "publish.h"
 
 struct ssh_auth;
 
@@ -37,11 +31,5 @@ size_t		 tag_pick_highest(const char *const *refs, size_t n, const char *glob,
  */
 int		 tag_pick_remote(const struct config *, struct ssh_auth *, const char *glob,
 		    unsigned long seconds, char *ref, size_t len);
-
-/* fetch_origin for a tag: fetch t->tag alone, say when it moved (a
- * forced update), and point refs/remotes/origin/<tag> at its commit.
- * 0, or -1 as libgit2 (a tag that is gone or names no commit set too). */
-int		 tag_fetch(git_remote *, struct ssh_auth *, const struct sync_target *,
-		    const char *message);
 
 #endif
