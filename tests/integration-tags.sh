@@ -97,7 +97,7 @@ test_config() {
 test_push() {
 	local conf="$FX_DIR/push.conf" cp="$FX_DIR/push/checkout" c1 c2 c3 obj
 	mkdir -p "$FX_DIR/push"
-	deploy_conf "$conf" "$cp" 'v1.*'
+	deploy_conf "$conf" "$cp" 'v1.*' "METRICS_FILE=$FX_DIR/push.prom"
 	c1=$(commit_on_main) && tag_at v1.0 "$c1" >/dev/null
 	github_tag "$P/t1.json" refs/tags/v1.0 "$FX_ZERO" "$c1"
 	webhook "$conf" "$P/t1.json" "X-GitHub-Event: push"
@@ -107,6 +107,9 @@ test_push() {
 	# (git's short name for it is heads/v1.0, told from the tag v1.0.)
 	check_eq "lightweight tag: on a branch named like the tag" refs/heads/v1.0 \
 		"$(git -C "$cp" symbolic-ref -q HEAD)"
+	check "lightweight tag: the metrics name the tag" grep -qx \
+		"sentry_source_live_commit_info{checkout=\"$cp\",branch=\"v1.0\",tag=\"v1.0\",commit=\"$c1\"} 1" \
+		"$FX_DIR/push.prom"
 	check "lightweight tag: RUN is told SENTRY_REF and SENTRY_TAG" \
 		grep -qx "ref=refs/tags/v1.0 tag=v1.0 new=$c1" "$FX_DIR/probe"
 
@@ -225,6 +228,14 @@ test_sync() {
 	check_eq "--sync, TAG=v*: v2.0-rc1, after v1.10 and v2.0 in strverscmp's order" \
 		"$r" "$(head_of "$cp")"
 
+	# ON_FAILURE is told the tag too: RUN fails after v1.10 is checked out.
+	write_config "$conf" SOURCE=github ALLOW_UNSIGNED=yes "CLONE_PATH=$cp" 'TAG=v1.*' \
+		RUN=/bin/false "ON_FAILURE=$PROBE"
+	cli -c "$conf" --sync
+	check_eq "RUN failing after a tag's sync: exits 6" 6 "$RC"
+	check "ON_FAILURE is told SENTRY_REF and SENTRY_TAG" \
+		grep -qx "ref=refs/tags/v1.10 tag=v1.10 new=$b" "$FX_DIR/probe"
+
 	deploy_conf "$conf" "$cp" 'release-*'
 	cli -c "$conf" --check
 	check "--check, no tag taken: says --sync has nothing to deploy" \
@@ -233,7 +244,7 @@ test_sync() {
 	check_eq "--sync, no tag taken: exits 1" 1 "$RC"
 	check "--sync, no tag taken: says nothing to deploy" \
 		grep -q "the remote has no tag that TAG release-\* takes: nothing to deploy" "$ERR"
-	check_eq "--sync, no tag taken: the checkout stays" "$r" "$(head_of "$cp")"
+	check_eq "--sync, no tag taken: the checkout stays" "$b" "$(head_of "$cp")"
 }
 
 # PUBLISH=releases: a release per tag.
