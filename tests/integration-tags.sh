@@ -3,9 +3,11 @@
 # instead of a branch, through the real programs, the real sshd and a real
 # bare repository: lightweight and annotated tags pushed with git push,
 # a moved tag (git push -f), a deleted tag, tags the glob does not take,
-# --sync choosing the highest tag in version order, the webhook payloads
-# of several hosts for a tag push, the post-receive hook, --check and
-# --status, in both publishing modes. Prints TAP. Needs `make` first.
+# --sync choosing the highest tag in version order, the tag push payloads
+# of GitHub, GitLab, Bitbucket Server and Cloud and Stash's plugin, the
+# post-receive hook, RUN, ON_FAILURE, --check, --status and the metrics,
+# in both publishing modes. Prints TAP (ONLY=config, push, hosts, sync,
+# releases or hook). Needs `make` first.
 set -u
 
 cd "$(dirname "$0")/.." || exit 70
@@ -185,10 +187,27 @@ ch["ref"].update(id="refs/tags/v1.5", displayId="v1.5")
 ch.update(refId="refs/tags/v1.5", fromHash="0" * 40, toHash=sys.argv[3])
 open(sys.argv[2], "w").write(json.dumps(d))
 EOF
-	for src in gitlab bitbucket-server; do
+	# Bitbucket Cloud names the tag by its short name and type; target
+	# is the commit.
+	python3 - "$FX_PAYLOADS/bitbucket-cloud/repo-push-annotated-tag-create.json" \
+		"$P/bitbucket-cloud.json" "$c" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+new = d["push"]["changes"][0]["new"]
+new["name"] = "v1.5"
+new["target"]["hash"] = sys.argv[3]
+open(sys.argv[2], "w").write(json.dumps(d))
+EOF
+	# Stash's plugin: refChanges with the tag's refId.
+	stash_payload "$P/stash.json" refs/tags/v1.5 "$FX_ZERO" "$obj" ADD
+	for src in gitlab bitbucket-server bitbucket-cloud stash; do
 		rm -rf "$cp"
-		write_config "$conf" "SOURCE=$src" "CLONE_PATH=$cp" TAG='v1.*' \
-			"SECRET_FILE=$FX_DIR/secret"
+		if [ "$src" = stash ]; then
+			write_config "$conf" "SOURCE=$src" "CLONE_PATH=$cp" TAG='v1.*'
+		else
+			write_config "$conf" "SOURCE=$src" "CLONE_PATH=$cp" TAG='v1.*' \
+				"SECRET_FILE=$FX_DIR/secret"
+		fi
 		printf 'a-secret\n' >"$FX_DIR/secret"
 		chmod 600 "$FX_DIR/secret"
 		body="$P/$src.json"
@@ -197,6 +216,9 @@ EOF
 			"X-Gitlab-Token: a-secret" ;;
 		bitbucket-server) webhook "$conf" "$body" "X-Event-Key: repo:refs_changed" \
 			"X-Hub-Signature: sha256=$(openssl dgst -sha256 -hmac a-secret -r "$body" | cut -d' ' -f1)" ;;
+		bitbucket-cloud) webhook "$conf" "$body" "X-Event-Key: repo:push" \
+			"X-Hub-Signature: sha256=$(openssl dgst -sha256 -hmac a-secret -r "$body" | cut -d' ' -f1)" ;;
+		stash) webhook "$conf" "$body" ;;
 		esac
 		check_eq "$src: an annotated tag push syncs (exit 0)" 0 "$RC"
 		check_eq "$src: the checkout is at the tag's commit" "$c" "$(head_of "$cp")"
