@@ -244,6 +244,13 @@ test_sync() {
 		"$b" "$(head_of "$cp")"
 	cli -c "$conf" --sync --branch main
 	check_eq "--sync --branch with TAG: a usage error" 64 "$RC"
+	# The helper as the front would call it for a push of a tag HEAD.
+	deploy_conf "$P/star.conf" "$cp" '*'
+	next_run
+	./sentry-source-sync -c "$P/star.conf" --ref refs/tags/HEAD >"$OUT" 2>"$ERR"
+	RC=$?
+	check_eq "a tag named HEAD: refused, exit 64" 64 "$RC"
+	check "...saying it cannot name the checkout's branch" grep -q "a tag named HEAD" "$ERR"
 
 	deploy_conf "$conf" "$cp" 'v*'
 	cli -c "$conf" --sync

@@ -379,6 +379,11 @@ tag_of(struct sync_run *run, const char *glob)
 		log_err("tag %s is not one that TAG %s takes", tag, glob);
 		return EXIT_USAGE;
 	}
+	/* git would take a branch named so for HEAD itself. */
+	if (strcmp(tag, "HEAD") == 0) {
+		log_err("a tag named HEAD cannot name the checkout's branch; rename it");
+		return EXIT_USAGE;
+	}
 	run->st.ref = run->ref;
 	run->target.tag = run->target.branch = tag;
 	return EXIT_OK;
