@@ -12,6 +12,11 @@
  * say the same), not 40 zeros. Every change is judged in order and the
  * first creation or move of a branch whose name BRANCH= matches is synced
  * to; tags, deletions and other kinds of ref are ignored with a reason.
+ *
+ * With TAG= instead of BRANCH=, a tag the glob takes is the match in
+ * the same way, and branches are ignored (source.c judges both); an
+ * annotated tag's object name is passed on as sent, and the helper
+ * peels it to its commit.
  */
 #include <stdio.h>
 #include <string.h>

@@ -16,6 +16,11 @@
  * matches; every change is judged in order and the first ADD or UPDATE of
  * a watched branch is synced to. Tags (ref.type TAG, whose name is under
  * refs/tags/ as well) and DELETEs are ignored with the ref named.
+ *
+ * With TAG= instead of BRANCH=, a tag the glob takes is the match in
+ * the same way, and branches are ignored (source.c judges both); an
+ * annotated tag's object name is passed on as sent, and the helper
+ * peels it to its commit.
  */
 #include <string.h>
 

@@ -12,6 +12,11 @@
  * GitLab disables a hook that keeps failing. Refs: a branch whose short
  * name BRANCH= matches, created or moved (before and after 40 zeros say
  * which); tag pushes and deletions are ignored with the ref named.
+ *
+ * With TAG= instead of BRANCH=, a tag the glob takes is the match in
+ * the same way, and branches are ignored (source.c judges both); an
+ * annotated tag's object name is passed on as sent, and the helper
+ * peels it to its commit.
  */
 #include <string.h>
 

@@ -9,6 +9,11 @@
  * deletions are never synced), as are other events: an error would count against
  * the hook. Refs: a branch whose short name BRANCH= matches, created or
  * moved; tags and deletions are ignored with the ref named.
+ *
+ * With TAG= instead of BRANCH=, a tag the glob takes is the match in
+ * the same way, and branches are ignored (source.c judges both); an
+ * annotated tag's object name is passed on as sent, and the helper
+ * peels it to its commit.
  */
 #include <string.h>
 

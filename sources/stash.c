@@ -11,6 +11,11 @@
  * is a creation too (a real 2014 payload says so). Tags, other refs and
  * DELETEs are answered 200 with the reason. Its sibling stash-develop is
  * the same plugin with the branch built in.
+ *
+ * With TAG= instead of BRANCH=, a tag the glob takes is the match in
+ * the same way, and branches are ignored (source.c judges both); an
+ * annotated tag's object name is passed on as sent, and the helper
+ * peels it to its commit.
  */
 #include <string.h>
 

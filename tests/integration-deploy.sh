@@ -138,7 +138,7 @@ test_hook_no_source() {
 	cli -c "$conf" --check
 	check_eq "no SOURCE and no BRANCH: exits 78" 78 "$RC"
 	check "no SOURCE and no BRANCH: says BRANCH names what the hook follows" \
-		grep -q "missing required key BRANCH: without SOURCE" "$ERR"
+		grep -q "missing required key BRANCH (or TAG): without SOURCE" "$ERR"
 
 	git --git-dir="$FX_REPO" config sentry-source.config "$CONF"
 	git --git-dir="$FX_REPO" config --unset core.hooksPath

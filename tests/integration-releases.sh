@@ -656,7 +656,7 @@ test_pin() {
 		grep -qx "pinned:    yes, by a rollback; the remote is at ${p2#*-}" "$OUT"
 	cli -c "$conf" --status --json
 	check "... --status --json: pinned true, the remote's tip" \
-		grep -q "\"pinned\":true,\"remote\":\"${p2#*-}\"}\$" "$OUT"
+		grep -q "\"pinned\":true,\"remote\":\"${p2#*-}\",\"ref\":" "$OUT"
 	check_eq "... the metrics still say pinned" 1 \
 		"$(sed -n 's/^sentry_source_pinned{[^}]*} //p' "$metrics")"
 	check "... and are well formed" awk -f tests/promcheck.awk "$metrics"
@@ -671,7 +671,7 @@ test_pin() {
 	check_eq "... the pin is over" 0 "$(sed -n 's/^sentry_source_pinned{[^}]*} //p' "$metrics")"
 	cli -c "$conf" --status --json
 	check "... and --status --json says pinned false, no remote" \
-		grep -q '"pinned":false,"remote":null}$' "$OUT"
+		grep -q '"pinned":false,"remote":null,"ref":' "$OUT"
 	cli -c "$conf" --rollback
 	p3=$(hpublish pin)
 	check_eq "pinned again, a push of a new commit is published" "$p3" "$(hlive pin)"

@@ -162,7 +162,7 @@ test_status() {
 	cli -c "$conf" --status --json
 	check_eq "--status --json after success: exits 0" 0 "$RC"
 	check "--status --json after success: one line, the record's fields" \
-		grep -qx "{\"time\":[0-9]*,\"duration_ms\":[0-9]*,\"mode\":\"socket\",\"branch\":\"develop\",\"pushed\":\"$tip\",\"old\":null,\"new\":\"$tip\",\"status\":0,\"message\":\"cloned develop at ${tip:0:12}\",\"pinned\":false,\"remote\":null}" "$OUT"
+		grep -qx "{\"time\":[0-9]*,\"duration_ms\":[0-9]*,\"mode\":\"socket\",\"branch\":\"develop\",\"pushed\":\"$tip\",\"old\":null,\"new\":\"$tip\",\"status\":0,\"message\":\"cloned develop at ${tip:0:12}\",\"pinned\":false,\"remote\":null,\"ref\":\"refs/heads/develop\",\"tag\":null}" "$OUT"
 
 	check "metrics after success: well formed (tests/promcheck.awk${PROMTOOL:+, promtool})" prom_ok "$m"
 	check_eq "metrics after success: last_sync_success 1" 1 \
@@ -243,7 +243,7 @@ test_status() {
 	printf 'extra=1\n' >>"$rec"
 	cli -c "$conf" --status
 	check_eq "--status of a record with an extra line: exits 70" 70 "$RC"
-	check "...and says what is wrong" grep -q "what follows remote is not what" "$ERR"
+	check "...and says what is wrong" grep -q "what follows ref is not what" "$ERR"
 	sed 's/^message=RUN/message=\\x52UN/' "$P/st.good" >"$rec"
 	cli -c "$conf" --status
 	check_eq "--status of a record with an escape the helper would not write: exits 70" 70 "$RC"

@@ -34,6 +34,8 @@ static const char *check_releases(const char *);
 static const char *check_http_url(const char *);
 static const char *check_http_user(const char *);
 static int	check_transport(const struct config *, char *, size_t);
+static const char *check_tag(const char *);
+static int	check_ref_rule(const struct config *, char *, size_t);
 
 /* Bounds on the number keys: a typo must not become a 0 s deadline or an
  * 8 GB body. */
@@ -76,6 +78,8 @@ static const struct {
 	[CONFIG_KEEP_RELEASES] =	{ "KEEP_RELEASES", 0, check_releases, LIMIT_KEEP_RELEASES },
 	[CONFIG_SHARED_DIRS] =		{ "SHARED_DIRS", 0, check_text, 0 },
 	[CONFIG_SHARED_FILES] =		{ "SHARED_FILES", 0, check_text, 0 },
+	/* Instead of BRANCH (check_ref_rule). */
+	[CONFIG_TAG] =			{ "TAG", 0, check_tag, 0 },
 };
 
 static int	has_space_or_control(const char *);
@@ -506,7 +510,8 @@ config_load_at(struct config *c, int dirfd, const char *name, int flags,
 			    path, keys[k].name);
 			goto out;
 		}
-	if (check_transport(c, err, errlen) == -1)
+	if (check_transport(c, err, errlen) == -1 ||
+	    check_ref_rule(c, err, errlen) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -577,5 +582,28 @@ check_transport(const struct config *c, char *err, size_t errlen)
 	if (c->v[CONFIG_KNOWN_HOSTS].value == NULL)
 		return fail(err, errlen, "%s: missing required key KNOWN_HOSTS "
 		    "(CLONE_URL is an ssh URL)", c->path);
+	return 0;
+}
+
+/*
+ * TAG=: deploy tags whose name the glob takes, instead of a branch.
+ * A deployment follows one kind of ref: with both keys, a push of
+ * either could replace what the other published.
+ */
+static const char *
+check_tag(const char *v)
+{
+	if (has_space_or_control(v) || strncmp(v, "refs/", 5) == 0 || v[0] == '-')
+		return "must be a tag name or glob, such as v* or release-[0-9]*";
+	return NULL;
+}
+
+static int
+check_ref_rule(const struct config *c, char *err, size_t errlen)
+{
+	if (c->v[CONFIG_TAG].value != NULL && c->v[CONFIG_BRANCH].value != NULL)
+		return fail(err, errlen, "%s:%u: TAG and BRANCH (line %u) are both set: a "
+		    "deployment follows tags or a branch, not both; drop one", c->path,
+		    c->v[CONFIG_TAG].line, c->v[CONFIG_BRANCH].line);
 	return 0;
 }

@@ -40,4 +40,29 @@ gitname_rule_takes(const char *rule, const char *branch)
 	return rule == NULL || fnmatch(rule, branch, FNM_PATHNAME) == 0;
 }
 
+/*
+ * Tags, for TAG= (instead of BRANCH=): a tag is refs/tags/ and a name,
+ * and TAG's glob takes the short name as fnmatch(3) does without
+ * FNM_PATHNAME: release tags seldom hold a slash, and v* should take
+ * v2/rc1 as git tag -l 'v*' lists it.
+ */
+#define REFS_TAGS	"refs/tags/"
+#define REFS_TAGS_LEN	(sizeof(REFS_TAGS) - 1)
+
+/* The short name of a tag ref, or NULL when ref names no tag. */
+static inline const char *
+gitname_tag(const char *ref)
+{
+	if (strncmp(ref, REFS_TAGS, REFS_TAGS_LEN) != 0 || ref[REFS_TAGS_LEN] == '\0')
+		return NULL;
+	return ref + REFS_TAGS_LEN;
+}
+
+/* Does TAG's glob take this short name? */
+static inline int
+gitname_tag_takes(const char *glob, const char *tag)
+{
+	return glob != NULL && fnmatch(glob, tag, 0) == 0;
+}
+
 #endif

@@ -3,7 +3,7 @@
  * helper parses it (sync_main.c); one spelling for both. The names are
  * getopt_long's; SYNC_ARG() makes the word on the command line.
  *
- *   sentry-source-sync -c file (--ref refs/heads/BRANCH | --current)
+ *   sentry-source-sync -c file (--ref REF | --current | --highest-tag)
  *       [--new oid --old oid] [--payload-fd n] [--syslog]
  *       [--mode socket|hook|sync] [--resume]
  *   sentry-source-sync -c file --check [--rule branch-or-glob]
@@ -18,6 +18,7 @@
 #define SYNC_OPT_CONFIG		"config"
 #define SYNC_OPT_REF		"ref"
 #define SYNC_OPT_CURRENT	"current"
+#define SYNC_OPT_HIGHEST_TAG	"highest-tag"	/* TAG=: the highest the glob takes */
 #define SYNC_OPT_NEW		"new"
 #define SYNC_OPT_OLD		"old"
 #define SYNC_OPT_PAYLOAD_FD	"payload-fd"

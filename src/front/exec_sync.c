@@ -1,7 +1,7 @@
 /*
  * Hand a sync to sentry-source-sync, the only program that links libgit2
  * and reads the key. Only checked values cross on its command line: the
- * config path, a branch ref and two object names. The request body, when
+ * config path, a branch or tag ref and two object names. The request body, when
  * RUN= wants it, crosses as a memory file on descriptor 3.
  */
 #include <sys/mman.h>
@@ -116,12 +116,16 @@ exec_sync(const struct deployment *d, const struct sync_call *call)
 		argv[argc] = NULL;
 		goto run;
 	}
+	/* With TAG=, the helper reads the glob from the config itself. */
 	if (call->check) {
 		argv[argc++] = SYNC_ARG(SYNC_OPT_CHECK);
-		argv[argc++] = SYNC_ARG(SYNC_OPT_RULE);
-		argv[argc++] = (char *)d->rule.branch;
+		if (d->rule.branch != NULL) {
+			argv[argc++] = SYNC_ARG(SYNC_OPT_RULE);
+			argv[argc++] = (char *)d->rule.branch;
+		}
 	} else if (p == NULL) {
-		argv[argc++] = SYNC_ARG(SYNC_OPT_CURRENT);
+		argv[argc++] = d->rule.tag != NULL ? SYNC_ARG(SYNC_OPT_HIGHEST_TAG) :
+		    SYNC_ARG(SYNC_OPT_CURRENT);
 	} else {
 		argv[argc++] = SYNC_ARG(SYNC_OPT_REF);
 		argv[argc++] = (char *)p->ref;

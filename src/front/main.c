@@ -152,8 +152,9 @@ check_hook_deployment(struct deployment *d, enum mode mode)
 		    c->path);
 		return -1;
 	}
-	if ((d->rule.branch = config_get(c, CONFIG_BRANCH)) == NULL) {
-		log_err("%s: missing required key BRANCH: without SOURCE, BRANCH "
+	d->rule.tag = config_get(c, CONFIG_TAG);
+	if ((d->rule.branch = config_get(c, CONFIG_BRANCH)) == NULL && d->rule.tag == NULL) {
+		log_err("%s: missing required key BRANCH (or TAG): without SOURCE, BRANCH "
 		    "names what the hook follows", c->path);
 		return -1;
 	}
@@ -172,7 +173,7 @@ static int
 check_deployment(struct deployment *d, enum mode mode)
 {
 	const struct config *c = d->config;
-	const char *branch = config_get(c, CONFIG_BRANCH);
+	const char *branch = config_get(c, CONFIG_BRANCH), *tag = config_get(c, CONFIG_TAG);
 	char err[512];
 
 	if (config_get(c, CONFIG_SOURCE) == NULL) {
@@ -195,12 +196,20 @@ check_deployment(struct deployment *d, enum mode mode)
 		    d->source->builtin_branch);
 		return -1;
 	}
-	if (d->source->builtin_branch == NULL && branch == NULL) {
-		log_err("%s: missing required key BRANCH for SOURCE %s",
+	if (d->source->builtin_branch != NULL && tag != NULL) {
+		log_err("%s:%u: TAG cannot be set: %s follows the branch %s",
+		    c->path, c->v[CONFIG_TAG].line, d->source->name,
+		    d->source->builtin_branch);
+		return -1;
+	}
+	if (d->source->builtin_branch == NULL && branch == NULL && tag == NULL) {
+		log_err("%s: missing required key BRANCH (or TAG) for SOURCE %s",
 		    c->path, d->source->name);
 		return -1;
 	}
-	d->rule.branch = branch ? branch : d->source->builtin_branch;
+	/* config.c refused TAG and BRANCH together. */
+	if ((d->rule.tag = tag) == NULL)
+		d->rule.branch = branch ? branch : d->source->builtin_branch;
 	if (services_check(c, err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		return -1;
@@ -230,7 +239,8 @@ check_sync_files(const struct deployment *d)
 
 /*
  * --sync: the named branch, or the one branch the rule names; with a glob
- * and no name, the branch the checkout has (the helper knows it).
+ * and no name, the branch the checkout has (the helper knows it). With
+ * TAG=, the highest tag it takes.
  */
 static int
 sync_now(const struct deployment *d, const char *branch, int resume)
@@ -238,6 +248,17 @@ sync_now(const struct deployment *d, const char *branch, int resume)
 	struct push p = { .change = PUSH_UPDATE };
 	struct sync_call call = { .push = &p, .resume = resume };
 
+	/* TAG=: the highest tag the glob takes, which the helper asks the
+	 * remote for (exec_sync). */
+	if (d->rule.tag != NULL) {
+		if (branch != NULL) {
+			log_err("--branch %s: this deployment follows TAG %s, not a branch",
+			    branch, d->rule.tag);
+			return EXIT_USAGE;
+		}
+		call.push = NULL;
+		return exec_sync(d, &call);
+	}
 	if (branch == NULL && strpbrk(d->rule.branch, "*?[") != NULL) {
 		call.push = NULL;
 		return exec_sync(d, &call);
@@ -261,13 +282,16 @@ check_now(const struct deployment *d)
 	const struct config *c = d->config;
 	struct sync_call call = { .check = 1 };
 
+	const char *key = d->rule.tag != NULL ? "TAG" : "BRANCH";
+	const char *rule = d->rule.tag != NULL ? d->rule.tag : d->rule.branch;
+
 	if (d->source == NULL) {
 		printf("ok: %s: no SOURCE: pushes come from --post-receive only, "
-		    "BRANCH %s\n", c->path, d->rule.branch);
+		    "%s %s\n", c->path, key, rule);
 		return exec_sync(d, &call);
 	}
-	printf("ok: %s: SOURCE %s (%s), BRANCH %s\n", c->path, d->source->name,
-	    d->source->display_name, d->rule.branch);
+	printf("ok: %s: SOURCE %s (%s), %s %s\n", c->path, d->source->name,
+	    d->source->display_name, key, rule);
 	if (d->source->signature.how == SOURCE_UNSIGNED)
 		printf("ok: %s cannot sign its requests: restrict who may connect "
 		    "(IPAddressAllow= in the socket unit)\n", d->source->name);

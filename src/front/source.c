@@ -20,12 +20,14 @@ source_find(const char *name)
 	return NULL;
 }
 
-/* A branch ref whose short name the rule takes (gitname.h). */
+/* A ref whose short name the rule takes (gitname.h). */
 int
 source_wants_ref(const struct source_rule *rule, const char *ref)
 {
-	const char *branch = gitname_branch(ref);
+	const char *branch = gitname_branch(ref), *tag = gitname_tag(ref);
 
+	if (rule->tag != NULL)
+		return tag != NULL && gitname_tag_takes(rule->tag, tag);
 	return branch != NULL && gitname_rule_takes(rule->branch, branch);
 }
 
@@ -58,7 +60,7 @@ source_string(const cJSON *object, const char *key)
 /*
  * Record the push; the ref and object names came from a peer, so they are
  * checked here once for every source: what leaves this module is a branch
- * ref of printable bytes and two 40-hex object names.
+ * or tag ref of printable bytes and two 40-hex object names.
  */
 void
 source_match(struct source_result *res, const char *ref, const char *old_oid,
@@ -150,22 +152,22 @@ source_push_change(struct source_push *p, const char *ref, const char *old_oid,
 	int wanted;
 
 	p->changes++;
-	if (strncmp(ref, "refs/tags/", strlen("refs/tags/")) == 0) {
-		push_reason(p, RANK_OTHER, "%s is a tag, not a branch", ref);
-		return 0;
-	}
-	if (gitname_branch(ref) == NULL) {
-		push_reason(p, RANK_OTHER, "%s is not a branch", ref);
+	if (p->rule->tag != NULL ? gitname_tag(ref) == NULL : gitname_branch(ref) == NULL) {
+		push_reason(p, RANK_OTHER, "%s is %s", ref, p->rule->tag != NULL ?
+		    (gitname_branch(ref) != NULL ? "a branch, not a tag" : "not a tag") :
+		    (gitname_tag(ref) != NULL ? "a tag, not a branch" : "not a branch"));
 		return 0;
 	}
 	wanted = source_wants_ref(p->rule, ref);
+	/* A deleted tag, as a deleted branch: nothing to deploy. */
 	if (source_oid_is_zero(new_oid)) {
 		push_reason(p, wanted ? RANK_WATCHED : RANK_OTHER, "%s was deleted", ref);
 		return 0;
 	}
 	if (!wanted) {
-		push_reason(p, RANK_OTHER, "%s is not a watched branch (%s)", ref,
-		    p->rule->branch);
+		push_reason(p, RANK_OTHER, "%s is not a watched %s (%s)", ref,
+		    p->rule->tag != NULL ? "tag" : "branch",
+		    p->rule->tag != NULL ? p->rule->tag : p->rule->branch);
 		return 0;
 	}
 	source_match(p->res, ref, old_oid, new_oid,

@@ -16,12 +16,12 @@
 #define OID_HEX_LEN	40
 
 enum push_change {
-	PUSH_ADD,	/* the branch was created */
-	PUSH_UPDATE	/* the branch moved; deletions are never pushes */
+	PUSH_ADD,	/* the branch or tag was created */
+	PUSH_UPDATE	/* it moved; deletions are never pushes */
 };
 
 struct push {
-	char			ref[LIMIT_REF_BYTES];	/* refs/heads/<branch> */
+	char			ref[LIMIT_REF_BYTES];	/* refs/heads/<branch>, refs/tags/<tag> */
 	char			old_oid[OID_HEX_LEN + 1];
 	char			new_oid[OID_HEX_LEN + 1];
 	enum push_change	change;
@@ -42,6 +42,7 @@ struct source_result {
 /* What the deployment watches, from its config. */
 struct source_rule {
 	const char	*branch;	/* glob on the branch's short name */
+	const char	*tag;		/* TAG=: glob on a tag's; branch is then NULL */
 };
 
 /* How the host proves a request is its own; checked by the caller, over
@@ -108,7 +109,8 @@ extern const struct source *const source_table[];
 
 const struct source	*source_find(const char *name);
 
-/* For sources: judging and recording what a payload says. */
+/* For sources: judging and recording what a payload says. A ref the
+ * rule wants: a branch BRANCH takes, or with TAG= a tag it takes. */
 int		 source_wants_ref(const struct source_rule *, const char *ref);
 int		 source_oid_is_valid(const char *);
 int		 source_oid_is_zero(const char *);

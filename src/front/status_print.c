@@ -10,6 +10,7 @@
 #include "bounds.h"
 #include "exitcode.h"
 #include "file.h"
+#include "gitname.h"
 #include "log.h"
 #include "status_print.h"
 #include "utf8.h"
@@ -127,12 +128,13 @@ status_parse(const char *buf, size_t len, struct status_record *r, char *err, si
 	const char *p = buf, *end = buf + len, *v, *bad = NULL;
 	long long x, pinned = 0;
 	size_t n, i;
-	int v1 = 0;
+	int v1 = 0, v2 = 0;
 
 	memset(r, 0, sizeof(*r));
 	if ((v = next_line(&p, end, &n)) == NULL || !((n == strlen(STATUS_MAGIC) &&
 	    memcmp(v, STATUS_MAGIC, n) == 0) || (v1 = n == strlen(STATUS_MAGIC_V1) &&
-	    memcmp(v, STATUS_MAGIC_V1, n) == 0)))
+	    memcmp(v, STATUS_MAGIC_V1, n) == 0) || (v2 = n == strlen(STATUS_MAGIC_V2) &&
+	    memcmp(v, STATUS_MAGIC_V2, n) == 0)))
 		bad = "first line";
 	else if ((v = field(&p, end, "time", &n)) == NULL ||
 	    number(v, n, 1LL << 40, &r->time) == -1)
@@ -174,8 +176,12 @@ status_parse(const char *buf, size_t len, struct status_record *r, char *err, si
 	else if (bad == NULL && !v1 && ((v = field(&p, end, "remote", &n)) == NULL ||
 	    oid(v, n, r->remote) == -1 || (pinned == 0 && n != 0)))
 		bad = "remote";	/* the writer names it only when pinned */
+	else if (bad == NULL && !v1 && !v2 && ((v = field(&p, end, "ref", &n)) == NULL ||
+	    text(v, n, r->ref, &r->ref_len) == -1))
+		bad = "ref";
 	else if (bad == NULL && p != end)
-		bad = v1 ? "what follows message" : "what follows remote";
+		bad = v1 ? "what follows message" : v2 ? "what follows remote" :
+		    "what follows ref";
 	else if (bad == NULL) {
 		r->status = (int)x;
 		r->pinned = !v1 && pinned == 1;
@@ -241,8 +247,13 @@ print_people(const struct status_record *r)
 	printf("last sync: %s, started by %s, took %lld.%03lld s\n", when, r->mode,
 	    r->duration_ms / 1000, r->duration_ms % 1000);
 	printf("status:    %d (%s)\n", r->status, status_name(r->status));
-	printf("branch:    ");
-	print_text(r->branch_len ? r->branch : "-", r->branch_len ? r->branch_len : 1);
+	if (r->ref_len > REFS_TAGS_LEN && strncmp(r->ref, REFS_TAGS, REFS_TAGS_LEN) == 0) {
+		printf("tag:       ");
+		print_text(r->ref + REFS_TAGS_LEN, r->ref_len - REFS_TAGS_LEN);
+	} else {
+		printf("branch:    ");
+		print_text(r->branch_len ? r->branch : "-", r->branch_len ? r->branch_len : 1);
+	}
 	printf("pushed:    %s\n", r->pushed[0] ? r->pushed : "-");
 	printf("before:    %s\n", r->old[0] ? r->old : "-");
 	printf("after:     %s\n", r->new[0] ? r->new : "-");
@@ -300,6 +311,8 @@ json_oid(const char *s)
 static int
 print_json(const struct status_record *r)
 {
+	int is_tag = r->ref_len > REFS_TAGS_LEN &&
+	    strncmp(r->ref, REFS_TAGS, REFS_TAGS_LEN) == 0;
 	cJSON *o;
 	char *s = NULL;
 
@@ -317,6 +330,10 @@ print_json(const struct status_record *r)
 	    !cJSON_AddItemToObject(o, "message", json_text(r->message, r->message_len)) ||
 	    cJSON_AddBoolToObject(o, "pinned", r->pinned) == NULL ||
 	    !cJSON_AddItemToObject(o, "remote", json_oid(r->remote)) ||
+	    !cJSON_AddItemToObject(o, "ref", r->ref_len ? json_text(r->ref, r->ref_len) :
+	    cJSON_CreateNull()) ||
+	    !cJSON_AddItemToObject(o, "tag", is_tag ? json_text(r->ref + REFS_TAGS_LEN,
+	    r->ref_len - REFS_TAGS_LEN) : cJSON_CreateNull()) ||
 	    (s = cJSON_PrintUnformatted(o)) == NULL) {
 		cJSON_Delete(o);
 		return -1;

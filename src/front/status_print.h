@@ -28,6 +28,8 @@ struct status_record {
 	size_t		message_len;
 	int		pinned;		/* 0 in a version 1 record */
 	char		remote[STATUS_OID_LEN + 1];	/* "" when not known */
+	char		ref[STATUS_TEXT_MAX];	/* "" in a version 1 or 2 record */
+	size_t		ref_len;
 };
 
 /* A pure function of the bytes: 0, or -1 with why in err. */

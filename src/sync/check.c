@@ -1,6 +1,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "place.h"
 #include "publish.h"
 #include "ssh_auth.h"
+#include "tag_pick.h"
 
 static int worst = EXIT_OK;
 
@@ -48,10 +50,34 @@ names_host(const struct ssh_auth *a)
 	    probe, sizeof(probe)) != KNOWN_HOST_UNKNOWN;
 }
 
+/* TAG=: how many of the remote's tags the glob takes, and which of them
+ * --sync deploys (tag_pick.h). */
+static void
+check_tags(const git_remote_head **heads, size_t n, const char *glob)
+{
+	const char **names, *best;
+	size_t i, taken;
+
+	if ((names = calloc(n ? n : 1, sizeof(*names))) == NULL) {
+		report(EXIT_INTERNAL, "out of memory");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		names[i] = heads[i]->name;
+	taken = tag_pick_highest(names, n, glob, &best);
+	if (best != NULL)
+		report(EXIT_OK, "TAG %s: %zu tag%s match; the highest is %s", glob, taken,
+		    taken == 1 ? "" : "s", best);
+	else
+		report(EXIT_OK, "TAG %s: no tag of the remote matches yet; --sync has "
+		    "nothing to deploy until one is pushed", glob);
+	free(names);
+}
+
 /*
  * Connect as a sync would, list the branches the remote has, and say
  * whether the branch rule takes any of them: one that takes none makes
- * every sync fail.
+ * every sync fail. With TAG=, the tags it takes.
  */
 static void
 check_remote(const struct config *c, struct ssh_auth *a, const char *rule)
@@ -90,6 +116,8 @@ check_remote(const struct config *c, struct ssh_auth *a, const char *rule)
 	    "host key known, key accepted" : a->http.token != NULL ?
 	    "certificate trusted, token accepted" : "certificate trusted, no token asked",
 	    count, count ? list : "none", count > 10 ? ", ..." : "");
+	if (config_get(c, CONFIG_TAG) != NULL)
+		check_tags(heads, n, config_get(c, CONFIG_TAG));
 	if (rule == NULL)
 		goto out;
 	if (taken > 0)

@@ -12,6 +12,7 @@
 #include "pack.h"
 #include "peer_limits.h"
 #include "ssh_auth.h"
+#include "tag_fetch.h"
 
 void
 fetch_phase(const struct sync_target *t, enum sync_phase p)
@@ -52,7 +53,7 @@ fetch_split_path(const char *path, char *dir, char *base)
  * Connect first, on its own, so that a SYNC_TIMEOUT can say whether the
  * server never answered or the transfer was slow. Remote-tracking refs of
  * branches deleted on the remote go (prune), so that a deleted watched
- * branch is seen as gone.
+ * branch is seen as gone. With TAG=, the tag alone (tag_fetch.h).
  */
 int
 fetch_origin(git_remote *origin, struct ssh_auth *a, const struct sync_target *t,
@@ -61,6 +62,8 @@ fetch_origin(git_remote *origin, struct ssh_auth *a, const struct sync_target *t
 	git_fetch_options opts;
 	int rc;
 
+	if (t->tag != NULL)
+		return tag_fetch(origin, a, t, message);
 	git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
 	ssh_auth_callbacks(a, &opts.callbacks);
 	opts.prune = GIT_FETCH_PRUNE;

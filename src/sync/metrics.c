@@ -14,6 +14,7 @@
 #include "bounds.h"
 #include "exitcode.h"
 #include "file.h"
+#include "gitname.h"
 #include "log.h"
 #include "metrics.h"
 #include "replace.h"
@@ -250,6 +251,11 @@ metrics_write(const char *path, const char *clone_path, const struct status *liv
 		put_label(&t, clone_path);
 		put(&t, "\",branch=\"");
 		put_label(&t, live->head_branch);
+		/* TAG=: the checkout's branch is named like the tag deployed. */
+		if (st->ref != NULL && gitname_tag(st->ref) != NULL) {
+			put(&t, "\",tag=\"");
+			put_label(&t, live->head_branch);
+		}
 		put(&t, "\",commit=\"%s\"} 1\n", live->new);
 	}
 	if (t.full)

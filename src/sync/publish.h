@@ -26,6 +26,7 @@ enum sync_phase { SYNC_PHASE_CONNECT, SYNC_PHASE_FETCH, SYNC_PHASE_CHECKOUT };
 
 struct sync_target {
 	const char	*branch;	/* short name: develop */
+	const char	*tag;		/* TAG=: the tag, and branch is named so */
 	volatile int	*phase;		/* enum sync_phase, shared with the parent; may be NULL */
 	int		 resume;	/* --resume: publish the tip past a rollback */
 };

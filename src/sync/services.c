@@ -33,7 +33,7 @@
 /* What the command is told; an inherited variable of the same name is
  * dropped, so that SENTRY_PAYLOAD, say, is set only when there is one. */
 static const char *const our_vars[] = {
-	"SENTRY_SOURCE", "SENTRY_REF", "SENTRY_OLD", "SENTRY_NEW", "SENTRY_FORCED",
+	"SENTRY_SOURCE", "SENTRY_REF", "SENTRY_TAG", "SENTRY_OLD", "SENTRY_NEW", "SENTRY_FORCED",
 	"SENTRY_REPO_PATH", "SENTRY_RELEASE_PATH", "SENTRY_CHANGED_FILES", "SENTRY_PAYLOAD", "HOME", "XDG_CONFIG_HOME",
 	/* ON_FAILURE='s */
 	"SENTRY_STATUS", "SENTRY_MESSAGE", "SENTRY_MODE", "SENTRY_BRANCH", "SENTRY_PUSHED",
@@ -162,6 +162,7 @@ make_env(const struct config *c, const char *ref, const struct sync_outcome *o,
 	git_oid_tostr(new, sizeof(new), &o->new_head);
 	if (add_var(mine, &n, "SENTRY_SOURCE", config_get(c, CONFIG_SOURCE)) == -1 ||
 	    add_var(mine, &n, "SENTRY_REF", ref) == -1 ||
+	    add_var(mine, &n, "SENTRY_TAG", gitname_tag(ref)) == -1 ||
 	    add_var(mine, &n, "SENTRY_OLD", old) == -1 ||
 	    add_var(mine, &n, "SENTRY_NEW", new) == -1 ||
 	    add_var(mine, &n, "SENTRY_FORCED", o->forced ? "1" : "0") == -1 ||
@@ -349,6 +350,8 @@ services_notify(const struct config *c, const struct status *st)
 	    add_var(mine, &n, "SENTRY_MESSAGE", st->message) == -1 ||
 	    add_var(mine, &n, "SENTRY_MODE", st->mode) == -1 ||
 	    add_var(mine, &n, "SENTRY_BRANCH", st->branch ? st->branch : "") == -1 ||
+	    add_var(mine, &n, "SENTRY_REF", st->ref) == -1 ||
+	    add_var(mine, &n, "SENTRY_TAG", st->ref ? gitname_tag(st->ref) : NULL) == -1 ||
 	    add_var(mine, &n, "SENTRY_PUSHED", st->pushed) == -1 ||
 	    add_var(mine, &n, "SENTRY_OLD", st->old) == -1 ||
 	    add_var(mine, &n, "SENTRY_NEW", st->new) == -1 ||

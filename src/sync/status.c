@@ -140,6 +140,7 @@ last_sync(const char *path, struct status *last)
 	    NULL)
 		return -1;
 	if (strncmp(text, STATUS_MAGIC "\n", sizeof(STATUS_MAGIC)) != 0 &&
+	    strncmp(text, STATUS_MAGIC_V2 "\n", sizeof(STATUS_MAGIC_V2)) != 0 &&
 	    strncmp(text, STATUS_MAGIC_V1 "\n", sizeof(STATUS_MAGIC_V1)) != 0)
 		goto out;
 	for (line = text; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
@@ -182,6 +183,12 @@ static void
 describe(struct status *st)
 {
 	const char *b = st->branch ? st->branch : "the branch", *err;
+	char tag[LIMIT_REF_BYTES + 8];
+
+	if (st->ref != NULL && gitname_tag(st->ref) != NULL) {
+		snprintf(tag, sizeof(tag), "tag %s", gitname_tag(st->ref));
+		b = tag;
+	}
 
 	if (st->exit != 0) {
 		err = log_last_error();
@@ -244,6 +251,7 @@ status_report(const struct config *c, struct status *st, int rc, int locked)
 	put(&r, "status=%d\n", st->exit);
 	put_text(&r, "message", st->message);
 	put(&r, "pinned=%d\nremote=%s\n", st->pinned ? 1 : 0, st->pinned ? st->remote : "");
+	put_text(&r, "ref", st->ref);
 	if (path[0] == '\0')
 		log_warning("%s" STATUS_SUFFIX ": name too long; no status record", clone_path);
 	else if (r.full)

@@ -15,7 +15,8 @@
 
 struct status {
 	const char	*mode;		/* STATUS_MODE_* */
-	const char	*branch;	/* the branch synced; NULL: not known */
+	const char	*branch;	/* the branch synced; NULL: not known, or a tag */
+	const char	*ref;		/* its full ref (refs/tags/v1.10); NULL: not known */
 	char		 pushed[STATUS_OID_LEN + 1];	/* the event's new commit, or "" */
 	char		 old[STATUS_OID_LEN + 1];	/* HEAD before, or "": none */
 	int		 have_old;	/* old was read before the sync */

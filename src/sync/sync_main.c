@@ -6,7 +6,7 @@
  * checks out the tip it fetches); the body may pass through, on a
  * descriptor, to RUN=.
  *
- * usage: sentry-source-sync -c file (--ref refs/heads/BRANCH | --current)
+ * usage: sentry-source-sync -c file (--ref REF | --current | --highest-tag)
  *            [--new oid --old oid] [--payload-fd n] [--syslog]
  *            [--mode socket|hook|sync] [--resume]
  *        sentry-source-sync -c file --check [--rule branch-or-glob]
@@ -44,12 +44,14 @@
 #include "ssh_auth.h"
 #include "status.h"
 #include "sync_args.h"
+#include "tag_pick.h"
 
 /* What the command line asks for: one run of the helper. */
 struct sync_job {
 	const char	*config_path;
 	const char	*ref;		/* --ref; NULL with --current */
 	int		 current;	/* the branch CLONE_PATH holds, for a glob BRANCH */
+	int		 highest;	/* TAG=: the highest tag the remote has */
 	const char	*old, *new;	/* the push's commits, for the log and record */
 	int		 payload_fd;	/* the request body for RUN=, or -1 */
 	const char	*mode;		/* STATUS_MODE_* */
@@ -81,7 +83,7 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: sentry-source-sync -c file (--ref refs/heads/BRANCH | --current)\n"
+	    "usage: sentry-source-sync -c file (--ref REF | --current | --highest-tag)\n"
 	    "           [--new oid --old oid] [--payload-fd n] [--syslog]\n"
 	    "           [--mode socket|hook|sync] [--resume]\n"
 	    "       sentry-source-sync -c file --check [--rule branch-or-glob]\n"
@@ -96,6 +98,7 @@ parse_args(int argc, char *argv[], struct sync_job *job)
 		{ SYNC_OPT_CONFIG, required_argument, NULL, 'c' },
 		{ SYNC_OPT_REF, required_argument, NULL, 'r' },
 		{ SYNC_OPT_CURRENT, no_argument, NULL, 'C' },
+		{ SYNC_OPT_HIGHEST_TAG, no_argument, NULL, 'H' },
 		{ SYNC_OPT_NEW, required_argument, NULL, 'n' },
 		{ SYNC_OPT_OLD, required_argument, NULL, 'o' },
 		{ SYNC_OPT_PAYLOAD_FD, required_argument, NULL, 'p' },
@@ -116,6 +119,7 @@ parse_args(int argc, char *argv[], struct sync_job *job)
 		case 'c': job->config_path = optarg; break;
 		case 'r': job->ref = optarg; break;
 		case 'C': job->current = 1; break;
+		case 'H': job->highest = 1; break;
 		case 'n': job->new = optarg; break;
 		case 'o': job->old = optarg; break;
 		case 'S': log_to_syslog(); break;
@@ -147,11 +151,12 @@ parse_args(int argc, char *argv[], struct sync_job *job)
 	if (job->resume && (job->rollback || job->releases || job->check))
 		return -1;
 	if (job->rollback || job->releases)
-		return job->check || job->ref != NULL || job->current || job->rule != NULL ||
-		    (job->rollback && job->releases) ? -1 : 0;
+		return job->check || job->ref != NULL || job->current || job->highest ||
+		    job->rule != NULL || (job->rollback && job->releases) ? -1 : 0;
 	if (job->check)
-		return job->ref != NULL || job->current ? -1 : 0;
-	return (job->ref == NULL) == !job->current || job->rule != NULL ? -1 : 0;
+		return job->ref != NULL || job->current || job->highest ? -1 : 0;
+	return (job->ref != NULL) + job->current + job->highest != 1 || job->rule != NULL ?
+	    -1 : 0;
 }
 
 /* What libgit2 would read from the invoking user's home and the system:
@@ -355,16 +360,57 @@ setup(struct sync_run *run)
 	return EXIT_OK;
 }
 
-/* The branch, the key, and the place, before any lock is taken. */
+/*
+ * TAG=: run->ref is a tag the glob takes. The checkout follows a local
+ * branch named like it (tag_pick.h), and the record names the tag.
+ */
+static int
+tag_of(struct sync_run *run, const char *glob)
+{
+	const char *tag = gitname_tag(run->ref);
+	int valid = 0;
+
+	if (tag == NULL || git_reference_name_is_valid(&valid, run->ref) < 0 || !valid) {
+		log_err("--ref %s is not a tag ref, and this deployment follows TAG %s",
+		    run->ref, glob);
+		return EXIT_USAGE;
+	}
+	if (!gitname_tag_takes(glob, tag)) {
+		log_err("tag %s is not one that TAG %s takes", tag, glob);
+		return EXIT_USAGE;
+	}
+	/* git would take a branch named so for HEAD itself. */
+	if (strcmp(tag, "HEAD") == 0) {
+		log_err("a tag named HEAD cannot name the checkout's branch; rename it");
+		return EXIT_USAGE;
+	}
+	run->st.ref = run->ref;
+	run->target.tag = run->target.branch = tag;
+	return EXIT_OK;
+}
+
+/* The branch (or tag), the key, and the place, before any lock is taken. */
 static int
 prepare(const struct sync_job *job, struct sync_run *run)
 {
 	const struct config *c = &run->config;
-	const char *branch;
+	const char *branch, *tag = config_get(c, CONFIG_TAG);
 	char err[1024];
 	enum place p;
+	int rc;
 
 	run->ref = job->ref;
+	if ((tag == NULL && job->highest) || (tag != NULL && job->current)) {
+		log_err("--%s: %s", job->highest ? SYNC_OPT_HIGHEST_TAG : SYNC_OPT_CURRENT,
+		    tag == NULL ? "this deployment has no TAG" : "this deployment follows "
+		    "TAG, not a branch");
+		return EXIT_USAGE;
+	}
+	if (tag != NULL) {
+		if (!job->highest && (rc = tag_of(run, tag)) != EXIT_OK)
+			return rc;
+		goto key;
+	}
 	if (job->current) {
 		if (current_ref(c, run->current, sizeof(run->current)) == -1)
 			return EXIT_CONFIG;
@@ -381,6 +427,8 @@ prepare(const struct sync_job *job, struct sync_run *run)
 		log_err("branch %s is not the configured BRANCH", branch);
 		return EXIT_USAGE;
 	}
+	run->st.ref = run->ref;
+key:
 	if (ssh_auth_load(&run->auth, c, err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		return EXIT_CONFIG;
@@ -393,7 +441,33 @@ prepare(const struct sync_job *job, struct sync_run *run)
 		run->may_lock = p == PLACE_NO_DIR;
 		return place_status(p);
 	}
+	/* Asked of the remote in a child, within SYNC_TIMEOUT. */
+	if (job->highest) {
+		if ((rc = tag_pick_remote(c, &run->auth, tag, config_number(c,
+		    CONFIG_SYNC_TIMEOUT), run->current, sizeof(run->current))) != EXIT_OK)
+			return rc;
+		run->ref = run->current;
+		return tag_of(run, tag);
+	}
 	return EXIT_OK;
+}
+
+/* A waiting push's ref this deployment takes too: a tag TAG takes, or a
+ * branch a glob BRANCH takes; NULL when not. */
+static const char *
+newest_taken(const struct sync_run *run)
+{
+	const char *tag = config_get(&run->config, CONFIG_TAG), *name;
+	int valid = 0;
+
+	if (tag == NULL)
+		return (name = branch_of(run->newest)) != NULL &&
+		    config_get(&run->config, CONFIG_BRANCH) != NULL &&
+		    gitname_rule_takes(config_get(&run->config, CONFIG_BRANCH), name) ?
+		    name : NULL;
+	return (name = gitname_tag(run->newest)) != NULL &&
+	    git_reference_name_is_valid(&valid, run->newest) == 0 && valid &&
+	    gitname_tag_takes(tag, name) ? name : NULL;
 }
 
 /*
@@ -409,7 +483,8 @@ take_lock(const struct sync_job *job, struct sync_run *run)
 	int rc;
 
 	/* A timer's sync names no push: it writes nothing, reads the newest. */
-	snprintf(run->newest, sizeof(run->newest), "%s", job->current ? "" : run->ref);
+	snprintf(run->newest, sizeof(run->newest), "%s", job->current || job->highest ? "" :
+	    run->ref);
 	r = lock_checkout(path, run->newest, sizeof(run->newest), &run->lock);
 	if (r == LOCK_NOT_OURS)
 		run->may_lock = 0;
@@ -417,13 +492,15 @@ take_lock(const struct sync_job *job, struct sync_run *run)
 		run->report = 0;	/* the waiting sync's record will cover this push */
 	if ((rc = lock_status(r, path, run->target.branch)) != EXIT_OK || r != LOCK_TAKEN)
 		return rc;
-	if (strcmp(run->newest, run->ref) != 0 && (newest = branch_of(run->newest)) != NULL &&
-	    config_get(&run->config, CONFIG_BRANCH) != NULL &&
-	    gitname_rule_takes(config_get(&run->config, CONFIG_BRANCH), newest)) {
+	if (strcmp(run->newest, run->ref) != 0 && (newest = newest_taken(run)) != NULL) {
 		log_notice("%s: a push to %s came while this sync waited; the newest push wins: "
 		    "syncing %s", run->target.branch, newest, newest);
-		run->ref = run->newest;
-		run->st.branch = run->target.branch = newest;
+		run->ref = run->st.ref = run->newest;
+		run->target.branch = newest;
+		if (run->target.tag != NULL)
+			run->target.tag = newest;
+		else
+			run->st.branch = newest;
 		run->st.pushed[0] = '\0';
 		run->payload_fd = -1;	/* that push's body is not the one we have */
 		return EXIT_OK;

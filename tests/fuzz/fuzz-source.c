@@ -158,13 +158,15 @@ check_result(const struct source_result *res, const struct source_rule *rule)
 		return;
 	}
 	FUZZ_CHECK(memchr(p->ref, '\0', sizeof(p->ref)) != NULL, "ref not NUL-terminated");
-	FUZZ_CHECK(strncmp(p->ref, "refs/heads/", 11) == 0 && p->ref[11] != '\0',
+	/* A branch for BRANCH=, a tag for TAG=, never the other. */
+	FUZZ_CHECK(strncmp(p->ref, rule->tag != NULL ? "refs/tags/" : "refs/heads/",
+	    rule->tag != NULL ? 10 : 11) == 0 && p->ref[rule->tag != NULL ? 10 : 11] != '\0',
 	    "matched %s", p->ref);
 	for (c = p->ref; *c != '\0'; c++)
 		FUZZ_CHECK((unsigned char)*c > ' ' && *c != 0x7f,
 		    "byte 0x%02x in the matched ref", (unsigned char)*c);
 	FUZZ_CHECK(source_wants_ref(rule, p->ref), "matched %s, not wanted by %s",
-	    p->ref, rule->branch);
+	    p->ref, rule->tag != NULL ? rule->tag : rule->branch);
 	FUZZ_CHECK(source_oid_is_valid(p->old_oid) && source_oid_is_valid(p->new_oid),
 	    "object names %.41s %.41s", p->old_oid, p->new_oid);
 	FUZZ_CHECK(!source_oid_is_zero(p->new_oid), "match of a deletion");
@@ -190,9 +192,10 @@ check_same(const struct source_result *a, const struct source_result *b)
 }
 
 static void
-judge(const struct http_request *r, const cJSON *json, const char *branch)
+judge(const struct http_request *r, const cJSON *json, const char *branch,
+    const char *tag)
 {
-	struct source_rule rule = { branch };
+	struct source_rule rule = { .branch = branch, .tag = tag };
 	/* As src/front/serve.c starts it. */
 	struct source_result first = { .verdict = SOURCE_IGNORED };
 	struct source_result second = { .verdict = SOURCE_IGNORED };
@@ -212,10 +215,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((r = request(data, size)) == NULL)
 		return 0;
 	if ((json = body_json(r)) != NULL) {
-		judge(r, json, "*");
-		judge(r, json, "develop");
+		judge(r, json, "*", NULL);
+		judge(r, json, "develop", NULL);
 		if (SOURCE_SYM.builtin_branch != NULL)
-			judge(r, json, SOURCE_SYM.builtin_branch);
+			judge(r, json, SOURCE_SYM.builtin_branch, NULL);
+		else	/* TAG= */
+			judge(r, json, NULL, "*");
 		cJSON_Delete(json);
 	}
 	http_request_free(r);

@@ -72,7 +72,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct status_record r;
 	struct out o = { .len = 0 };
 	char err[128], line[80], *copy;
-	int v1;
+	int v1, v2;
 
 	if ((copy = malloc(size ? size : 1)) == NULL)
 		abort();
@@ -96,7 +96,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	v1 = size >= strlen(STATUS_MAGIC_V1) &&
 	    memcmp(data, STATUS_MAGIC_V1, strlen(STATUS_MAGIC_V1)) == 0;
 	FUZZ_CHECK(oid_ok(r.remote) && (r.pinned || r.remote[0] == '\0'), "a bad remote");
-	put_str(&o, v1 ? STATUS_MAGIC_V1 "\n" : STATUS_MAGIC "\n");
+	v2 = size >= strlen(STATUS_MAGIC_V2) &&
+	    memcmp(data, STATUS_MAGIC_V2, strlen(STATUS_MAGIC_V2)) == 0;
+	put_str(&o, v1 ? STATUS_MAGIC_V1 "\n" : v2 ? STATUS_MAGIC_V2 "\n" : STATUS_MAGIC "\n");
 	snprintf(line, sizeof(line), "time=%lld\nduration_ms=%lld\nmode=", r.time, r.duration_ms);
 	put_str(&o, line);
 	put_str(&o, r.mode);
@@ -115,6 +117,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(line, sizeof(line), "pinned=%d\nremote=%s\n", r.pinned, r.remote);
 		put_str(&o, line);
 	}
+	if (!v1 && !v2)
+		put_text(&o, "ref=", r.ref, r.ref_len);
 	FUZZ_CHECK(o.len == size && memcmp(o.buf, data, size) == 0,
 	    "accepted a record that is not in the writer's canonical form");
 	free(copy);

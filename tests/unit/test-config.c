@@ -65,6 +65,20 @@ main(void)
 	tap_ok(c.v[CONFIG_CLONE_PATH].line == 4, "line numbers kept");
 	config_free(&c);
 
+	/* TAG=, instead of BRANCH=. */
+	snprintf(text, sizeof(text), "%sTAG=v*\n", good);
+	tap_ok(load(text, &c, err, sizeof(err)) == 0 && config_get(&c, CONFIG_TAG) != NULL &&
+	    strcmp(config_get(&c, CONFIG_TAG), "v*") == 0, "TAG=v* loads (%s)", err);
+	config_free(&c);
+	snprintf(text, sizeof(text), "%sBRANCH=main\nTAG=v*\n", good);
+	expect_error("TAG and BRANCH", text, ":9: TAG and BRANCH (line 8) are both set");
+	snprintf(text, sizeof(text), "%sTAG=refs/tags/v*\n", good);
+	expect_error("TAG naming refs/", text, ":8: TAG must be a tag name or glob");
+	snprintf(text, sizeof(text), "%sTAG=-v\n", good);
+	expect_error("TAG beginning with -", text, ":8: TAG must be a tag name or glob");
+	snprintf(text, sizeof(text), "%sTAG=v 1\n", good);
+	expect_error("TAG with a blank", text, ":8: TAG must be a tag name or glob");
+
 	snprintf(text, sizeof(text), "%sSSH_KEYPATH=/other\n", good);
 	expect_error("duplicate key", text, ":8: SSH_KEYPATH already set on line 6");
 	snprintf(text, sizeof(text), "%sSSH_KEYPATHS=/x\n", good);

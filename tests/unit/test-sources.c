@@ -55,9 +55,15 @@ static struct source_result
 judge(const struct source *src, struct http_request *req, const char *body,
     size_t len, const char *branch)
 {
-	struct source_rule rule = { branch };
+	struct source_rule rule = { .branch = branch };
 	struct source_result res;
 	cJSON *json;
+
+	/* payloads.tsv's tag:GLOB: a TAG= rule. */
+	if (strncmp(branch, "tag:", 4) == 0) {
+		rule.branch = NULL;
+		rule.tag = branch + 4;
+	}
 
 	memset(&res, 0, sizeof(res));
 	res.verdict = -1;

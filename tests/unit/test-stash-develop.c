@@ -18,7 +18,7 @@ static const struct source *src;
 static struct source_result
 judge_text(const char *text, const char *branch)
 {
-	struct source_rule rule = { branch };
+	struct source_rule rule = { .branch = branch };
 	struct source_result res;
 	struct http_request *req = calloc(1, sizeof(*req));
 	cJSON *json = cJSON_Parse(text);

@@ -44,6 +44,22 @@ static const char good2[] =
     "pinned=1\n"
     "remote=" OID_B "\n";
 
+/* Version 3, with TAG=: branch= empty, ref= naming the tag. */
+static const char good3[] =
+    "sentry-source-status 3\n"
+    "time=1764522000\n"
+    "duration_ms=1234\n"
+    "mode=socket\n"
+    "branch=\n"
+    "pushed=" OID_B "\n"
+    "old=" OID_A "\n"
+    "new=" OID_B "\n"
+    "status=0\n"
+    "message=tag v1.10 moved from 0123456789ab to 89abcdef0123\n"
+    "pinned=0\n"
+    "remote=\n"
+    "ref=refs/tags/v1.10\n";
+
 static int
 parses(const char *text, size_t len, struct status_record *r)
 {
@@ -116,6 +132,14 @@ main(void)
 	twin_of(good2, "pinned=1", "pinned=0", "a remote named when not pinned");
 	twin_of(good2, "remote=" OID_B "\n", "remote=" OID_B "\nmore\n", "a line after remote=");
 	twin_of(good2, "remote=" OID_B "\n", "remote=0123\n", "a short remote");
+	tap_ok(parses(good3, strlen(good3), &r) && r.branch_len == 0 && r.ref_len == 15 &&
+	    strcmp(r.ref, "refs/tags/v1.10") == 0, "version 3: the ref of a tag");
+	tap_ok(parses(good2, strlen(good2), &r) && r.ref_len == 0,
+	    "version 2: no ref, read as not known");
+	twin_of(good3, "ref=refs/tags/v1.10\n", "", "version 3 without ref=");
+	twin_of(good3, "ref=refs/tags/v1.10\n", "ref=refs/tags/v1.10\nmore\n",
+	    "a line after ref=");
+	twin_of(good3, "ref=refs/tags/v1.10", "ref=refs/tags/v\x01", "a control byte in ref=");
 	twin("time=1764522000\nduration_ms=1234\n", "duration_ms=1234\ntime=1764522000\n",
 	    "keys out of order");
 	twin("mode=hook\n", "", "a missing key");

@@ -22,7 +22,7 @@ extern const struct source source_template;
 static struct source_result
 judge(const char *event, const char *text, const char *branch)
 {
-	struct source_rule rule = { branch };
+	struct source_rule rule = { .branch = branch };
 	struct source_result res;
 	struct http_request *req = calloc(1, sizeof(*req));
 	cJSON *json = cJSON_Parse(text);
