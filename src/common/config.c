@@ -67,6 +67,9 @@ static const struct {
 	[CONFIG_KEEP_RELEASES] =	{ "KEEP_RELEASES", 0, check_releases, LIMIT_KEEP_RELEASES },
 	[CONFIG_SHARED_DIRS] =		{ "SHARED_DIRS", 0, check_text, 0 },
 	[CONFIG_SHARED_FILES] =		{ "SHARED_FILES", 0, check_text, 0 },
+	/* SUBDIR's path is checked as a shared path's (shared_config.c). */
+	[CONFIG_SUBMODULES] =		{ "SUBMODULES", 0, check_yes_no, 0 },
+	[CONFIG_SUBDIR] =		{ "SUBDIR", 0, check_text, 0 },
 };
 
 static int	has_space_or_control(const char *);

@@ -33,6 +33,9 @@ enum config_key {
 	CONFIG_KEEP_RELEASES,
 	CONFIG_SHARED_DIRS,
 	CONFIG_SHARED_FILES,
+	/* Submodules and one directory of the tree (submodules.c, subdir.c). */
+	CONFIG_SUBMODULES,
+	CONFIG_SUBDIR,
 	CONFIG_NKEYS
 };
 

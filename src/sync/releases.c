@@ -61,6 +61,7 @@
 #include "services.h"
 #include "shared_paths.h"
 #include "status.h"
+#include "subdir.h"
 #include "tree_check.h"
 
 #define RELEASES_SUFFIX	".releases"
@@ -446,12 +447,10 @@ make_gitlink_dirs(const char *dir, char **paths, size_t n)
  * already and write only the difference. No index is written.
  */
 static int
-check_out(git_repository *repo, const git_oid *tip, const char *dir)
+check_out(git_repository *repo, git_tree *tree, const char *dir)
 {
 	char **gitlinks = NULL;
 	git_checkout_options opts;
-	git_commit *commit = NULL;
-	git_tree *tree = NULL;
 	git_index *empty = NULL, *index = NULL;
 	size_t ngitlinks = 0, i;
 	int rc = -1;
@@ -461,8 +460,7 @@ check_out(git_repository *repo, const git_oid *tip, const char *dir)
 	    GIT_CHECKOUT_DONT_WRITE_INDEX;
 	opts.target_directory = dir;
 	opts.file_open_flags = O_CREAT | O_TRUNC | O_WRONLY | O_NOFOLLOW | O_CLOEXEC;
-	if (git_index_new(&empty) < 0 || git_commit_lookup(&commit, repo, tip) < 0 ||
-	    git_commit_tree(&tree, commit) < 0)
+	if (git_index_new(&empty) < 0)
 		goto out;
 	/* The directory is empty, so only the tree could put a link above a
 	 * file, and the tree check (write_release) has refused such a tree. */
@@ -477,8 +475,6 @@ out:
 		free(gitlinks[i]);
 	free(gitlinks);
 	git_index_free(index);
-	git_tree_free(tree);
-	git_commit_free(commit);
 	git_index_free(empty);
 	return rc;
 }
@@ -492,6 +488,8 @@ write_release(const struct config *c, git_repository *repo, const struct layout 
     int home, const git_oid *tip, struct sync_outcome *out)
 {
 	char dir[PATH_MAX + NAME_MAX + 16], stamp[STAMP_LEN + 1], tmp[NAME_MAX + 16];
+	char why[PATH_MAX + 64];
+	git_tree *tree = NULL;
 	struct timespec now;
 	struct tm tm;
 	int rc;
@@ -504,6 +502,18 @@ write_release(const struct config *c, git_repository *repo, const struct layout 
 	snprintf(out->release, sizeof(out->release), "%s-%s", stamp, git_oid_tostr_s(tip));
 	snprintf(tmp, sizeof(tmp), NEW_PREFIX "%s", out->release);
 	snprintf(dir, sizeof(dir), "%s/%s", l->home_path, tmp);
+	/* SUBDIR: the directory is chosen before anything is written. */
+	if ((rc = subdir_tree(repo, tip, config_get(c, CONFIG_SUBDIR), &tree, why,
+	    sizeof(why))) != 0) {
+		if (rc == 1)
+			log_err("%s: commit %s: SUBDIR: %s; nothing published, the live "
+			    "release is kept", config_get(c, CONFIG_CLONE_PATH),
+			    git_oid_tostr_s(tip), why);
+		else
+			log_err("%s: %s: %s", dir, git_oid_tostr_s(tip), last_git_error());
+		rc = rc == 1 ? EXIT_TREE_REFUSED : EXIT_SYNC_FAILED;
+		goto fail;
+	}
 	/* A release is the tip's whole tree: all of it is checked. */
 	if ((rc = tree_check_sync(repo, NULL, tip, dir, config_get(c, CONFIG_CLONE_PATH))) !=
 	    EXIT_OK)
@@ -513,7 +523,7 @@ write_release(const struct config *c, git_repository *repo, const struct layout 
 		rc = EXIT_SYNC_FAILED;
 		goto fail;
 	}
-	if (check_out(repo, tip, dir) < 0) {
+	if (check_out(repo, tree, dir) < 0) {
 		log_err("%s: checkout of %s: %s", dir, git_oid_tostr_s(tip), last_git_error());
 		rc = EXIT_SYNC_FAILED;
 		/* At once: a full disk gets its space back, and the next sync
@@ -529,8 +539,10 @@ write_release(const struct config *c, git_repository *repo, const struct layout 
 	/* Its files on disk before any name points at them. */
 	syncfs(home);
 	caveats_log(repo, tip, dir);
+	git_tree_free(tree);
 	return EXIT_OK;
 fail:
+	git_tree_free(tree);
 	out->release[0] = '\0';
 	return rc;
 }
@@ -944,6 +956,9 @@ releases_check(const struct config *c, publish_report *report)
 		    "not convert it (see Releases in sentry-source(8))", path,
 		    S_ISDIR(st.st_mode) ? "a directory, not a release link" :
 		    "not a link into its releases");
+	if (config_get(c, CONFIG_SUBDIR) != NULL)
+		report(EXIT_OK, "SUBDIR %s: each release holds that directory of the tree "
+		    "alone; a commit without it is refused", config_get(c, CONFIG_SUBDIR));
 	check_shared(c, report);
 }
 
