@@ -14,6 +14,7 @@
 #include "place.h"
 #include "publish.h"
 #include "ssh_auth.h"
+#include "submodules.h"
 
 static int worst = EXIT_OK;
 
@@ -141,6 +142,7 @@ check_deployment_sync(const struct config *c, const char *rule)
 	else
 		publish_for(c)->check(c, report);
 	check_remote(c, &auth, rule);
+	submodules_check_config(c, rule, &auth, report);
 out:
 	ssh_auth_free(&auth);
 	fflush(stdout);

@@ -62,6 +62,7 @@
 #include "shared_paths.h"
 #include "status.h"
 #include "subdir.h"
+#include "submodules.h"
 #include "tree_check.h"
 
 #define RELEASES_SUFFIX	".releases"
@@ -479,13 +480,30 @@ out:
 	return rc;
 }
 
+/* SUBMODULES=yes: theirs into the release, their repositories in
+ * NAME.releases/modules. */
+static int
+write_submodules(const struct config *c, git_repository *repo, const struct layout *l,
+    const git_oid *tip, struct ssh_auth *a, const char *dir)
+{
+	struct submodules_job j = { a, config_get(c, CONFIG_CLONE_URL),
+	    config_get(c, CONFIG_CLONE_PATH), 0 };
+	char modules[PATH_MAX + 16];
+
+	if (!config_yes(c, CONFIG_SUBMODULES))
+		return EXIT_OK;
+	snprintf(modules, sizeof(modules), "%s/modules", l->home_path);
+	return submodules_update(&j, repo, tip, config_get(c, CONFIG_SUBDIR), dir, modules,
+	    j.clone_url);
+}
+
 /*
  * The tip's tree into .new-TIME-COMMIT, its shared paths linked in,
  * on disk; out->release names it. Anything else: none is left.
  */
 static int
 write_release(const struct config *c, git_repository *repo, const struct layout *l,
-    int home, const git_oid *tip, struct sync_outcome *out)
+    int home, const git_oid *tip, struct ssh_auth *a, struct sync_outcome *out)
 {
 	char dir[PATH_MAX + NAME_MAX + 16], stamp[STAMP_LEN + 1], tmp[NAME_MAX + 16];
 	char why[PATH_MAX + 64];
@@ -529,6 +547,10 @@ write_release(const struct config *c, git_repository *repo, const struct layout 
 		/* At once: a full disk gets its space back, and the next sync
 		 * starts from the live release, whatever was pushed. */
 		remove_named(home, l, tmp, "a checkout that failed");
+		goto fail;
+	}
+	if ((rc = write_submodules(c, repo, l, tip, a, dir)) != EXIT_OK) {
+		remove_named(home, l, tmp, "whose submodules could not be written");
 		goto fail;
 	}
 	/* Before BUILD=, which sees them, as the app will. */
@@ -608,7 +630,7 @@ releases_prepare(const struct config *c, struct ssh_auth *a, const struct sync_t
 	}
 	out->resumed = t->resume;
 	fetch_phase(t, SYNC_PHASE_CHECKOUT);
-	if ((rc = write_release(c, repo, &l, home, &tip, out)) != EXIT_OK)
+	if ((rc = write_release(c, repo, &l, home, &tip, a, out)) != EXIT_OK)
 		goto out;
 	rc = EXIT_SYNC_FAILED;
 	out->cloned = !has_live;
