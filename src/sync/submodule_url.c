@@ -103,14 +103,12 @@ submodule_url_resolve(const char *base, const char *url, char *out, size_t len)
 			break;
 		rel += rel[2] == '/' ? 3 : 2;
 		/* One component of the base's path off; none left: refused. */
-		while (end > start && base[end - 1] != '/')
-			end--;
 		if (end == start)
 			return "its ../ climbs above the top of the superproject's URL";
+		while (end > start && base[end - 1] != '/')
+			end--;
 		while (end > start && base[end - 1] == '/')
 			end--;
-		if (end == start && base[start] == '/')
-			return "its ../ climbs above the top of the superproject's URL";
 	}
 	if (*rel == '\0')
 		return "it names no repository";
