@@ -137,7 +137,7 @@ clone_into(const struct config *c, const char *dir, const char *dest, const char
 	if ((rc = tree_check_sync(repo, NULL, tip, dir, dest)) == EXIT_OK &&
 	    (rc = worktree_move(repo, branch, tip, &intact)) == EXIT_OK &&
 	    (rc = write_submodules(c, repo, a, tip, dir)) == EXIT_OK)
-		caveats_log(repo, tip, dest);
+		caveats_log(repo, tip, dest, config_yes(c, CONFIG_SUBMODULES));
 out:
 	git_remote_free(origin);
 	git_repository_free(repo);
@@ -322,7 +322,7 @@ update_existing(const struct config *c, struct ssh_auth *a, const struct sync_ta
 		goto out;
 	log_notice("%s: %s at %s (was %s%s)", path, t->branch, git_oid_tostr_s(&tip), was,
 	    out->forced ? ", not an ancestor: a forced update" : "");
-	caveats_log(repo, &tip, path);
+	caveats_log(repo, &tip, path, config_yes(c, CONFIG_SUBMODULES));
 	if (!out->cloned)
 		git_oid_cpy(&out->old_head, &head);
 	git_oid_cpy(&out->new_head, &tip);

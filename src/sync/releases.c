@@ -560,7 +560,7 @@ write_release(const struct config *c, git_repository *repo, const struct layout 
 	}
 	/* Its files on disk before any name points at them. */
 	syncfs(home);
-	caveats_log(repo, tip, dir);
+	caveats_log(repo, tip, dir, config_yes(c, CONFIG_SUBMODULES));
 	git_tree_free(tree);
 	return EXIT_OK;
 fail:
