@@ -7,7 +7,8 @@
 # with -, file://, an include) refused with exit 8 and the next push
 # deploying; --check naming the submodules' hosts. Prints TAP.
 #
-# Parts (ONLY=NAME): releases, inplace, hostile, check.
+# Parts (ONLY=NAME): releases, inplace, removed, hostile, check, link,
+# subdir.
 set -u
 
 cd "$(dirname "$0")/.." || exit 70
@@ -114,6 +115,27 @@ test_inplace() {
 	check "... git status of the checkout is clean" clean_tree "$ICP"
 }
 
+# A push that removes a submodule, in place: its files go with it, and
+# the next sync is not refused for files "nobody committed".
+test_removed() {
+	[ -d "$ICP/.git" ] || cli -c "$ICONF" --sync
+	saved=$(cat "$S/.gitmodules")
+	printf '[submodule "lib"]\n\tpath = lib\n\turl = ../lib.git\n' >"$S/.gitmodules"
+	git -C "$S" add .gitmodules && git -C "$S" rm -q --cached vendor/tool
+	push_main "tool removed" >/dev/null
+	cli -c "$ICONF" --sync
+	check_eq "in place: a push that removes a submodule: exit 0" 0 "$RC"
+	check "... its directory is gone" not test -e "$ICP/vendor/tool"
+	check "... the other stays" test -f "$ICP/lib/lib.txt"
+	check "... git status of the checkout is clean" clean_tree "$ICP"
+	printf '%s\n' "$saved" >"$S/.gitmodules"
+	git -C "$S" add .gitmodules && gitlink vendor/tool "$(git -C "$FX_DIR/git/tool" rev-parse HEAD)"
+	push_main "tool back" >/dev/null
+	cli -c "$ICONF" --sync
+	check_eq "in place: the submodule added back: exit 0" 0 "$RC"
+	check "... its files are there" test -f "$ICP/vendor/tool/other.txt"
+}
+
 # hostile DESC GITMODULES: a push of that .gitmodules must be refused.
 hostile() {
 	printf '%b' "$2" >"$S/.gitmodules"
@@ -163,7 +185,51 @@ test_check() {
 	cli -c "$RCONF" --check
 	check "--check says the other host is not in KNOWN_HOSTS" \
 		grep -q "FAIL: submodule far: .*KNOWN_HOSTS names no \[localhost\]:$FX_SSH_PORT" "$OUT"
+	cli -c "$ICONF" --sync
+	check_eq "in place too: exit 3" 3 "$RC"
+	sed -i "s|url = .*|url = $SSH_BASE/tool.git|" "$S/.gitmodules"
+	git -C "$S" add .gitmodules
+	push_main "far is 127.0.0.1 after all" >/dev/null
+	cli -c "$ICONF" --sync
+	check_eq "the next push, with the host fixed, deploys in place: exit 0" 0 "$RC"
+	check "... and writes the submodule" test -f "$ICP/far/other.txt" -o -f "$ICP/far/tool.txt"
 }
 
-run_parts test_releases test_inplace test_hostile test_check
+# A .gitmodules path that names a link of the tree: no gitlink is
+# there, so nothing is written through it.
+test_link() {
+	mkdir -p "$FX_DIR/outside"
+	printf '[submodule "lnk"]\n\tpath = lnk\n\turl = ../lib.git\n' >"$S/.gitmodules"
+	ln -sfn "$FX_DIR/outside" "$S/lnk"
+	git -C "$S" add .gitmodules lnk
+	git -C "$S" rm -rq --cached --ignore-unmatch far lib vendor/tool
+	push_main "a path that is a link" >/dev/null
+	cli -c "$RCONF" --sync
+	check_eq "a .gitmodules path naming a link: no submodule, exit 0" 0 "$RC"
+	check "... nothing written through the link" test -z "$(ls -A "$FX_DIR/outside")"
+	git -C "$S" rm -q lnk
+}
+
+# SUBDIR with submodules: those inside it, written under the release's top.
+test_subdir() {
+	local conf="$FX_DIR/subdir.conf" cp="$FX_DIR/srv/sub"
+	write_config "$conf" "CLONE_PATH=$cp" PUBLISH=releases SUBMODULES=yes SUBDIR=site
+	printf '[submodule "site-lib"]\n\tpath = site/lib\n\turl = ../lib.git\n' >"$S/.gitmodules"
+	printf '[submodule "vendor/tool"]\n\tpath = vendor/tool\n\turl = ../tool.git\n' \
+		>>"$S/.gitmodules"
+	mkdir -p "$S/site" && echo index >"$S/site/index.html"
+	git -C "$S" add .gitmodules site/index.html && gitlink site/lib "$lib" &&
+		gitlink vendor/tool "$(git -C "$FX_DIR/git/tool" rev-parse HEAD)"
+	push_main "a submodule inside SUBDIR" >/dev/null
+	cli -c "$conf" --sync
+	check_eq "SUBDIR and SUBMODULES: exit 0" 0 "$RC"
+	check_eq "... the submodule inside SUBDIR is written under the release's top" lib-2 \
+		"$(cat "$cp/lib/lib.txt" 2>/dev/null)"
+	check "... with its nested one" test -f "$cp/lib/deps/inner/inner.txt"
+	check "... the one outside SUBDIR is not" not test -e "$cp/vendor"
+	check "... nor fetched" not test -e "$cp.releases/modules/vendor%2ftool"
+}
+
+run_parts test_releases test_inplace test_removed test_hostile test_check test_link \
+	test_subdir
 echo "1..$n"

@@ -13,6 +13,7 @@
  */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -337,6 +338,25 @@ out:
 	return rc;
 }
 
+static int
+dir_empty(const char *dir)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd, empty = 1;
+
+	if ((fd = nofollow_open_dir(dir)) == -1 || (d = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return 1;
+	}
+	while (empty && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			empty = 0;
+	closedir(d);
+	return empty;
+}
+
 /* The commit's tree into dir, checked first; in place from the last. */
 static int
 write_module(const struct submodules_job *j, git_repository *repo, const git_oid *id,
@@ -348,7 +368,10 @@ write_module(const struct submodules_job *j, git_repository *repo, const git_oid
 	git_oid last;
 	int has_last = 0, rc;
 
-	if (j->incremental && git_reference_name_to_id(&last, repo, CHECKOUT_REF) == 0) {
+	/* An empty directory (new, or the submodule removed and added back)
+	 * holds nothing of the last commit written. */
+	if (j->incremental && !dir_empty(dir) &&
+	    git_reference_name_to_id(&last, repo, CHECKOUT_REF) == 0) {
 		if (git_oid_equal(&last, id))
 			return EXIT_OK;
 		has_last = 1;
