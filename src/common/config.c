@@ -80,6 +80,9 @@ static const struct {
 	[CONFIG_SHARED_FILES] =		{ "SHARED_FILES", 0, check_text, 0 },
 	/* Instead of BRANCH (check_ref_rule). */
 	[CONFIG_TAG] =			{ "TAG", 0, check_tag, 0 },
+	/* SUBDIR's path is checked as a shared path's (shared_config.c). */
+	[CONFIG_SUBMODULES] =		{ "SUBMODULES", 0, check_yes_no, 0 },
+	[CONFIG_SUBDIR] =		{ "SUBDIR", 0, check_text, 0 },
 };
 
 static int	has_space_or_control(const char *);

@@ -37,6 +37,9 @@ enum config_key {
 	CONFIG_SHARED_DIRS,
 	CONFIG_SHARED_FILES,
 	CONFIG_TAG,
+	/* Submodules and one directory of the tree (submodules.c, subdir.c). */
+	CONFIG_SUBMODULES,
+	CONFIG_SUBDIR,
 	CONFIG_NKEYS
 };
 

@@ -47,7 +47,8 @@ services_check(const struct config *c, char *err, size_t errlen)
 		return -1;
 	}
 	if (check_command(c, CONFIG_BUILD, "BUILD", err, errlen) == -1 ||
-	    shared_config_check(c, err, errlen) == -1)
+	    shared_config_check(c, err, errlen) == -1 ||
+	    shared_config_subdir_check(c, err, errlen) == -1)
 		return -1;
 	if (config_get(c, CONFIG_RUN) == NULL)
 		return 0;

@@ -27,9 +27,8 @@ shared_config_next(const char **at, char *buf, size_t len)
 	return 1;
 }
 
-/* The reason path is refused, or NULL. */
-static const char *
-refused(const char *path)
+const char *
+shared_config_refused(const char *path)
 {
 	const char *at = path;
 	size_t n;
@@ -47,7 +46,7 @@ refused(const char *path)
 		if (n == 1 && at[0] == '.')
 			return "a . component";
 		if (n == 2 && at[0] == '.' && at[1] == '.')
-			return "a .. component; a shared path stays inside the release";
+			return "a .. component; the path stays inside the release";
 		if (n == 4 && strncasecmp(at, ".git", 4) == 0)
 			return "a .git component";
 		if (at[n] == '\0')
@@ -76,7 +75,7 @@ check_key(const struct config *c, enum config_key k, const char *name, char *err
 	size_t i;
 
 	while (shared_config_next(&at, path, sizeof(path)))
-		if ((why = refused(path)) != NULL) {
+		if ((why = shared_config_refused(path)) != NULL) {
 			snprintf(err, errlen, "%s:%u: %s %s: %s", c->path, c->v[k].line, name,
 			    path, why);
 			return -1;
@@ -117,6 +116,32 @@ shared_config_check(const struct config *c, char *err, size_t errlen)
 		}
 		if (check_key(c, keys[i].k, keys[i].name, err, errlen) == -1)
 			return -1;
+	}
+	return 0;
+}
+
+/*
+ * SUBDIR= names the directory of the tree a release holds: a path of the
+ * same shape, and releases only, since in place the work tree is the
+ * whole tree and its .git sits at its top.
+ */
+int
+shared_config_subdir_check(const struct config *c, char *err, size_t errlen)
+{
+	const char *v = config_get(c, CONFIG_SUBDIR), *why;
+
+	if (v == NULL)
+		return 0;
+	if (!config_releases(c)) {
+		snprintf(err, errlen, "%s:%u: SUBDIR publishes one directory of the tree as "
+		    "a release; in place the work tree is the whole tree: it needs "
+		    "PUBLISH=releases", c->path, c->v[CONFIG_SUBDIR].line);
+		return -1;
+	}
+	if ((why = shared_config_refused(v)) != NULL) {
+		snprintf(err, errlen, "%s:%u: SUBDIR %s: %s", c->path, c->v[CONFIG_SUBDIR].line,
+		    v, why);
+		return -1;
 	}
 	return 0;
 }

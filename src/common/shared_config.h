@@ -13,6 +13,14 @@
 /* 0, or -1 with a message naming the file and line in err. */
 int	shared_config_check(const struct config *, char *err, size_t errlen);
 
+/* Why a path relative to the tree is refused (.., absolute, .git, an
+ * empty or . component, too long), or NULL. */
+const char	*shared_config_refused(const char *path);
+
+/* SUBDIR=: PUBLISH=releases, and a path shared_config_refused takes.
+ * 0, or -1 with a message naming the file and line in err. */
+int	shared_config_subdir_check(const struct config *, char *err, size_t errlen);
+
 /*
  * The next blank-separated path of a list, from *at, into buf; 1, or 0
  * at the end. A path too long for buf is cut, and the check refuses it.

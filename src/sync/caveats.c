@@ -45,7 +45,8 @@ visit(const char *root, const git_tree_entry *e, void *payload)
 }
 
 void
-caveats_log(git_repository *repo, const git_oid *commit_id, const char *clone_path)
+caveats_log(git_repository *repo, const git_oid *commit_id, const char *clone_path,
+    int submodules_written)
 {
 	struct found f = { repo, 0, 0 };
 	git_commit *commit = NULL;
@@ -55,6 +56,9 @@ caveats_log(git_repository *repo, const git_oid *commit_id, const char *clone_pa
 	    git_commit_tree(&tree, commit) < 0 ||
 	    git_tree_walk(tree, GIT_TREEWALK_PRE, visit, &f) < 0)
 		goto out;
+	/* Written submodules are no caveat. */
+	if (submodules_written)
+		f.submodules = 0;
 	if (f.submodules || f.lfs)
 		log_notice("%s: the tree has %s%s%s, checked out as they are in Git: %s "
 		    "(see CAVEATS in sentry-source(8))", clone_path,

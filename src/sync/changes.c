@@ -18,6 +18,7 @@
 #include "log.h"
 #include "pathglob_match.h"
 #include "publish.h"
+#include "subdir.h"
 
 /* Is any directory of the path, or its name, ".git"? Git refuses such
  * paths in a tree; a crafted one must still not reach the command. */
@@ -57,16 +58,19 @@ wanted(const struct config *c, const git_diff_delta *d)
 	return exclude == NULL || !pathglob_list_match(exclude, path);
 }
 
+/*
+ * The commit's tree, or with SUBDIR the directory a release holds, so
+ * that the paths are relative to it; an old commit without that
+ * directory is nothing (*tree NULL): all of the new one is new.
+ */
 static int
-commit_tree(git_repository *repo, const git_oid *id, git_tree **tree)
+commit_tree(const struct config *c, git_repository *repo, const git_oid *id,
+    git_tree **tree)
 {
-	git_commit *commit = NULL;
-	int rc;
+	char why[PATH_MAX + 64];
 
-	rc = git_commit_lookup(&commit, repo, id) < 0 || git_commit_tree(tree, commit) < 0 ?
-	    -1 : 0;
-	git_commit_free(commit);
-	return rc;
+	return subdir_tree(repo, id, config_get(c, CONFIG_SUBDIR), tree, why,
+	    sizeof(why)) == -1 ? -1 : 0;
 }
 
 static int
@@ -118,8 +122,8 @@ changes_write(const struct config *c, const struct sync_outcome *o, const char *
 	/* A file become a symlink is one change, listed once. */
 	opts.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
 	if (git_repository_open_ext(&repo, repo_path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0 ||
-	    (!o->cloned && commit_tree(repo, &o->old_head, &old) == -1) ||
-	    commit_tree(repo, &o->new_head, &new) == -1 ||
+	    (!o->cloned && commit_tree(c, repo, &o->old_head, &old) == -1) ||
+	    commit_tree(c, repo, &o->new_head, &new) == -1 ||
 	    git_diff_tree_to_tree(&diff, repo, old, new, &opts) < 0) {
 		log_err("%s: the changed files: %s", repo_path, last_git_error());
 		goto out;

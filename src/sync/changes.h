@@ -1,7 +1,8 @@
 /*
  * The files a sync brought, for RUN=: the paths that name a file in the
  * new commit and differ from the old one (every file of the new commit
- * after a first clone), relative to the work tree, that match an
+ * after a first clone), relative to the work tree (to SUBDIR in it,
+ * the release's top, with SUBDIR=), that match an
  * INCLUDE_FILES glob (any path when unset) and no EXCLUDE_FILES glob.
  * A deleted file is not listed, so every listed path exists; a rename
  * lists only the new path. Never a path inside .git, never a submodule.

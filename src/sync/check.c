@@ -16,6 +16,7 @@
 #include "publish.h"
 #include "ssh_auth.h"
 #include "tag_pick.h"
+#include "submodules.h"
 
 static int worst = EXIT_OK;
 
@@ -201,6 +202,7 @@ place:
 	else
 		publish_for(c)->check(c, report);
 	check_remote(c, &auth, rule);
+	submodules_check_config(c, rule, &auth, report);
 out:
 	ssh_auth_free(&auth);
 	fflush(stdout);

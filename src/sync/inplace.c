@@ -29,6 +29,7 @@
 #include "publish.h"
 #include "remove_tree.h"
 #include "status.h"
+#include "submodules.h"
 #include "tree_check.h"
 #include "worktree.h"
 
@@ -81,6 +82,22 @@ flush_dir(const char *dir, int (*flush)(int))
 	}
 }
 
+/* SUBMODULES=yes: theirs into the work tree dir, their repositories in
+ * its .git/modules; every sync, so that one that failed is finished. */
+static int
+write_submodules(const struct config *c, git_repository *repo, struct ssh_auth *a,
+    const git_oid *tip, const char *dir)
+{
+	struct submodules_job j = { a, config_get(c, CONFIG_CLONE_URL),
+	    config_get(c, CONFIG_CLONE_PATH), 1 };
+	char modules[PATH_MAX + 16];
+
+	if (!config_yes(c, CONFIG_SUBMODULES))
+		return EXIT_OK;
+	snprintf(modules, sizeof(modules), "%smodules", git_repository_path(repo));
+	return submodules_update(&j, repo, tip, NULL, dir, modules, j.clone_url);
+}
+
 /*
  * Fetch one branch into an empty repository at dir and check it out.
  * Not git_clone: libgit2 1.5.1's clone fails, with no message, when the
@@ -89,8 +106,8 @@ flush_dir(const char *dir, int (*flush)(int))
  * does not care about.
  */
 static int
-clone_into(const char *dir, const char *dest, const char *url, struct ssh_auth *a,
-    const struct sync_target *t, git_oid *tip)
+clone_into(const struct config *c, const char *dir, const char *dest, const char *url,
+    struct ssh_auth *a, const struct sync_target *t, git_oid *tip)
 {
 	git_repository_init_options iopts;
 	git_repository *repo = NULL;
@@ -118,8 +135,9 @@ clone_into(const char *dir, const char *dest, const char *url, struct ssh_auth *
 	}
 	fetch_phase(t, SYNC_PHASE_CHECKOUT);
 	if ((rc = tree_check_sync(repo, NULL, tip, dir, dest)) == EXIT_OK &&
-	    (rc = worktree_move(repo, branch, tip, &intact)) == EXIT_OK)
-		caveats_log(repo, tip, dest);
+	    (rc = worktree_move(repo, branch, tip, &intact)) == EXIT_OK &&
+	    (rc = write_submodules(c, repo, a, tip, dir)) == EXIT_OK)
+		caveats_log(repo, tip, dest, config_yes(c, CONFIG_SUBMODULES));
 out:
 	git_remote_free(origin);
 	git_repository_free(repo);
@@ -151,7 +169,7 @@ clone_fresh(const struct config *c, struct ssh_auth *a, const struct sync_target
 		rc = EXIT_SYNC_FAILED;
 		goto out;
 	}
-	if ((rc = clone_into(tmp, dest, url, a, t, &out->new_head)) != EXIT_OK)
+	if ((rc = clone_into(c, tmp, dest, url, a, t, &out->new_head)) != EXIT_OK)
 		goto out;
 	rc = EXIT_SYNC_FAILED;
 	flush_dir(tmp, syncfs);
@@ -300,11 +318,11 @@ update_existing(const struct config *c, struct ssh_auth *a, const struct sync_ta
 	 * finish, and it fetches whatever is pushed next. */
 	if (rc == EXIT_OK || intact)
 		intent_clear(repo);
-	if (rc != EXIT_OK)
+	if (rc != EXIT_OK || (rc = write_submodules(c, repo, a, &tip, path)) != EXIT_OK)
 		goto out;
 	log_notice("%s: %s at %s (was %s%s)", path, t->branch, git_oid_tostr_s(&tip), was,
 	    out->forced ? ", not an ancestor: a forced update" : "");
-	caveats_log(repo, &tip, path);
+	caveats_log(repo, &tip, path, config_yes(c, CONFIG_SUBMODULES));
 	if (!out->cloned)
 		git_oid_cpy(&out->old_head, &head);
 	git_oid_cpy(&out->new_head, &tip);

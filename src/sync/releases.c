@@ -61,6 +61,8 @@
 #include "services.h"
 #include "shared_paths.h"
 #include "status.h"
+#include "subdir.h"
+#include "submodules.h"
 #include "tree_check.h"
 
 #define RELEASES_SUFFIX	".releases"
@@ -446,12 +448,10 @@ make_gitlink_dirs(const char *dir, char **paths, size_t n)
  * already and write only the difference. No index is written.
  */
 static int
-check_out(git_repository *repo, const git_oid *tip, const char *dir)
+check_out(git_repository *repo, git_tree *tree, const char *dir)
 {
 	char **gitlinks = NULL;
 	git_checkout_options opts;
-	git_commit *commit = NULL;
-	git_tree *tree = NULL;
 	git_index *empty = NULL, *index = NULL;
 	size_t ngitlinks = 0, i;
 	int rc = -1;
@@ -461,8 +461,7 @@ check_out(git_repository *repo, const git_oid *tip, const char *dir)
 	    GIT_CHECKOUT_DONT_WRITE_INDEX;
 	opts.target_directory = dir;
 	opts.file_open_flags = O_CREAT | O_TRUNC | O_WRONLY | O_NOFOLLOW | O_CLOEXEC;
-	if (git_index_new(&empty) < 0 || git_commit_lookup(&commit, repo, tip) < 0 ||
-	    git_commit_tree(&tree, commit) < 0)
+	if (git_index_new(&empty) < 0)
 		goto out;
 	/* The directory is empty, so only the tree could put a link above a
 	 * file, and the tree check (write_release) has refused such a tree. */
@@ -477,10 +476,25 @@ out:
 		free(gitlinks[i]);
 	free(gitlinks);
 	git_index_free(index);
-	git_tree_free(tree);
-	git_commit_free(commit);
 	git_index_free(empty);
 	return rc;
+}
+
+/* SUBMODULES=yes: theirs into the release, their repositories in
+ * NAME.releases/modules. */
+static int
+write_submodules(const struct config *c, git_repository *repo, const struct layout *l,
+    const git_oid *tip, struct ssh_auth *a, const char *dir)
+{
+	struct submodules_job j = { a, config_get(c, CONFIG_CLONE_URL),
+	    config_get(c, CONFIG_CLONE_PATH), 0 };
+	char modules[PATH_MAX + 16];
+
+	if (!config_yes(c, CONFIG_SUBMODULES))
+		return EXIT_OK;
+	snprintf(modules, sizeof(modules), "%s/modules", l->home_path);
+	return submodules_update(&j, repo, tip, config_get(c, CONFIG_SUBDIR), dir, modules,
+	    j.clone_url);
 }
 
 /*
@@ -489,9 +503,11 @@ out:
  */
 static int
 write_release(const struct config *c, git_repository *repo, const struct layout *l,
-    int home, const git_oid *tip, struct sync_outcome *out)
+    int home, const git_oid *tip, struct ssh_auth *a, struct sync_outcome *out)
 {
 	char dir[PATH_MAX + NAME_MAX + 16], stamp[STAMP_LEN + 1], tmp[NAME_MAX + 16];
+	char why[PATH_MAX + 64];
+	git_tree *tree = NULL;
 	struct timespec now;
 	struct tm tm;
 	int rc;
@@ -504,6 +520,18 @@ write_release(const struct config *c, git_repository *repo, const struct layout 
 	snprintf(out->release, sizeof(out->release), "%s-%s", stamp, git_oid_tostr_s(tip));
 	snprintf(tmp, sizeof(tmp), NEW_PREFIX "%s", out->release);
 	snprintf(dir, sizeof(dir), "%s/%s", l->home_path, tmp);
+	/* SUBDIR: the directory is chosen before anything is written. */
+	if ((rc = subdir_tree(repo, tip, config_get(c, CONFIG_SUBDIR), &tree, why,
+	    sizeof(why))) != 0) {
+		if (rc == 1)
+			log_err("%s: commit %s: SUBDIR: %s; nothing published, the live "
+			    "release is kept", config_get(c, CONFIG_CLONE_PATH),
+			    git_oid_tostr_s(tip), why);
+		else
+			log_err("%s: %s: %s", dir, git_oid_tostr_s(tip), last_git_error());
+		rc = rc == 1 ? EXIT_TREE_REFUSED : EXIT_SYNC_FAILED;
+		goto fail;
+	}
 	/* A release is the tip's whole tree: all of it is checked. */
 	if ((rc = tree_check_sync(repo, NULL, tip, dir, config_get(c, CONFIG_CLONE_PATH))) !=
 	    EXIT_OK)
@@ -513,12 +541,16 @@ write_release(const struct config *c, git_repository *repo, const struct layout 
 		rc = EXIT_SYNC_FAILED;
 		goto fail;
 	}
-	if (check_out(repo, tip, dir) < 0) {
+	if (check_out(repo, tree, dir) < 0) {
 		log_err("%s: checkout of %s: %s", dir, git_oid_tostr_s(tip), last_git_error());
 		rc = EXIT_SYNC_FAILED;
 		/* At once: a full disk gets its space back, and the next sync
 		 * starts from the live release, whatever was pushed. */
 		remove_named(home, l, tmp, "a checkout that failed");
+		goto fail;
+	}
+	if ((rc = write_submodules(c, repo, l, tip, a, dir)) != EXIT_OK) {
+		remove_named(home, l, tmp, "whose submodules could not be written");
 		goto fail;
 	}
 	/* Before BUILD=, which sees them, as the app will. */
@@ -528,9 +560,11 @@ write_release(const struct config *c, git_repository *repo, const struct layout 
 	}
 	/* Its files on disk before any name points at them. */
 	syncfs(home);
-	caveats_log(repo, tip, dir);
+	caveats_log(repo, tip, dir, config_yes(c, CONFIG_SUBMODULES));
+	git_tree_free(tree);
 	return EXIT_OK;
 fail:
+	git_tree_free(tree);
 	out->release[0] = '\0';
 	return rc;
 }
@@ -596,7 +630,7 @@ releases_prepare(const struct config *c, struct ssh_auth *a, const struct sync_t
 	}
 	out->resumed = t->resume;
 	fetch_phase(t, SYNC_PHASE_CHECKOUT);
-	if ((rc = write_release(c, repo, &l, home, &tip, out)) != EXIT_OK)
+	if ((rc = write_release(c, repo, &l, home, &tip, a, out)) != EXIT_OK)
 		goto out;
 	rc = EXIT_SYNC_FAILED;
 	out->cloned = !has_live;
@@ -944,6 +978,9 @@ releases_check(const struct config *c, publish_report *report)
 		    "not convert it (see Releases in sentry-source(8))", path,
 		    S_ISDIR(st.st_mode) ? "a directory, not a release link" :
 		    "not a link into its releases");
+	if (config_get(c, CONFIG_SUBDIR) != NULL)
+		report(EXIT_OK, "SUBDIR %s: each release holds that directory of the tree "
+		    "alone; a commit without it is refused", config_get(c, CONFIG_SUBDIR));
 	check_shared(c, report);
 }
 

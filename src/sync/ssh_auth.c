@@ -95,6 +95,15 @@ ssh_auth_load(struct ssh_auth *a, const struct config *c, char *err, size_t errl
 	return 0;
 }
 
+int
+ssh_auth_for_url(struct ssh_auth *to, const struct ssh_auth *from, const char *url)
+{
+	*to = *from;
+	to->attempts = 0;
+	to->failure = SSH_FAILURE_NONE;
+	return ssh_url_host_port(url, to->host, sizeof(to->host), &to->port);
+}
+
 void
 ssh_auth_free(struct ssh_auth *a)
 {

@@ -36,6 +36,10 @@ struct ssh_auth {
 
 int	ssh_auth_load(struct ssh_auth *, const struct config *, char *err, size_t errlen);
 void	ssh_auth_free(struct ssh_auth *);
+/* from's key and KNOWN_HOSTS for another ssh URL (a submodule's): its
+ * host and port checked, no attempt made yet. Never freed: it shares
+ * from's memory. 0, or -1 when the URL names no host. */
+int	ssh_auth_for_url(struct ssh_auth *to, const struct ssh_auth *from, const char *url);
 /* CLONE_URL's transport's: ssh's, or http_auth's. */
 void	ssh_auth_callbacks(struct ssh_auth *, git_remote_callbacks *);
 /* Connect for a fetch with cb, off-site redirects refused: libgit2
