@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -146,6 +147,44 @@ worktree_tree(git_repository *repo, const git_oid *commit_id, git_tree **tree)
 	return rc;
 }
 
+/*
+ * The paths a move from `from` to `to` writes or removes, pointing into
+ * *diff, which the caller frees after the checkout. A tree-to-tree diff
+ * skips every directory the two trees share, so a small push gives a
+ * short list however large the tree.
+ */
+static int
+moved_paths(git_repository *repo, git_tree *from, git_tree *to, git_diff **diff,
+    git_strarray *paths)
+{
+	size_t i, n;
+
+	paths->strings = NULL;
+	paths->count = 0;
+	if (git_diff_tree_to_tree(diff, repo, from, to, NULL) < 0)
+		return -1;
+	if ((n = git_diff_num_deltas(*diff)) == 0)
+		return 0;
+	if ((paths->strings = calloc(n, sizeof(*paths->strings))) == NULL) {
+		git_error_set_oom();
+		return -1;
+	}
+	/* No rename detection: the old path is the new one. */
+	for (i = 0; i < n; i++)
+		paths->strings[i] = (char *)git_diff_get_delta(*diff, i)->new_file.path;
+	paths->count = n;
+	return 0;
+}
+
+/*
+ * A move from a commit (not over itself, not from nothing) looks at the
+ * paths the two trees differ in, and only at them: the sync's status
+ * pass (worktree_changes) has just found every local change of the work
+ * tree and refused any, and a change made since, to a path the move
+ * writes, is still the checkout's conflict. A change since to any other
+ * path is left as it is. Without the list, libgit2 stats every file of
+ * the work tree a second time.
+ */
 int
 worktree_checkout(git_repository *repo, git_tree *from, git_tree *to, int force,
     const char *what)
@@ -154,6 +193,9 @@ worktree_checkout(git_repository *repo, git_tree *from, git_tree *to, int force,
 	struct namelist links = NAMELIST_INIT;
 	struct namelist conflicts = NAMELIST_INIT;
 	const char *dir = git_repository_workdir(repo);
+	git_strarray paths = { NULL, 0 };
+	git_diff *diff = NULL;
+	int rc;
 
 	errno = 0;
 	/* Over itself (a move back), every directory of the tree is looked at:
@@ -180,15 +222,37 @@ worktree_checkout(git_repository *repo, git_tree *from, git_tree *to, int force,
 		opts.notify_cb = note_conflict;
 		opts.notify_payload = &conflicts;
 	}
-	if (git_checkout_tree(repo, (git_object *)to, &opts) == 0)
-		return EXIT_OK;
+	if (!force && from != NULL && from != to) {
+		if (moved_paths(repo, from, to, &diff, &paths) == -1) {
+			log_err("%s: checkout of %s failed: %s; nothing written", dir, what,
+			    last_git_error());
+			rc = EXIT_SYNC_FAILED;
+			goto out;
+		}
+		/* The same tree: nothing to write (an empty list means all). */
+		if (paths.count == 0) {
+			rc = EXIT_OK;
+			goto out;
+		}
+		opts.checkout_strategy |= GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
+		opts.paths = paths;
+	}
+	if (git_checkout_tree(repo, (git_object *)to, &opts) == 0) {
+		rc = EXIT_OK;
+		goto out;
+	}
 	namelist_finish(&conflicts);
 	if (conflicts.count > 0) {
 		log_err("refusing to overwrite %s in the work tree", conflicts.text);
-		return EXIT_NOT_OURS;
+		rc = EXIT_NOT_OURS;
+		goto out;
 	}
 	log_err("%s: checkout of %s failed: %s", dir, what, last_git_error());
-	return EXIT_CHECKOUT_FAILED;
+	rc = EXIT_CHECKOUT_FAILED;
+out:
+	free(paths.strings);	/* the strings are the diff's */
+	git_diff_free(diff);
+	return rc;
 }
 
 /* The file at path, and the directories above it that it leaves empty;
