@@ -16,6 +16,7 @@
 #include "namelist.h"
 #include "log.h"
 #include "nofollow.h"
+#include "tree_diff.h"
 #include "worktree.h"
 
 #define REFLOG_MESSAGE	"sentry-source: sync"
@@ -147,33 +148,29 @@ worktree_tree(git_repository *repo, const git_oid *commit_id, git_tree **tree)
 	return rc;
 }
 
-/*
- * The paths a move from `from` to `to` writes or removes, pointing into
- * *diff, which the caller frees after the checkout. A tree-to-tree diff
- * skips every directory the two trees share, so a small push gives a
- * short list however large the tree.
- */
+/* The paths a move writes or removes, copied (tree_diff's is reused). */
 static int
-moved_paths(git_repository *repo, git_tree *from, git_tree *to, git_diff **diff,
-    git_strarray *paths)
+add_path(const char *path, const git_tree_entry *old, const git_tree_entry *new,
+    void *payload)
 {
-	size_t i, n;
+	git_strarray *paths = payload;
+	char **grown;
 
-	paths->strings = NULL;
-	paths->count = 0;
-	if (git_diff_tree_to_tree(diff, repo, from, to, NULL) < 0)
-		return -1;
-	if ((n = git_diff_num_deltas(*diff)) == 0)
-		return 0;
-	if ((paths->strings = calloc(n, sizeof(*paths->strings))) == NULL) {
-		git_error_set_oom();
-		return -1;
+	(void)old, (void)new;
+	/* Doubling at each power of two: amortized, no capacity to keep. */
+	if ((paths->count & (paths->count - 1)) == 0) {
+		if ((grown = reallocarray(paths->strings, paths->count == 0 ? 1 :
+		    paths->count * 2, sizeof(*grown))) == NULL)
+			goto oom;
+		paths->strings = grown;
 	}
-	/* No rename detection: the old path is the new one. */
-	for (i = 0; i < n; i++)
-		paths->strings[i] = (char *)git_diff_get_delta(*diff, i)->new_file.path;
-	paths->count = n;
+	if ((paths->strings[paths->count] = strdup(path)) == NULL)
+		goto oom;
+	paths->count++;
 	return 0;
+oom:
+	git_error_set_oom();
+	return -1;
 }
 
 /*
@@ -194,7 +191,6 @@ worktree_checkout(git_repository *repo, git_tree *from, git_tree *to, int force,
 	struct namelist conflicts = NAMELIST_INIT;
 	const char *dir = git_repository_workdir(repo);
 	git_strarray paths = { NULL, 0 };
-	git_diff *diff = NULL;
 	int rc;
 
 	errno = 0;
@@ -223,7 +219,7 @@ worktree_checkout(git_repository *repo, git_tree *from, git_tree *to, int force,
 		opts.notify_payload = &conflicts;
 	}
 	if (!force && from != NULL && from != to) {
-		if (moved_paths(repo, from, to, &diff, &paths) == -1) {
+		if (tree_diff(repo, from, to, add_path, &paths) != 0) {
 			log_err("%s: checkout of %s failed: %s; nothing written", dir, what,
 			    last_git_error());
 			rc = EXIT_SYNC_FAILED;
@@ -250,8 +246,7 @@ worktree_checkout(git_repository *repo, git_tree *from, git_tree *to, int force,
 	log_err("%s: checkout of %s failed: %s", dir, what, last_git_error());
 	rc = EXIT_CHECKOUT_FAILED;
 out:
-	free(paths.strings);	/* the strings are the diff's */
-	git_diff_free(diff);
+	git_strarray_dispose(&paths);
 	return rc;
 }
 
@@ -459,37 +454,42 @@ blocked_at(git_tree *from, int top, const char *path, struct namelist *names)
  * meet a file nobody committed, there or in a directory above it.
  * libgit2 finds some of these only half-way through writing.
  */
+struct blocked {
+	git_tree	*from;
+	int		 top;
+	struct namelist	*names;
+};
+
+static int
+blocked_one(const char *path, const git_tree_entry *old, const git_tree_entry *new,
+    void *payload)
+{
+	struct blocked *b = payload;
+
+	(void)new;
+	if (old != NULL || tracked(b->from, path))
+		return 0;
+	return blocked_at(b->from, b->top, path, b->names);
+}
+
 int
 worktree_blocked(git_repository *repo, const git_oid *from, const git_oid *to,
     struct namelist *names)
 {
-	git_tree *ft = NULL, *tt = NULL;
-	git_diff *diff = NULL;
-	const git_diff_delta *d;
-	const char *path;
-	size_t i, n;
-	int top, rc = -1;
+	struct blocked b = { NULL, -1, names };
+	git_tree *tt = NULL;
+	int rc = -1;
 
-	if ((top = nofollow_open_dir(git_repository_workdir(repo))) == -1)
+	if ((b.top = nofollow_open_dir(git_repository_workdir(repo))) == -1)
 		return -1;
-	if ((from != NULL && worktree_tree(repo, from, &ft) < 0) ||
-	    worktree_tree(repo, to, &tt) < 0 || git_diff_tree_to_tree(&diff, repo, ft, tt, NULL) < 0)
+	if ((from != NULL && worktree_tree(repo, from, &b.from) < 0) ||
+	    worktree_tree(repo, to, &tt) < 0 || tree_diff(repo, b.from, tt, blocked_one, &b) != 0)
 		goto out;
-	n = git_diff_num_deltas(diff);
-	for (i = 0; i < n; i++) {
-		d = git_diff_get_delta(diff, i);
-		path = d->new_file.path;
-		if (d->status != GIT_DELTA_ADDED || tracked(ft, path))
-			continue;
-		if (blocked_at(ft, top, path, names) == -1)
-			goto out;
-	}
 	namelist_finish(names);
 	rc = 0;
 out:
-	git_diff_free(diff);
 	git_tree_free(tt);
-	git_tree_free(ft);
-	close(top);
+	git_tree_free(b.from);
+	close(b.top);
 	return rc;
 }
