@@ -16,6 +16,7 @@
 #include "namelist.h"
 #include "log.h"
 #include "nofollow.h"
+#include "stat_scan.h"
 #include "tree_diff.h"
 #include "worktree.h"
 
@@ -23,8 +24,9 @@
 
 static int	tracked(git_tree *, const char *);
 
-int
-worktree_changes(git_repository *repo, struct namelist *names)
+static int
+status_names(git_repository *repo, git_status_show_t show, const git_strarray *paths,
+    struct namelist *names)
 {
 	git_status_options opts;
 	git_status_list *list;
@@ -32,8 +34,12 @@ worktree_changes(git_repository *repo, struct namelist *names)
 	size_t i, n;
 
 	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
-	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	opts.show = show;
 	opts.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;	/* no untracked files */
+	if (paths != NULL) {
+		opts.flags |= GIT_STATUS_OPT_DISABLE_PATHSPEC_MATCH;
+		opts.pathspec = *paths;
+	}
 	if (git_status_list_new(&list, repo, &opts) < 0)
 		return -1;
 	n = git_status_list_entrycount(list);
@@ -44,8 +50,40 @@ worktree_changes(git_repository *repo, struct namelist *names)
 			    e->index_to_workdir->new_file.path);
 	}
 	git_status_list_free(list);
-	namelist_finish(names);
 	return 0;
+}
+
+/*
+ * Staged changes from the index against HEAD's tree; unstaged ones from
+ * one stat of each file (stat_scan.h), libgit2 reading only the files
+ * whose stat data differs from the index's. A work tree with many such
+ * files is left to libgit2's own pass.
+ */
+int
+worktree_changes(git_repository *repo, struct namelist *names)
+{
+	git_strarray paths = { NULL, 0 };
+	git_index *index;
+	int r, rc = -1;
+
+	if (git_repository_index(&index, repo) < 0)
+		return -1;
+	if ((r = stat_scan(index, git_repository_workdir(repo), &paths)) == -1) {
+		if (errno != 0)
+			git_error_set_str(GIT_ERROR_OS, strerror(errno));
+		goto out;
+	}
+	if (r == 1)
+		rc = status_names(repo, GIT_STATUS_SHOW_INDEX_AND_WORKDIR, NULL, names);
+	else
+		rc = status_names(repo, GIT_STATUS_SHOW_INDEX_ONLY, NULL, names) < 0 ||
+		    (paths.count > 0 && status_names(repo, GIT_STATUS_SHOW_WORKDIR_ONLY,
+		    &paths, names) < 0) ? -1 : 0;
+	namelist_finish(names);
+out:
+	git_strarray_dispose(&paths);
+	git_index_free(index);
+	return rc;
 }
 
 /* Is the commit at `at` contained in `tip`, or in `previous`? */
