@@ -1,12 +1,13 @@
 /*
  * A file is looked into when anything git's index records of it
  * differs: its type or executable bit, size, inode, change or
- * modification time (to the nanosecond), or when it was modified no
- * earlier than the index was written, since a change in that same
- * instant leaves the times equal. A directory above it that is missing,
- * a link or a file makes each of its files one to look into. Submodules
- * are left alone, as the status pass leaves them; conflicts and entries
- * git keeps out of the work tree are always looked into.
+ * modification time (to the nanosecond where the index keeps them), or
+ * when it was modified no earlier than the index was written, since a
+ * change in that same instant leaves the times equal. A directory above
+ * it that is missing, a link or a file makes each of its files one to
+ * look into. Submodules are left alone, as the status pass leaves them;
+ * conflicts and entries git keeps out of the work tree are always
+ * looked into.
  */
 #include <sys/stat.h>
 
@@ -58,16 +59,20 @@ index_mode(const struct stat *st)
 static int
 same(const struct scan *s, const git_index_entry *e, const struct stat *st)
 {
+	/* An index the git command wrote keeps whole seconds (git built
+	 * without USE_NSEC, as Debian's is): compared as git compares. */
+	int nsec = e->mtime.nanoseconds != 0 || e->ctime.nanoseconds != 0;
+
 	if (e->mode != index_mode(st) || e->file_size != (uint32_t)st->st_size ||
 	    e->ino != (uint32_t)st->st_ino ||
 	    e->mtime.seconds != (int32_t)st->st_mtim.tv_sec ||
-	    e->mtime.nanoseconds != (uint32_t)st->st_mtim.tv_nsec ||
 	    e->ctime.seconds != (int32_t)st->st_ctim.tv_sec ||
-	    e->ctime.nanoseconds != (uint32_t)st->st_ctim.tv_nsec)
+	    (nsec && (e->mtime.nanoseconds != (uint32_t)st->st_mtim.tv_nsec ||
+	    e->ctime.nanoseconds != (uint32_t)st->st_ctim.tv_nsec)))
 		return 0;
 	/* Racily clean: written no earlier than the index. */
-	return st->st_mtim.tv_sec < s->written.tv_sec ||
-	    (st->st_mtim.tv_sec == s->written.tv_sec &&
+	return st->st_mtim.tv_sec < s->written.tv_sec || (nsec &&
+	    st->st_mtim.tv_sec == s->written.tv_sec &&
 	    st->st_mtim.tv_nsec < s->written.tv_nsec);
 }
 
