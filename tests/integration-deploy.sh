@@ -253,6 +253,49 @@ test_sync_glob() {
 		"$RC $(head_of "$cp")"
 }
 
+# Local changes are found from the index's stat data, and libgit2 reads
+# only the files whose data differs: each kind of change is still refused
+# (5, named, HEAD kept), and a file only touched is no change.
+test_sync_local_changes() {
+	local conf="$FX_DIR/local.conf" cp="$FX_DIR/local/checkout" f tip head
+	mkdir -p "$FX_DIR/local"
+	write_config "$conf" "CLONE_PATH=$cp"
+	# A file the pushes below leave alone: only the status pass sees it.
+	f=untouched.txt
+	push_file develop "$f" "as committed" >/dev/null
+	cli -c "$conf" --sync
+	check_eq "local changes: the first sync clones" 0 "$RC"
+	refused() { # WHAT PATH: the sync refuses, names PATH, leaves HEAD
+		head=$(head_of "$cp")
+		push_commit develop >/dev/null
+		cli -c "$conf" --sync
+		check_eq "local changes: $1: exits 5" 5 "$RC"
+		check "local changes: $1: names $2" grep -qF "$2" "$ERR"
+		check_eq "local changes: $1: HEAD kept" "$head" "$(head_of "$cp")"
+	}
+	# The same size and modification time: only the change time differs.
+	cp -p "$cp/$f" "$FX_DIR/local/keep"
+	sed -i '1s/^./X/' "$cp/$f"
+	touch -r "$FX_DIR/local/keep" "$cp/$f"
+	refused "an edit of the same size and mtime" "$f"
+	cp -p "$FX_DIR/local/keep" "$cp/$f"
+	chmod +x "$cp/$f"
+	refused "an executable bit" "$f"
+	chmod -x "$cp/$f"
+	rm "$cp/$f"
+	refused "a file removed" "$f"
+	git -C "$cp" checkout -q -- "$f"
+	printf 'staged\n' >>"$cp/$f" && git -C "$cp" add "$f" && cp -p "$FX_DIR/local/keep" "$cp/$f"
+	refused "a change staged, the file as committed" "$f"
+	git -C "$cp" reset -q -- "$f" && git -C "$cp" checkout -q -- "$f"
+	touch "$cp/$f"
+	tip=$(push_commit develop)
+	cli -c "$conf" --sync
+	check_eq "local changes: a file only touched is none: exits 0 at the tip" "0 $tip" \
+		"$RC $(head_of "$cp")"
+	check_eq "local changes: the work tree is clean after" "" "$(git -C "$cp" status --porcelain)"
+}
+
 # --- --check ------------------------------------------------------------
 
 test_check() {
@@ -391,6 +434,7 @@ run_parts \
 	test_hook_readme_recipe \
 	test_hook_big_repo \
 	test_sync_glob \
+	test_sync_local_changes \
 	test_check \
 	test_readme_build_line \
 	test_install

@@ -12,4 +12,9 @@
 void	caveats_log(git_repository *, const git_oid *commit, const char *clone_path,
 	    int submodules_written);
 
+/* The same, from the index of a work tree just moved to the commit (it
+ * equals the commit's tree: a staged change was refused), without
+ * reading a tree: what a sync in place calls. */
+void	caveats_log_index(git_repository *, const char *clone_path, int submodules_written);
+
 #endif

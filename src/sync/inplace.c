@@ -322,7 +322,7 @@ update_existing(const struct config *c, struct ssh_auth *a, const struct sync_ta
 		goto out;
 	log_notice("%s: %s at %s (was %s%s)", path, t->branch, git_oid_tostr_s(&tip), was,
 	    out->forced ? ", not an ancestor: a forced update" : "");
-	caveats_log(repo, &tip, path, config_yes(c, CONFIG_SUBMODULES));
+	caveats_log_index(repo, path, config_yes(c, CONFIG_SUBMODULES));
 	if (!out->cloned)
 		git_oid_cpy(&out->old_head, &head);
 	git_oid_cpy(&out->new_head, &tip);

@@ -13,12 +13,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "links.h"
 #include "namelist.h"
 #include "nofollow.h"
+#include "tree_diff.h"
 
 /* Is the link name in dirfd the link `from` holds at path? */
 static int
@@ -88,39 +90,52 @@ check_above(int top, git_tree *from, const char *path, struct namelist *links)
 	return check_one(top, from, path, stop, links);
 }
 
+struct check {
+	git_tree	*from;
+	int		 top;
+	struct namelist	*links;
+	char		 done[PATH_MAX];	/* the directory looked at last */
+};
+
+static int
+check_path(const char *path, const git_tree_entry *old, const git_tree_entry *new,
+    void *payload)
+{
+	struct check *c = payload;
+	const char *slash;
+	size_t len;
+
+	(void)old;
+	if (new == NULL || (slash = strrchr(path, '/')) == NULL)
+		return 0;
+	/* Files come in tree order: each directory is looked at once. */
+	len = (size_t)(slash - path);
+	if (strlen(c->done) == len && strncmp(c->done, path, len) == 0)
+		return 0;
+	snprintf(c->done, sizeof(c->done), "%.*s", (int)len, path);
+	return check_above(c->top, c->from, path, c->links);
+}
+
 int
 links_check(git_repository *repo, git_tree *from, git_tree *to, const char *dir,
     struct namelist *links)
 {
-	git_diff *diff = NULL;
-	const git_diff_delta *d;
-	const char *path, *slash;
-	char done[PATH_MAX] = "";
-	size_t i, n, len;
-	int top, rc = -1;
+	struct check *c;
+	int rc = -1;
 
-	if ((top = nofollow_open_dir(dir)) == -1)
+	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return -1;
-	if (git_diff_tree_to_tree(&diff, repo, from, to, NULL) < 0)
+	c->from = from;
+	c->links = links;
+	if ((c->top = nofollow_open_dir(dir)) == -1)
 		goto out;
-	n = git_diff_num_deltas(diff);
-	for (i = 0; i < n; i++) {
-		d = git_diff_get_delta(diff, i);
-		path = d->new_file.path;
-		if (d->status == GIT_DELTA_DELETED || (slash = strrchr(path, '/')) == NULL)
-			continue;
-		/* Files come sorted: each directory is looked at once. */
-		len = (size_t)(slash - path);
-		if (strlen(done) == len && strncmp(done, path, len) == 0)
-			continue;
-		snprintf(done, sizeof(done), "%.*s", (int)len, path);
-		if (check_above(top, from, path, links) == -1)
-			goto out;
-	}
+	if (tree_diff(repo, from, to, check_path, c) != 0)
+		goto out;
 	namelist_finish(links);
 	rc = 0;
 out:
-	git_diff_free(diff);
-	close(top);
+	if (c->top != -1)
+		close(c->top);
+	free(c);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,14 +16,17 @@
 #include "namelist.h"
 #include "log.h"
 #include "nofollow.h"
+#include "stat_scan.h"
+#include "tree_diff.h"
 #include "worktree.h"
 
 #define REFLOG_MESSAGE	"sentry-source: sync"
 
 static int	tracked(git_tree *, const char *);
 
-int
-worktree_changes(git_repository *repo, struct namelist *names)
+static int
+status_names(git_repository *repo, git_status_show_t show, const git_strarray *paths,
+    struct namelist *names)
 {
 	git_status_options opts;
 	git_status_list *list;
@@ -30,8 +34,12 @@ worktree_changes(git_repository *repo, struct namelist *names)
 	size_t i, n;
 
 	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
-	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	opts.show = show;
 	opts.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;	/* no untracked files */
+	if (paths != NULL) {
+		opts.flags |= GIT_STATUS_OPT_DISABLE_PATHSPEC_MATCH;
+		opts.pathspec = *paths;
+	}
 	if (git_status_list_new(&list, repo, &opts) < 0)
 		return -1;
 	n = git_status_list_entrycount(list);
@@ -42,8 +50,40 @@ worktree_changes(git_repository *repo, struct namelist *names)
 			    e->index_to_workdir->new_file.path);
 	}
 	git_status_list_free(list);
-	namelist_finish(names);
 	return 0;
+}
+
+/*
+ * Staged changes from the index against HEAD's tree; unstaged ones from
+ * one stat of each file (stat_scan.h), libgit2 reading only the files
+ * whose stat data differs from the index's. A work tree with many such
+ * files is left to libgit2's own pass.
+ */
+int
+worktree_changes(git_repository *repo, struct namelist *names)
+{
+	git_strarray paths = { NULL, 0 };
+	git_index *index;
+	int r, rc = -1;
+
+	if (git_repository_index(&index, repo) < 0)
+		return -1;
+	if ((r = stat_scan(index, git_repository_workdir(repo), &paths)) == -1) {
+		if (errno != 0)
+			git_error_set_str(GIT_ERROR_OS, strerror(errno));
+		goto out;
+	}
+	if (r == 1)
+		rc = status_names(repo, GIT_STATUS_SHOW_INDEX_AND_WORKDIR, NULL, names);
+	else
+		rc = status_names(repo, GIT_STATUS_SHOW_INDEX_ONLY, NULL, names) < 0 ||
+		    (paths.count > 0 && status_names(repo, GIT_STATUS_SHOW_WORKDIR_ONLY,
+		    &paths, names) < 0) ? -1 : 0;
+	namelist_finish(names);
+out:
+	git_strarray_dispose(&paths);
+	git_index_free(index);
+	return rc;
 }
 
 /* Is the commit at `at` contained in `tip`, or in `previous`? */
@@ -146,6 +186,40 @@ worktree_tree(git_repository *repo, const git_oid *commit_id, git_tree **tree)
 	return rc;
 }
 
+/* The paths a move writes or removes, copied (tree_diff's is reused). */
+static int
+add_path(const char *path, const git_tree_entry *old, const git_tree_entry *new,
+    void *payload)
+{
+	git_strarray *paths = payload;
+	char **grown;
+
+	(void)old, (void)new;
+	/* Doubling at each power of two: amortized, no capacity to keep. */
+	if ((paths->count & (paths->count - 1)) == 0) {
+		if ((grown = reallocarray(paths->strings, paths->count == 0 ? 1 :
+		    paths->count * 2, sizeof(*grown))) == NULL)
+			goto oom;
+		paths->strings = grown;
+	}
+	if ((paths->strings[paths->count] = strdup(path)) == NULL)
+		goto oom;
+	paths->count++;
+	return 0;
+oom:
+	git_error_set_oom();
+	return -1;
+}
+
+/*
+ * A move from a commit (not over itself, not from nothing) looks at the
+ * paths the two trees differ in, and only at them: the sync's status
+ * pass (worktree_changes) has just found every local change of the work
+ * tree and refused any, and a change made since, to a path the move
+ * writes, is still the checkout's conflict. A change since to any other
+ * path is left as it is. Without the list, libgit2 stats every file of
+ * the work tree a second time.
+ */
 int
 worktree_checkout(git_repository *repo, git_tree *from, git_tree *to, int force,
     const char *what)
@@ -154,6 +228,8 @@ worktree_checkout(git_repository *repo, git_tree *from, git_tree *to, int force,
 	struct namelist links = NAMELIST_INIT;
 	struct namelist conflicts = NAMELIST_INIT;
 	const char *dir = git_repository_workdir(repo);
+	git_strarray paths = { NULL, 0 };
+	int rc;
 
 	errno = 0;
 	/* Over itself (a move back), every directory of the tree is looked at:
@@ -180,15 +256,36 @@ worktree_checkout(git_repository *repo, git_tree *from, git_tree *to, int force,
 		opts.notify_cb = note_conflict;
 		opts.notify_payload = &conflicts;
 	}
-	if (git_checkout_tree(repo, (git_object *)to, &opts) == 0)
-		return EXIT_OK;
+	if (!force && from != NULL && from != to) {
+		if (tree_diff(repo, from, to, add_path, &paths) != 0) {
+			log_err("%s: checkout of %s failed: %s; nothing written", dir, what,
+			    last_git_error());
+			rc = EXIT_SYNC_FAILED;
+			goto out;
+		}
+		/* The same tree: nothing to write (an empty list means all). */
+		if (paths.count == 0) {
+			rc = EXIT_OK;
+			goto out;
+		}
+		opts.checkout_strategy |= GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
+		opts.paths = paths;
+	}
+	if (git_checkout_tree(repo, (git_object *)to, &opts) == 0) {
+		rc = EXIT_OK;
+		goto out;
+	}
 	namelist_finish(&conflicts);
 	if (conflicts.count > 0) {
 		log_err("refusing to overwrite %s in the work tree", conflicts.text);
-		return EXIT_NOT_OURS;
+		rc = EXIT_NOT_OURS;
+		goto out;
 	}
 	log_err("%s: checkout of %s failed: %s", dir, what, last_git_error());
-	return EXIT_CHECKOUT_FAILED;
+	rc = EXIT_CHECKOUT_FAILED;
+out:
+	git_strarray_dispose(&paths);
+	return rc;
 }
 
 /* The file at path, and the directories above it that it leaves empty;
@@ -395,37 +492,42 @@ blocked_at(git_tree *from, int top, const char *path, struct namelist *names)
  * meet a file nobody committed, there or in a directory above it.
  * libgit2 finds some of these only half-way through writing.
  */
+struct blocked {
+	git_tree	*from;
+	int		 top;
+	struct namelist	*names;
+};
+
+static int
+blocked_one(const char *path, const git_tree_entry *old, const git_tree_entry *new,
+    void *payload)
+{
+	struct blocked *b = payload;
+
+	(void)new;
+	if (old != NULL || tracked(b->from, path))
+		return 0;
+	return blocked_at(b->from, b->top, path, b->names);
+}
+
 int
 worktree_blocked(git_repository *repo, const git_oid *from, const git_oid *to,
     struct namelist *names)
 {
-	git_tree *ft = NULL, *tt = NULL;
-	git_diff *diff = NULL;
-	const git_diff_delta *d;
-	const char *path;
-	size_t i, n;
-	int top, rc = -1;
+	struct blocked b = { NULL, -1, names };
+	git_tree *tt = NULL;
+	int rc = -1;
 
-	if ((top = nofollow_open_dir(git_repository_workdir(repo))) == -1)
+	if ((b.top = nofollow_open_dir(git_repository_workdir(repo))) == -1)
 		return -1;
-	if ((from != NULL && worktree_tree(repo, from, &ft) < 0) ||
-	    worktree_tree(repo, to, &tt) < 0 || git_diff_tree_to_tree(&diff, repo, ft, tt, NULL) < 0)
+	if ((from != NULL && worktree_tree(repo, from, &b.from) < 0) ||
+	    worktree_tree(repo, to, &tt) < 0 || tree_diff(repo, b.from, tt, blocked_one, &b) != 0)
 		goto out;
-	n = git_diff_num_deltas(diff);
-	for (i = 0; i < n; i++) {
-		d = git_diff_get_delta(diff, i);
-		path = d->new_file.path;
-		if (d->status != GIT_DELTA_ADDED || tracked(ft, path))
-			continue;
-		if (blocked_at(ft, top, path, names) == -1)
-			goto out;
-	}
 	namelist_finish(names);
 	rc = 0;
 out:
-	git_diff_free(diff);
 	git_tree_free(tt);
-	git_tree_free(ft);
-	close(top);
+	git_tree_free(b.from);
+	close(b.top);
 	return rc;
 }

@@ -39,8 +39,10 @@ int	worktree_move(git_repository *, const char *branch, const git_oid *, int *in
 
 /* The work tree from the tree `from` (NULL: nothing) to `to`: force
  * overwrites what differs (with `from` as the baseline), else a change
- * nobody committed is refused; links are cleared first (links.h). An
- * exit status, logged, what naming `to` in the messages. */
+ * nobody committed is refused, and only the paths where the two trees
+ * differ are looked at (worktree_changes has seen the rest); links are
+ * cleared first (links.h). An exit status, logged, what naming `to` in
+ * the messages. */
 int	worktree_checkout(git_repository *, git_tree *from, git_tree *to, int force,
 	    const char *what);
 
