@@ -10,8 +10,11 @@
  * holds at most 2 + log2(objects) packs: 19 for 100,000 objects.
  *
  * The fold copies entries (pack_merge.c): it costs the bytes of the packs
- * folded, never a delta search, and it keeps every object they hold, so
- * whatever refs, reflogs, HEAD and tags reach stays. Unreachable objects
+ * folded, never a delta search. As git's --stdin-packs it leaves out what
+ * the packs that stay already hold (the bases a thin fetch had appended),
+ * writing whole the few objects whose delta base is there; every other
+ * object they hold is kept, so whatever refs, reflogs, HEAD and tags
+ * reach stays. Unreachable objects
  * stay too (as with git --geometric); libgit2 never expires a reflog, so
  * in a checkout nearly nothing is unreachable. The old packs are removed
  * only once the new one and its index are renamed into place and the
@@ -213,6 +216,7 @@ void
 pack_bound(git_repository *repo, const char *clone_path)
 {
 	char dir[PATH_MAX], name[PACK_HEX_LEN + 1], why[256], **fold = NULL;
+	git_odb *odb = NULL;
 	struct pack *p = NULL;
 	uint64_t objects = 0;
 	size_t n, split, i;
@@ -224,13 +228,17 @@ pack_bound(git_repository *repo, const char *clone_path)
 	if ((split = geometric_split(p, n)) < 2)
 		goto out;
 	/* The largest first: a duplicate is kept from it. */
-	if ((fold = calloc(split, sizeof(*fold))) == NULL)
+	if ((fold = calloc(n, sizeof(*fold))) == NULL || git_repository_odb(&odb, repo) < 0)
 		goto out;
 	for (i = 0; i < split; i++) {
 		fold[i] = p[split - 1 - i].base;
 		objects += p[i].count;
 	}
-	if (pack_merge(dir, fold, split, name, why, sizeof(why)) == -1) {
+	/* What the packs that stay hold is not copied (git's ^pack). */
+	for (i = split; i < n; i++)
+		fold[i] = p[i].base;
+	if (pack_merge(dir, fold, split, fold + split, n - split, odb, name, why,
+	    sizeof(why)) == -1) {
 		log_warning("%s: repacking %zu of %zu packs failed, kept them: %s", clone_path,
 		    split, n, why);
 		goto out;
@@ -242,6 +250,7 @@ pack_bound(git_repository *repo, const char *clone_path)
 	log_info("%s: repacked %zu of %zu packs (%llu objects) into one", clone_path, split, n,
 	    (unsigned long long)objects);
 out:
+	git_odb_free(odb);
 	free(fold);
 	free(p);
 }

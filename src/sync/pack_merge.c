@@ -8,6 +8,9 @@
  * pack that kept it. No cycle can form: an object kept from a pack either
  * has its base in the same pack, as it had, or in one earlier in base[],
  * whose kept objects in turn only point at that pack or earlier ones.
+ * What a pack that stays holds is not copied; an entry whose base only
+ * such a pack holds is written whole, read through libgit2, since a pack
+ * on disk must hold its own bases.
  *
  * Every copied entry is checked against the CRC-32 its old index records,
  * so a damaged pack fails the merge rather than spreading into the new
@@ -29,7 +32,10 @@
 #include <nettle/sha1.h>
 #include <zlib.h>
 
+#include "git_error.h"
 #include "pack_merge.h"
+
+#define Z_WHOLE_LEVEL	Z_DEFAULT_COMPRESSION
 
 #define OID_LEN		20
 #define PACK_HDR	12
@@ -54,6 +60,13 @@ struct src {
 	uint64_t	*newoff;	/* by pos: in the new pack, or NO_OFFSET */
 	uint32_t	*newcrc;	/* by pos */
 	unsigned char	*keep;		/* by pos */
+};
+
+/* The packs that stay, and where to read an object whole. */
+struct others {
+	struct src	*s;
+	size_t		 n;
+	git_odb		*odb;
 };
 
 struct ref {
@@ -139,13 +152,12 @@ by_offset(const void *a, const void *b)
 	return x->off < y->off ? -1 : x->off > y->off;
 }
 
-/* Maps one pack and its index and checks they agree. */
+/* Maps an index. */
 static int
-src_open(struct src *s, const char *dir, const char *base, char *why, size_t whylen)
+idx_open(struct src *s, const char *dir, const char *base, char *why, size_t whylen)
 {
 	char path[PATH_MAX];
 	size_t fixed;
-	uint32_t i;
 
 	if (snprintf(path, sizeof(path), "%s/%s.idx", dir, base) >= (int)sizeof(path) ||
 	    map(path, &s->idx, &s->idxlen) == -1) {
@@ -166,7 +178,18 @@ src_open(struct src *s, const char *dir, const char *base, char *why, size_t why
 	s->offs = s->crcs + (size_t)s->n * 4;
 	s->large = s->offs + (size_t)s->n * 4;
 	s->nlarge = (s->idxlen - fixed) / 8;
+	return 0;
+}
 
+/* Maps one pack and its index and checks they agree. */
+static int
+src_open(struct src *s, const char *dir, const char *base, char *why, size_t whylen)
+{
+	char path[PATH_MAX];
+	uint32_t i;
+
+	if (idx_open(s, dir, base, why, whylen) == -1)
+		return -1;
 	if (snprintf(path, sizeof(path), "%s/%s.pack", dir, base) >= (int)sizeof(path) ||
 	    map(path, &s->pack, &s->packlen) == -1) {
 		snprintf(why, whylen, "%s.pack: %s", base, strerror(errno));
@@ -198,6 +221,40 @@ src_open(struct src *s, const char *dir, const char *base, char *why, size_t why
 			snprintf(why, whylen, "%s.idx: a bad offset", base);
 			return -1;
 		}
+	return 0;
+}
+
+/* Whether an index names id: its fan-out narrows the search. */
+static int
+idx_has(const struct src *s, const unsigned char *id)
+{
+	uint32_t lo = id[0] ? be32(s->idx + 8 + 4 * (size_t)(id[0] - 1)) : 0;
+	uint32_t hi = be32(s->idx + 8 + 4 * (size_t)id[0]), mid;
+	int c;
+
+	if (hi > s->n)
+		hi = s->n;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = memcmp(s->oids + (size_t)mid * OID_LEN, id, OID_LEN)) == 0)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* In a pack that stays, so not to be copied (git's --stdin-packs ^pack). */
+static int
+staying(const struct others *x, const unsigned char *id)
+{
+	size_t i;
+
+	for (i = 0; i < x->n; i++)
+		if (idx_has(&x->s[i], id))
+			return 1;
 	return 0;
 }
 
@@ -284,9 +341,57 @@ crc(uint32_t c, const unsigned char *p, size_t n)
 	return (uint32_t)crc32_z(c, p, n);
 }
 
+/*
+ * An entry whose delta base stays in another pack: the object whole, as
+ * git writes one whose base it cannot send; a pack must hold its bases.
+ */
+static int
+write_whole(struct out *o, struct src *s, const struct entry *e, const struct others *x,
+    char *why, size_t whylen)
+{
+	const unsigned char *id = s->oids + (size_t)e->pos * OID_LEN;
+	unsigned char head[16], *z = NULL;
+	git_odb_object *obj = NULL;
+	git_oid oid;
+	uLongf zlen;
+	size_t len, hl = 1;
+	int rc = -1;
+
+	git_oid_fromraw(&oid, id);
+	if (git_odb_read(&obj, x->odb, &oid) < 0) {
+		snprintf(why, whylen, "%s: %s", git_oid_tostr_s(&oid), last_git_error());
+		return -1;
+	}
+	len = git_odb_object_size(obj);
+	head[0] = (unsigned char)(git_odb_object_type(obj) << 4 | (len & 0x0f));
+	for (len >>= 4; len > 0; len >>= 7) {
+		head[hl - 1] |= 0x80;
+		head[hl++] = len & 0x7f;
+	}
+	len = git_odb_object_size(obj);
+	zlen = compressBound((uLong)len);
+	if ((z = malloc(zlen ? zlen : 1)) == NULL ||
+	    compress2(z, &zlen, git_odb_object_data(obj), (uLong)len, Z_WHOLE_LEVEL) != Z_OK) {
+		snprintf(why, whylen, "%s: cannot compress it", git_oid_tostr_s(&oid));
+		goto out;
+	}
+	s->newoff[e->pos] = o->pos;
+	s->newcrc[e->pos] = crc(crc(0, head, hl), z, zlen);
+	if (out_put(o, head, hl, 0) == -1 || out_put(o, z, zlen, 0) == -1) {
+		snprintf(why, whylen, "write: %s", strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	free(z);
+	git_odb_object_free(obj);
+	return rc;
+}
+
 /* One kept entry: its header, perhaps rewritten, then its data. */
 static int
-copy_entry(struct out *o, struct src *s, size_t j, char *why, size_t whylen)
+copy_entry(struct out *o, struct src *s, size_t j, const struct others *x, char *why,
+    size_t whylen)
 {
 	const struct entry *e = &s->byoff[j], *b;
 	struct entry key;
@@ -320,6 +425,8 @@ copy_entry(struct out *o, struct src *s, size_t j, char *why, size_t whylen)
 		key.off = e->off - rel;
 		if ((b = bsearch(&key, s->byoff, j, sizeof(*b), by_offset)) == NULL)
 			goto bad;
+		if (!s->keep[b->pos] && staying(x, s->oids + (size_t)b->pos * OID_LEN))
+			return write_whole(o, s, e, x, why, whylen);
 		if (s->keep[b->pos]) {
 			/* Written before this one: a base precedes its delta. */
 			unsigned char ofs[16];
@@ -336,6 +443,12 @@ copy_entry(struct out *o, struct src *s, size_t j, char *why, size_t whylen)
 			memcpy(head + hl, s->oids + (size_t)b->pos * OID_LEN, OID_LEN);
 			hl += OID_LEN;
 		}
+	}
+	if (type == OBJ_REF_DELTA) {
+		if (end - p < OID_LEN)
+			goto bad;
+		if (staying(x, raw + p))
+			return write_whole(o, s, e, x, why, whylen);
 	}
 	dl = (size_t)(end - p);
 	dcrc = crc(0, raw + p, dl);
@@ -434,7 +547,7 @@ tmp_open(struct out *o, const char *dir, char *path, size_t len)
 
 /* Every object of every pack in id order; the first copy of each kept. */
 static struct ref *
-mark_kept(struct src *s, size_t n, size_t nr, uint32_t *kept)
+mark_kept(struct src *s, size_t n, size_t nr, const struct others *x, uint32_t *kept)
 {
 	struct ref *r;
 	size_t i, j, k;
@@ -448,26 +561,88 @@ mark_kept(struct src *s, size_t n, size_t nr, uint32_t *kept)
 		}
 	qsort_r(r, nr, sizeof(*r), by_id, s);
 	for (k = 0, *kept = 0; k < nr; k++)
-		if (k == 0 || memcmp(s[r[k - 1].src].oids + (size_t)r[k - 1].pos * OID_LEN,
-		    s[r[k].src].oids + (size_t)r[k].pos * OID_LEN, OID_LEN) != 0) {
+		if ((k == 0 || memcmp(s[r[k - 1].src].oids + (size_t)r[k - 1].pos * OID_LEN,
+		    s[r[k].src].oids + (size_t)r[k].pos * OID_LEN, OID_LEN) != 0) &&
+		    !staying(x, s[r[k].src].oids + (size_t)r[k].pos * OID_LEN)) {
 			s[r[k].src].keep[r[k].pos] = 1;
 			(*kept)++;
 		}
 	return r;
 }
 
-int
-pack_merge(const char *dir, char *const base[], size_t n, char name[PACK_HEX_LEN + 1],
+/* The pack first: an index without its pack would name objects nowhere,
+ * a pack without its index is ignored. Each temporary renamed is emptied. */
+static int
+install(const char *dir, char *tpack, char *tidx, const unsigned char sum[OID_LEN],
+    char name[PACK_HEX_LEN + 1], char *why, size_t whylen)
+{
+	char path[PATH_MAX];
+	int dfd, rc;
+	size_t i;
+
+	for (i = 0; i < OID_LEN; i++)
+		snprintf(name + 2 * i, 3, "%02x", sum[i]);
+	if (snprintf(path, sizeof(path), "%s/pack-%s.pack", dir, name) >= (int)sizeof(path) ||
+	    rename(tpack, path) == -1) {
+		snprintf(why, whylen, "rename: %s", strerror(errno));
+		return -1;
+	}
+	*tpack = '\0';
+	if (snprintf(path, sizeof(path), "%s/pack-%s.idx", dir, name) >= (int)sizeof(path) ||
+	    rename(tidx, path) == -1) {
+		snprintf(why, whylen, "rename: %s", strerror(errno));
+		return -1;
+	}
+	*tidx = '\0';
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		snprintf(why, whylen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if ((rc = fsync(dfd)) == -1)
+		snprintf(why, whylen, "%s: %s", dir, strerror(errno));
+	close(dfd);
+	return rc;
+}
+
+static int
+others_open(struct others *x, const char *dir, char *const stay[], size_t nstay, git_odb *odb,
     char *why, size_t whylen)
 {
-	char tpack[PATH_MAX] = "", tidx[PATH_MAX] = "", path[PATH_MAX];
+	x->odb = odb;
+	x->n = 0;
+	if ((x->s = calloc(nstay + 1, sizeof(*x->s))) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	for (; x->n < nstay; x->n++)
+		if (idx_open(&x->s[x->n], dir, stay[x->n], why, whylen) == -1)
+			return -1;
+	return 0;
+}
+
+static void
+others_close(struct others *x)
+{
+	size_t i;
+
+	for (i = 0; x->s != NULL && i <= x->n; i++)
+		src_close(&x->s[i]);
+	free(x->s);
+}
+
+int
+pack_merge(const char *dir, char *const base[], size_t n, char *const stay[], size_t nstay,
+    git_odb *odb, char name[PACK_HEX_LEN + 1], char *why, size_t whylen)
+{
+	struct others x = { NULL, 0, NULL };
+	char tpack[PATH_MAX] = "", tidx[PATH_MAX] = "";
 	unsigned char hdr[PACK_HDR], packsum[OID_LEN];
 	struct src *s = NULL;
 	struct ref *r = NULL;
 	struct out *o = NULL;
 	size_t i, j, nr = 0;
 	uint32_t kept = 0;
-	int dfd = -1, rc = -1;
+	int rc = -1;
 
 	*why = '\0';
 	if ((s = calloc(n, sizeof(*s))) == NULL || (o = malloc(sizeof(*o))) == NULL) {
@@ -475,6 +650,8 @@ pack_merge(const char *dir, char *const base[], size_t n, char name[PACK_HEX_LEN
 		goto out;
 	}
 	o->fd = -1;
+	if (others_open(&x, dir, stay, nstay, odb, why, whylen) == -1)
+		goto out;
 	for (i = 0; i < n; i++) {
 		if (src_open(&s[i], dir, base[i], why, whylen) == -1)
 			goto out;
@@ -483,7 +660,7 @@ pack_merge(const char *dir, char *const base[], size_t n, char name[PACK_HEX_LEN
 			goto out;
 		}
 	}
-	if ((r = mark_kept(s, n, nr, &kept)) == NULL) {
+	if ((r = mark_kept(s, n, nr, &x, &kept)) == NULL) {
 		snprintf(why, whylen, "out of memory");
 		goto out;
 	}
@@ -502,7 +679,7 @@ pack_merge(const char *dir, char *const base[], size_t n, char name[PACK_HEX_LEN
 	for (i = 0; i < n; i++)
 		for (j = 0; j < s[i].n; j++)
 			if (s[i].keep[s[i].byoff[j].pos] &&
-			    copy_entry(o, &s[i], j, why, whylen) == -1) {
+			    copy_entry(o, &s[i], j, &x, why, whylen) == -1) {
 				size_t l = strlen(why);
 
 				snprintf(why + l, whylen - l, " in %s", base[i]);
@@ -522,30 +699,10 @@ pack_merge(const char *dir, char *const base[], size_t n, char name[PACK_HEX_LEN
 	}
 	o->fd = -1;
 
-	for (i = 0; i < OID_LEN; i++)
-		snprintf(name + 2 * i, 3, "%02x", packsum[i]);
-	/* The pack first: an index without its pack would name objects
-	 * nowhere, a pack without its index is ignored. */
-	if (snprintf(path, sizeof(path), "%s/pack-%s.pack", dir, name) >= (int)sizeof(path) ||
-	    rename(tpack, path) == -1) {
-		snprintf(why, whylen, "rename: %s", strerror(errno));
+	if (install(dir, tpack, tidx, packsum, name, why, whylen) == -1)
 		goto out;
-	}
-	*tpack = '\0';
-	if (snprintf(path, sizeof(path), "%s/pack-%s.idx", dir, name) >= (int)sizeof(path) ||
-	    rename(tidx, path) == -1) {
-		snprintf(why, whylen, "rename: %s", strerror(errno));
-		goto out;
-	}
-	*tidx = '\0';
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 || fsync(dfd) == -1) {
-		snprintf(why, whylen, "%s: %s", dir, strerror(errno));
-		goto out;
-	}
 	rc = 0;
 out:
-	if (dfd != -1)
-		close(dfd);
 	if (o != NULL && o->fd != -1)
 		close(o->fd);
 	if (*tpack != '\0')
@@ -554,6 +711,7 @@ out:
 		unlink(tidx);
 	for (i = 0; s != NULL && i < n; i++)
 		src_close(&s[i]);
+	others_close(&x);
 	free(r);
 	free(o);
 	free(s);
