@@ -29,7 +29,7 @@ BUILD = build
 # -lnettle links it as a shared library instead.
 FRONT_PKGS = libcjson
 NETTLE_FRONT_LIBS = -Wl,-Bstatic $(shell $(PKG_CONFIG) --libs nettle) -Wl,-Bdynamic
-SYNC_PKGS = libgit2 nettle libcrypto
+SYNC_PKGS = libgit2 nettle libcrypto zlib
 
 # Each side sees its own folder and common/, through -iquote only: a front
 # file that includes a helper's header does not compile, and no project

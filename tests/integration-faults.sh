@@ -3,7 +3,8 @@
 # real interfaces: a slow client and a header flood under
 # systemd-socket-activate, bodies over MAX_BODY, a burst of 30 matching
 # requests, kill -9 during a clone and during a fetch, a Git server that
-# accepts and never speaks, and 60 syncs in a row against the pack count.
+# accepts and never speaks, 60 syncs in a row against the pack count, and
+# kill -9 at each step of a repack.
 # Prints TAP. Needs `make` first.
 set -u
 
@@ -281,11 +282,63 @@ test_pack_count() {
 	check_eq "60 consecutive syncs, each after a push: all exit 0" 0 "$fails"
 	packs=$(find "$cp/.git/objects/pack" -name '*.pack' | wc -l)
 	check "after 60 syncs: $packs packs, at most 50" test "$packs" -le 50
-	check "after 60 syncs: repacked with libgit2 (the log says so)" \
+	check "after 60 syncs: repacked (the log says so)" \
 		grep -q "repacked" "$FX_DIR/packs.log"
 	check "after 60 syncs: git fsck --strict is clean" \
 		git -C "$cp" fsck --no-progress --strict
 	check_eq "after 60 syncs: HEAD at the tip" "$(repo_tip develop)" "$(head_of "$cp")"
+	# Geometric repacking: at most 2 + log2(objects) packs.
+	local objects bound
+	objects=$(git -C "$cp" count-objects -v | awk '$1 == "in-pack:" { print $2 }')
+	bound=$(awk -v n="$objects" 'BEGIN { print 2 + int(log(n) / log(2)) }')
+	check "after 60 syncs: $packs packs, at most 2 + log2($objects) = $bound" \
+		test "$packs" -le "$bound"
+}
+
+# A sync killed at each rename and each unlink it makes, in turn, with a
+# repack due: strace's fault injection stops it exactly there, pack
+# renamed and its index not yet, index renamed and the old packs still
+# there, half of them removed. The next sync must work, git fsck find
+# every object, and the repository still fetch.
+test_repack_kill() {
+	local conf="$FX_DIR/packs.conf" cp="$FX_DIR/packs/checkout" t="$FX_DIR/repack-kill"
+	local k call hits=0 fails=0 i
+	command -v strace >/dev/null || { skip "repack kill" "no strace"; return; }
+	mkdir -p "$t"
+	# A state whose next sync repacks: tried on a copy until one does.
+	for i in 1 2 3 4 5 6; do
+		push_commit develop >/dev/null
+		rm -rf "$t/try" && cp -a "$FX_DIR/packs" "$t/try" &&
+			sed "s|$cp|$t/try/checkout|" "$conf" >"$t/try.conf" && chmod 644 "$t/try.conf"
+		./sentry-source -c "$t/try.conf" --sync </dev/null >/dev/null 2>"$t/try.log"
+		grep -q repacked "$t/try.log" && break
+	done
+	for call in rename unlink; do
+		for k in 1 2 3 4 5 6 7 8; do
+			rm -rf "$t/run" && cp -a "$FX_DIR/packs" "$t/run" &&
+				sed "s|$cp|$t/run/checkout|" "$conf" >"$t/run.conf" && chmod 644 "$t/run.conf"
+			# LeakSanitizer cannot work under ptrace; ASan's other checks stay.
+			(env ${ASAN_OPTIONS:+"ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0"} \
+				strace -f -qq -o "$t/trace" -e trace="$call" \
+				-e inject="$call":signal=KILL:when="$k" \
+				./sentry-source -c "$t/run.conf" --sync </dev/null >/dev/null 2>&1) 2>/dev/null
+			# Only the kills that hit the repack count: its files are named.
+			tail -n 3 "$t/trace" | grep -q 'tmp_fold_\|/pack-[0-9a-f]*\.' || continue
+			hits=$((hits + 1))
+			./sentry-source -c "$t/run.conf" --sync </dev/null >/dev/null 2>>"$t/after.log" &&
+				git -C "$t/run/checkout" fsck --no-progress --strict 2>>"$t/after.log" &&
+				GIT_SSH_COMMAND=$(ssh_command "$FX_KEY" "$FX_KNOWN_HOSTS") \
+				git -C "$t/run/checkout" fetch -q origin 2>>"$t/after.log" </dev/null &&
+				[ "$(head_of "$t/run/checkout")" = "$(repo_tip develop)" ] ||
+				fails=$((fails + 1))
+		done
+	done
+	check "repack kill: the kills hit the repack ($hits times)" test "$hits" -ge 3
+	check_eq "repack kill: after each, a sync, git fsck and a fetch all work" 0 "$fails"
+	check "repack kill: no temporaries left after the next sync" \
+		not compgen -G "$t/run/checkout/.git/objects/pack/tmp_fold_*"
+	check "repack kill: at most 2 + log2(objects) packs after the next sync" \
+		test "$(find "$t/run/checkout/.git/objects/pack" -name '*.pack' | wc -l)" -le 20
 }
 
 part limits && test_request_limits
@@ -294,4 +347,5 @@ part kill && test_kill_clone
 part kill && test_kill_fetch
 part silent && test_silent_server
 part packs && test_pack_count
+part packs && test_repack_kill
 printf '1..%d\n' "$n"

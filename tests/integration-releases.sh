@@ -362,7 +362,7 @@ EOF
 	check_eq "after the kills the next sync publishes: exit 0" 0 "$RC"
 	check_eq "... the newest push" "$(repo_tip develop)" "$(live_commit)"
 	check_eq "... and removed every half-made release" 0 "$(leftovers)"
-	# 21 packs at most (LIMIT_PACKS, src/common/bounds.h) after some 40 fetches.
+	# Geometric repacking (src/sync/pack.c) keeps far fewer than 21 packs.
 	check "the shared repository's packs stay bounded, as in place" \
 		test "$(find "$HOME_DIR/repo.git/objects/pack" -name '*.pack' | wc -l)" -le 21
 	check "... and its history is whole" git --git-dir="$HOME_DIR/repo.git" fsck --no-progress --connectivity-only

@@ -18,10 +18,6 @@
  * closes"): a quoted part is cut to 200 bytes. */
 #define LIMIT_REASON_BYTES	300
 
-/* Packs in a checkout's object store before a sync repacks them into one
- * (so at most LIMIT_PACKS + 1 ever exist); each lookup searches them all. */
-#define LIMIT_PACKS		20
-
 /* Descriptors remove_tree (src/sync/remove_tree.c) holds at once, one
  * per directory level nearest the one it empties; it has no depth limit,
  * and opens a level closed for this again from the top. The soft limit
