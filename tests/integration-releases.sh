@@ -681,6 +681,124 @@ test_pin() {
 	rm -f "$probe"
 }
 
+# --- a release made from the live one: links for what did not change ----------
+# rstate DIR: every path of DIR with its type, the exec bit, the bytes' sum
+# or the link's target; the same for a release and for `git archive`.
+rstate() {
+	(cd "$1" && find . -mindepth 1 -printf '%y %P -> %l\n' | LC_ALL=C sort &&
+		find . -type f -perm -u+x -printf 'x %P\n' | LC_ALL=C sort &&
+		find . -type f -printf '%P\0' | LC_ALL=C sort -z | xargs -0 -r sha1sum)
+}
+# same_state DIR OID: DIR is OID's tree, links and modes included.
+same_state() {
+	local want="$FX_DIR/hl.want"
+	rm -rf "$want" && mkdir -p "$want" &&
+		git --git-dir="$FX_REPO" archive "$2" | tar -x -C "$want" &&
+		[ "$(rstate "$1")" = "$(rstate "$want")" ]
+}
+hl_push() {
+	git -C "$1" add -A . && fx_git_commit "$1" "develop: $2" >/dev/null &&
+		git -C "$1" push -q origin develop >/dev/null
+}
+hl_dir() { printf '%s\n' "$FX_DIR/srv/hl.releases/$1"; }
+ino() { stat -c %i "$1"; }
+
+test_hardlinks() {
+	local s="$FX_DIR/git/scratch" r1 r2 r3 r4 r5 c1 c2 c3 c4 s3 i
+	write_config "$(hconf hl)" "CLONE_PATH=$FX_DIR/srv/hl" PUBLISH=releases KEEP_RELEASES=20
+	git -C "$s" fetch -q origin && git -C "$s" checkout -q -B develop origin/develop
+	mkdir -p "$s/a" "$s/x"
+	for i in 1 2 3 4 5; do printf 'a %s\n' "$i" >"$s/a/$i"; done
+	printf 'echo m\n' >"$s/m.sh" && chmod 644 "$s/m.sh"
+	printf 'gone\n' >"$s/del.txt"
+	printf 'renamed\n' >"$s/from.txt"
+	printf 'y\n' >"$s/x/y"
+	ln -sfn a/1 "$s/l"
+	hl_push "$s" "a tree to link from"
+	c1=$(repo_tip develop)
+	cli -c "$(hconf hl)" --sync
+	r1=$(hlive hl)
+	check_eq "the first release: exit 0" 0 "$RC"
+	check "... is its commit's tree, links and modes included" same_state "$(hl_dir "$r1")" "$c1"
+	check "... its files are read-only" test -z "$(find "$(hl_dir "$r1")" -type f -perm /222)"
+
+	git -C "$s" mv from.txt to.txt
+	rm -r "$s/x" "$s/del.txt"
+	printf 'x is a file now\n' >"$s/x"
+	chmod 755 "$s/m.sh"
+	ln -sfn a/2 "$s/l"
+	mkdir -p "$s/big"
+	for i in $(seq 1 2000); do printf '%s\n' "$i" >"$s/big/$i"; done
+	hl_push "$s" "renames, a directory made a file, a mode, a link, 2,000 files"
+	c2=$(repo_tip develop)
+	cli -c "$(hconf hl)" --sync
+	r2=$(hlive hl)
+	check_eq "a release of renames, a directory made a file, 644 to 755, a deletion: exit 0" \
+		0 "$RC"
+	check "... is its commit's tree" same_state "$(hl_dir "$r2")" "$c2"
+	check "... an unchanged file is the live release's, linked" \
+		test "$(ino "$(hl_dir "$r1")/a/1")" = "$(ino "$(hl_dir "$r2")/a/1")"
+	check "... the file made executable is written anew" \
+		test "$(ino "$(hl_dir "$r1")/m.sh")" != "$(ino "$(hl_dir "$r2")/m.sh")"
+	check "... executable" test -x "$(hl_dir "$r2")/m.sh"
+	check "... the log counts what was linked and written" \
+		grep -qE "[0-9]+ files linked from the live release, 2005 written" "$ERR"
+	check "the release before is still its commit's tree" same_state "$(hl_dir "$r1")" "$c1"
+
+	rm "$s/x" && mkdir "$s/x" && printf 'z\n' >"$s/x/z"
+	for i in $(seq 1 2000); do printf '%s changed\n' "$i" >"$s/big/$i"; done
+	hl_push "$s" "the file made a directory again, 2,000 files changed"
+	c3=$(repo_tip develop)
+	cli -c "$(hconf hl)" --sync
+	r3=$(hlive hl)
+	check_eq "a release of a file made a directory, 2,000 files changed: exit 0" 0 "$RC"
+	check "... is its commit's tree" same_state "$(hl_dir "$r3")" "$c3"
+	check "... the link unchanged since is linked" \
+		test "$(ino "$(hl_dir "$r2")/l")" = "$(ino "$(hl_dir "$r3")/l")"
+	check "the releases before are still their commits' trees" \
+		eval 'same_state "$(hl_dir "$r1")" "$c1" && same_state "$(hl_dir "$r2")" "$c2"'
+
+	# What the app did to the live release is not carried over: a file made
+	# writable, a file replaced by a link to the machine's files.
+	chmod u+w "$(hl_dir "$r3")/a/3"
+	rm "$(hl_dir "$r3")/a/4" && ln -s /etc/passwd "$(hl_dir "$r3")/a/4"
+	s3=$(rstate "$(hl_dir "$r3")")
+	push_commit develop >/dev/null
+	c4=$(repo_tip develop)
+	cli -c "$(hconf hl)" --sync
+	r4=$(hlive hl)
+	check_eq "a live release written to: the next release: exit 0" 0 "$RC"
+	check "... is its commit's tree, not the live one's changes" \
+		same_state "$(hl_dir "$r4")" "$c4"
+	check "... the file made writable is written anew" \
+		test "$(ino "$(hl_dir "$r3")/a/3")" != "$(ino "$(hl_dir "$r4")/a/3")"
+	check "... and the log says so" grep -q "2 unchanged files are not as its commit says" "$ERR"
+
+	# BUILD may write into the release: nothing of it is shared.
+	printf '#!/bin/sh\necho built >>a/5\necho built >>to.txt\n' >"$FX_DIR/hl-build.sh"
+	chmod +x "$FX_DIR/hl-build.sh"
+	write_config "$(hconf hl)" "CLONE_PATH=$FX_DIR/srv/hl" PUBLISH=releases KEEP_RELEASES=20 \
+		"BUILD=$FX_DIR/hl-build.sh"
+	push_commit develop >/dev/null
+	cli -c "$(hconf hl)" --sync
+	r5=$(hlive hl)
+	check_eq "a BUILD that appends to tracked files: exit 0" 0 "$RC"
+	check "... it wrote into the new release" grep -q built "$(hl_dir "$r5")/a/5"
+	i=no
+	same_state "$(hl_dir "$r1")" "$c1" && same_state "$(hl_dir "$r2")" "$c2" &&
+		same_state "$(hl_dir "$r4")" "$c4" && [ "$(rstate "$(hl_dir "$r3")")" = "$s3" ] &&
+		i=yes
+	check_eq "... every older release is as it was" yes "$i"
+	write_config "$(hconf hl)" "CLONE_PATH=$FX_DIR/srv/hl" PUBLISH=releases KEEP_RELEASES=20
+	push_commit develop >/dev/null
+	cli -c "$(hconf hl)" --sync
+	check_eq "BUILD unset again: exit 0" 0 "$RC"
+	check "... the built files are not linked: the release is its commit's tree" \
+		same_state "$(hl_dir "$(hlive hl)")" "$(repo_tip develop)"
+	check "... and the built release is as BUILD left it" grep -q built "$(hl_dir "$r5")/a/5"
+	rm -rf "$FX_DIR/hl.want"
+}
+
 test_first
 # ONLY=NAME runs part test_NAME alone (tests/tap.sh), after the first publish.
 run_parts \
@@ -699,6 +817,7 @@ run_parts \
 	test_named \
 	test_history_kills \
 	test_rollback_status \
-	test_pin
+	test_pin \
+	test_hardlinks
 
 echo "1..$n"

@@ -55,6 +55,7 @@
 #include "pack.h"
 #include "peer_limits.h"
 #include "publish.h"
+#include "release_copy.h"
 #include "release_history.h"
 #include "release_name.h"
 #include "remove_tree.h"
@@ -391,95 +392,6 @@ open_repo(const struct config *c, const struct layout *l, const char *branch,
 	return EXIT_OK;
 }
 
-/*
- * Submodules become empty directories, as in place: libgit2 looks a
- * gitlink up as a submodule of the repository, and a bare one has none
- * ("cannot get submodules without a working tree"), so the gitlinks are
- * taken out of the index checked out and their directories made after.
- */
-static int
-drop_gitlinks(git_index *index, char ***paths, size_t *n)
-{
-	const git_index_entry *e;
-	size_t i;
-	char **grown;
-
-	*paths = NULL;
-	*n = 0;
-	for (i = git_index_entrycount(index); i-- > 0;) {
-		if ((e = git_index_get_byindex(index, i)) == NULL || e->mode != GIT_FILEMODE_COMMIT)
-			continue;
-		if ((grown = realloc(*paths, (*n + 1) * sizeof(**paths))) == NULL)
-			return -1;
-		*paths = grown;
-		if (((*paths)[*n] = strdup(e->path)) == NULL)
-			return -1;
-		(*n)++;
-		if (git_index_remove(index, (*paths)[*n - 1], 0) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-make_gitlink_dirs(const char *dir, char **paths, size_t n)
-{
-	size_t i;
-	int top, fd, rc = 0;
-
-	if (n == 0)
-		return 0;
-	if ((top = nofollow_open_dir(dir)) == -1)
-		return -1;
-	for (i = 0; i < n && rc == 0; i++)
-		if ((fd = nofollow_make_dirs(top, paths[i])) == -1) {
-			git_error_set(GIT_ERROR_OS, "cannot make the submodule's directory %s: %s",
-			    paths[i], strerror(errno));
-			rc = -1;
-		} else
-			close(fd);
-	close(top);
-	return rc;
-}
-
-/*
- * Every file of the commit, into an empty directory: against an empty
- * baseline, or libgit2 would take repo.git's HEAD for what is there
- * already and write only the difference. No index is written.
- */
-static int
-check_out(git_repository *repo, git_tree *tree, const char *dir)
-{
-	char **gitlinks = NULL;
-	git_checkout_options opts;
-	git_index *empty = NULL, *index = NULL;
-	size_t ngitlinks = 0, i;
-	int rc = -1;
-
-	git_checkout_options_init(&opts, GIT_CHECKOUT_OPTIONS_VERSION);
-	opts.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DONT_UPDATE_INDEX |
-	    GIT_CHECKOUT_DONT_WRITE_INDEX;
-	opts.target_directory = dir;
-	opts.file_open_flags = O_CREAT | O_TRUNC | O_WRONLY | O_NOFOLLOW | O_CLOEXEC;
-	if (git_index_new(&empty) < 0)
-		goto out;
-	/* The directory is empty, so only the tree could put a link above a
-	 * file, and the tree check (write_release) has refused such a tree. */
-	if (git_index_new(&index) < 0 || git_index_read_tree(index, tree) < 0 ||
-	    drop_gitlinks(index, &gitlinks, &ngitlinks) < 0)
-		goto out;
-	opts.baseline_index = empty;
-	if ((rc = git_checkout_index(repo, index, &opts)) == 0)
-		rc = make_gitlink_dirs(dir, gitlinks, ngitlinks);
-out:
-	for (i = 0; i < ngitlinks; i++)
-		free(gitlinks[i]);
-	free(gitlinks);
-	git_index_free(index);
-	git_index_free(empty);
-	return rc;
-}
-
 /* SUBMODULES=yes: theirs into the release, their repositories in
  * NAME.releases/modules. */
 static int
@@ -499,18 +411,28 @@ write_submodules(const struct config *c, git_repository *repo, const struct layo
 
 /*
  * The tip's tree into .new-TIME-COMMIT, its shared paths linked in,
- * on disk; out->release names it. Anything else: none is left.
+ * on disk; out->release names it. Anything else: none is left. live is
+ * the live release, "" when there is none to start from.
+ *
+ * Without BUILD=, what the push did not change is linked from the live
+ * release and every file is read-only (release_copy.h): a release costs
+ * the change. With BUILD=, which may write into the release's files,
+ * every file is written anew, so that no write reaches an older release.
  */
 static int
 write_release(const struct config *c, git_repository *repo, const struct layout *l,
-    int home, const git_oid *tip, struct ssh_auth *a, struct sync_outcome *out)
+    int home, const git_oid *tip, const char *live, struct ssh_auth *a,
+    struct sync_outcome *out)
 {
 	char dir[PATH_MAX + NAME_MAX + 16], stamp[STAMP_LEN + 1], tmp[NAME_MAX + 16];
 	char why[PATH_MAX + 64];
+	struct release_copy copy = { .repo = repo };
+	const char *subdir = config_get(c, CONFIG_SUBDIR);
 	git_tree *tree = NULL;
+	git_oid live_oid;
 	struct timespec now;
 	struct tm tm;
-	int rc;
+	int rc, from = -1, to = -1;
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
@@ -521,7 +443,7 @@ write_release(const struct config *c, git_repository *repo, const struct layout 
 	snprintf(tmp, sizeof(tmp), NEW_PREFIX "%s", out->release);
 	snprintf(dir, sizeof(dir), "%s/%s", l->home_path, tmp);
 	/* SUBDIR: the directory is chosen before anything is written. */
-	if ((rc = subdir_tree(repo, tip, config_get(c, CONFIG_SUBDIR), &tree, why,
+	if ((rc = subdir_tree(repo, tip, subdir, &tree, why,
 	    sizeof(why))) != 0) {
 		if (rc == 1)
 			log_err("%s: commit %s: SUBDIR: %s; nothing published, the live "
@@ -536,19 +458,29 @@ write_release(const struct config *c, git_repository *repo, const struct layout 
 	if ((rc = tree_check_sync(repo, NULL, tip, dir, config_get(c, CONFIG_CLONE_PATH))) !=
 	    EXIT_OK)
 		goto fail;
-	if (mkdirat(home, tmp, 0777) == -1) {
+	rc = EXIT_SYNC_FAILED;
+	if (mkdirat(home, tmp, 0777) == -1 ||
+	    (to = openat(home, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
 		log_err("cannot make %s: %m", dir);
-		rc = EXIT_SYNC_FAILED;
 		goto fail;
 	}
-	if (check_out(repo, tree, dir) < 0) {
-		log_err("%s: checkout of %s: %s", dir, git_oid_tostr_s(tip), last_git_error());
-		rc = EXIT_SYNC_FAILED;
+	copy.share = config_get(c, CONFIG_BUILD) == NULL;
+	if (copy.share && live[0] != '\0') {
+		git_oid_fromstr(&live_oid, live + STAMP_LEN + 1);
+		from = openat(home, live, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (release_copy(&copy, from != -1 ? &live_oid : NULL, from, tip, subdir != NULL ? subdir : "", to) == -1) {
 		/* At once: a full disk gets its space back, and the next sync
 		 * starts from the live release, whatever was pushed. */
 		remove_named(home, l, tmp, "a checkout that failed");
 		goto fail;
 	}
+	if (copy.untrusted > 0)
+		log_warning("%s/%s: %zu unchanged files are not as its commit says "
+		    "(written to, or made by an older version); written anew", l->home_path,
+		    live, copy.untrusted);
+	log_info("%s: %zu files linked from the live release, %zu written", dir,
+	    copy.linked, copy.written);
 	if ((rc = write_submodules(c, repo, l, tip, a, dir)) != EXIT_OK) {
 		remove_named(home, l, tmp, "whose submodules could not be written");
 		goto fail;
@@ -558,14 +490,21 @@ write_release(const struct config *c, git_repository *repo, const struct layout 
 		remove_named(home, l, tmp, "whose shared paths could not be linked");
 		goto fail;
 	}
-	/* Its files on disk before any name points at them. */
-	syncfs(home);
+	/* release_copy fsynced what it wrote; the submodules' checkouts
+	 * did not, so their files go to disk before a name points at them. */
+	if (config_yes(c, CONFIG_SUBMODULES))
+		syncfs(home);
 	caveats_log(repo, tip, dir, config_yes(c, CONFIG_SUBMODULES));
-	git_tree_free(tree);
-	return EXIT_OK;
+	rc = EXIT_OK;
+	goto out;
 fail:
-	git_tree_free(tree);
 	out->release[0] = '\0';
+out:
+	git_tree_free(tree);
+	if (from != -1)
+		close(from);
+	if (to != -1)
+		close(to);
 	return rc;
 }
 
@@ -630,7 +569,8 @@ releases_prepare(const struct config *c, struct ssh_auth *a, const struct sync_t
 	}
 	out->resumed = t->resume;
 	fetch_phase(t, SYNC_PHASE_CHECKOUT);
-	if ((rc = write_release(c, repo, &l, home, &tip, a, out)) != EXIT_OK)
+	if ((rc = write_release(c, repo, &l, home, &tip, has_live && !gone ? live : "",
+	    a, out)) != EXIT_OK)
 		goto out;
 	rc = EXIT_SYNC_FAILED;
 	out->cloned = !has_live;

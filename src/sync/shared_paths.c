@@ -185,7 +185,8 @@ link_into(int release, const char *where, const char *path)
 		log_notice("%s: the commit holds %s; replaced by a link to its shared %s",
 		    where, path, S_ISDIR(st.st_mode) ? "directory" : "file");
 	}
-	if (symlinkat(target, parent, leaf) == -1) {
+	/* On disk before the release is published: no syncfs does it. */
+	if (symlinkat(target, parent, leaf) == -1 || fsync(parent) == -1) {
 		log_err("%s: cannot link %s to %s: %m", where, path, target);
 		goto out;
 	}

@@ -1,0 +1,41 @@
+/*
+ * A release written from the one live before it: what the push did not
+ * change is a hard link to the live release's file, what it changed is
+ * written from the objects; or, with nothing to share, every file is
+ * written. Nothing is read through a link of either release, and what
+ * is written is on disk (fsync) when release_copy returns.
+ */
+#ifndef SENTRY_RELEASE_COPY_H
+#define SENTRY_RELEASE_COPY_H
+
+#include <stddef.h>
+
+#include <git2.h>
+
+struct release_copy {
+	git_repository	*repo;
+	/*
+	 * 1: files unchanged since from are linked from the live release,
+	 * and every file is made read-only, so that a write into one is
+	 * refused rather than made in every release that shares it. 0: all
+	 * written, writable (BUILD= writes into a release).
+	 */
+	int		 share;
+	size_t		 linked;	/* out: files linked from the live release */
+	size_t		 written;	/* out: files and links written */
+	size_t		 untrusted;	/* out: unchanged, but not as the commit says */
+};
+
+/*
+ * The tree at prefix ("" for the whole tree) of commit to into the empty
+ * directory to_fd, from the same prefix of commit from held by the
+ * directory from_fd (from NULL or from_fd -1: none). A file is linked
+ * only when the tree entry is the same in both commits and the live file
+ * is, by lstat, of the entry's type, read-only, executable as the entry
+ * says and of the blob's size; anything else is written. Submodules are
+ * empty directories. 0, or -1 logged; to_fd may then hold part of it.
+ */
+int	release_copy(struct release_copy *, const git_oid *from, int from_fd,
+	    const git_oid *to, const char *prefix, int to_fd);
+
+#endif
