@@ -64,10 +64,13 @@ curve_repo() {
 }
 
 # curve_one SIDE KIND: one run of SIDE, its line appended to $F/m/KIND.SIDE,
-# once the last connection's sshd processes are gone (as run.sh's one).
+# once the last connection's sshd processes are gone (as run.sh's one) and
+# the dirty pages of the last run written: a release writes and removes a
+# whole tree, which the side after it must not pay for.
 curve_one() {
 	local line
 	settle "$FX_SSHD_PID"
+	sync
 	line=$("$1")
 	printf '%s\n' "$line" >>"$F/m/$2.$1"
 }
