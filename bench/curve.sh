@@ -20,7 +20,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 		"${BENCH_LARGE_CLONES:=2}" "${BENCH_LARGE_PUSHES:=3}"
 fi
 N_CURVE_CLONES=${BENCH_CURVE_CLONES:-5}
-N_CURVE_PUSHES=${BENCH_CURVE_PUSHES:-9}
+N_CURVE_PUSHES=${BENCH_CURVE_PUSHES:-7}
 N_LARGE_CLONES=${BENCH_LARGE_CLONES:-3}
 N_LARGE_PUSHES=${BENCH_LARGE_PUSHES:-5}
 for n in $CURVE_SIZES "$N_CURVE_CLONES" "$N_CURVE_PUSHES" "$N_LARGE_CLONES" "$N_LARGE_PUSHES"; do
@@ -266,11 +266,12 @@ curve_notes() {
 - the curve: trees of $CURVE_SIZES files (bench/genrepo.c -t: text files of 64 to
   4095 bytes, 100 to a directory, in $CURVE_COMMITS commits; cached in bench/build/tree-N.git),
   served by a copy over the same sshd. Clone: 'sentry-source --sync' into an empty
-  CLONE_PATH against 'git clone -b develop', alternating, each after 'sync'. Then
-  1 + N pushes of one commit appending a line to one file; each is synced by our
-  in-place checkout, by a PUBLISH=releases one (KEEP_RELEASES=2) and by
-  'git fetch -q' + 'git reset -q --hard origin/develop' in a git clone, the three
-  in turn (ABC, BCA, CAB ...), the first push not counted. CPU: user+sys of every
+  CLONE_PATH against 'git clone -b develop', alternating. Then 1 + N pushes of one
+  commit appending a line to one file; each is synced by our in-place checkout, by
+  a PUBLISH=releases one (KEEP_RELEASES=2) and by 'git fetch -q' +
+  'git reset -q --hard origin/develop' in a git clone, the three in turn (ABC, BCA,
+  CAB ...), the first push not counted. Every timed run starts after 'sync'
+  (runs shown as clones/pushes per size). CPU: user+sys of every
   process of the command (ssh included). Disk: du -sk of the two newest releases
   together less the older alone (an inode is counted once), against the newest alone.
 EOF
