@@ -37,6 +37,11 @@ for n in "$N_REQ" "$N_REAL" "$N_SYNC" "$N_FETCH" "$N_CLONE" "$N_RSS" "$N_INTENT"
 	esac
 done
 
+# The curve of cost against the size of the tree (BENCH_LARGE=1 for
+# 100,000 files); BENCH_ONLY=curve measures it alone.
+# shellcheck source=curve.sh
+. bench/curve.sh
+
 # The generated repository for the clone: cached, rebuilt when these change.
 BIG_COMMITS=2000
 BIG_FILES=500
@@ -168,6 +173,24 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 LIBGIT2_VERSION=$(pkg-config --modversion libgit2 2>/dev/null || echo unknown)
 GIT_VERSION=$(git --version | awk '{ print $3 }')
 SSH_VERSION=$(ssh -V 2>&1 | awk '{ print $1 }')
+
+if [ "${BENCH_ONLY:-}" = curve ]; then
+	curve_run
+	echo
+	echo "sentry-source benchmark, the curve only, $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "nproc: $(nproc)  libgit2: $LIBGIT2_VERSION  git: $GIT_VERSION  ssh: $SSH_VERSION  kernel: $(uname -r)"
+	echo "load average: $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+	echo
+	curve_row "measure" "sentry-source" "yardstick" "ratio" "target" ""
+	curve_row "-------" "-------------" "---------" "-----" "------" ""
+	curve_rows
+	echo
+	echo "How the numbers were obtained (medians; the sides alternate run by run):"
+	curve_notes
+	echo
+	curve_lines
+	exit 0
+fi
 
 # The generated repository, cached across runs under bench/build/.
 BIG="$BUILD/big.git"
@@ -478,6 +501,8 @@ REPO_KIB=$(du -sk "$F/pub-releases/checkout.releases/repo.git" | cut -f1)
 INPLACE_KIB=$(du -sk "$F/pub-inplace/checkout" | cut -f1)
 rm -rf "$F/pub-inplace" "$F/pub-releases" "$F/pub-scratch" "$PUB_REPO"
 
+curve_run
+
 # --- report -------------------------------------------------------------------
 
 NOOP_OURS=$(col noop ours wall_ns) NOOP_GIT=$(col noop theirs wall_ns)
@@ -548,6 +573,7 @@ row "  $(basename "$USER_SHELL") -c true as sshd runs it" "" "$(ms "$LOGIN_NS")"
 row "front peak RSS, sum" "$FRONT_RSS KiB" "$FLOOR_RSS KiB" "" "<= 2048" "$FRONT_RSS_OK"
 row "no-op sync peak RSS, sum" "$SYNC_RSS KiB" "$GIT_RSS KiB" "$R_RSS" "(info)" ""
 row "  largest process (ru_maxrss)" "$SYNC_RUMAX KiB" "$GIT_RUMAX KiB" "" "" ""
+curve_rows
 cat <<EOF
 
 How the numbers were obtained (medians; the two sides alternate run by run):
@@ -592,6 +618,7 @@ How the numbers were obtained (medians; the two sides alternate run by run):
   run at the same time, so it is an upper bound on git's footprint at any moment.
   last traced sync: $SYNC_LIST
   last traced git:  $GIT_LIST
+$(curve_notes)
 
 EOF
 echo "nomatch_vs_floor: $R_NOMATCH"
@@ -609,3 +636,4 @@ echo "sync_cpu_vs_git: $R_CPU"
 echo "front_peak_rss_kib: $FRONT_RSS"
 echo "sync_peak_rss_kib: $SYNC_RSS"
 echo "git_peak_rss_kib: $GIT_RSS"
+curve_lines
