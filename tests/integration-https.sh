@@ -5,8 +5,10 @@
 # token in both publishing modes, through --sync and a webhook; a wrong
 # token, an unknown CA, a certificate for another name, a missing
 # repository and an unreachable host refused in plain words with nothing
-# written; http:// refused but for loopback; the token file's mode; and
-# the token in no log, record, environment or --check output.
+# written; http:// refused but for loopback; the token file's mode;
+# SUBMODULES=yes over https, a submodule on another host or port or over
+# ssh refused and sent nothing; and the token in no log, record,
+# environment or --check output.
 # Prints TAP. Needs `make` first.
 set -u
 
@@ -239,6 +241,148 @@ test_nobody() {
 	chmod 700 "$FX_DIR"
 }
 
+# --- submodules over https ---------------------------------------------------
+
+# sub_repo NAME FILE CONTENT: a bare NAME.git beside repo.git, so served
+# as it is, with one more commit holding FILE; prints the commit.
+sub_repo() {
+	local d="$FX_DIR/git/$1"
+	[ -d "$d" ] || { git init -q --bare "$FX_DIR/$1.git" && git init -q -b main "$d"; } &&
+		printf '%s\n' "$3" >"$d/$2" && git -C "$d" add -A && git -C "$d" commit -qm "$3" &&
+		git -C "$d" push -q "$FX_DIR/$1.git" main && git -C "$d" rev-parse HEAD
+}
+# sub_push URL [LIB2]: a commit on branch subs whose vendor/lib2 has that
+# URL (and that commit); lib stays ../lib.git. Prints the commit.
+sub_push() {
+	local s="$FX_DIR/git/subs"
+	printf '[submodule "%s"]\n\tpath = %s\n\turl = %s\n' lib lib ../lib.git \
+		lib2 vendor/lib2 "$1" >"$s/.gitmodules"
+	git -C "$s" add .gitmodules &&
+		{ [ -z "${2:-}" ] || git -C "$s" update-index --add --cacheinfo "160000,$2,vendor/lib2"; } &&
+		fx_git_commit "$s" "subs: $1" >&2 && git -C "$s" push -q origin subs >&2 &&
+		git -C "$s" rev-parse HEAD
+}
+# same_as_archive TOP DIR REPO COMMIT: TOP/DIR holds COMMIT's tree, no more.
+same_as_archive() {
+	local t
+	t=$(mktemp -d "$FX_DIR/archive-XXXXXX") &&
+		git --git-dir="$3" archive "$4" | tar -x -C "$t" && diff -r "$t" "$1/$2"
+}
+# deployed DESC DIR LIB2: both submodules' files are their commits'.
+deployed() {
+	check "$1: the relative submodule's files are git archive of its commit" \
+		same_as_archive "$2" lib "$FX_DIR/lib.git" "$SUB_LIB"
+	check "$1: the absolute https:// submodule's files are its commit's" \
+		same_as_archive "$2" vendor/lib2 "$FX_DIR/lib2.git" "$3"
+}
+# other_listener: a second nginx (its own log) on another port of
+# 127.0.0.1 and on 127.0.0.2 at the git server's port, asking every
+# request for a user and password. Sets OTHER_PORT and OTHER_LOG.
+other_listener() {
+	local dir=$FX_HTTPS_DIR port=$FX_HTTPS_PORT pid=$FX_NGINX_PID
+	FX_HTTPS_DIR="$FX_DIR/https-other"
+	https_start_nginx "listen 127.0.0.2:$port ssl;
+		location / { add_header WWW-Authenticate 'Basic realm=\"other\"' always; return 401; }"
+	OTHER_PORT=$FX_HTTPS_PORT
+	OTHER_LOG="$FX_HTTPS_DIR/access.log"
+	FX_HTTPS_DIR=$dir FX_HTTPS_PORT=$port FX_NGINX_PID=$pid
+}
+# heard: the other listener's access log's lines.
+heard() { wc -l <"$OTHER_LOG" 2>/dev/null || echo 0; }
+
+# sub_refused DESC URL WHY: a push naming URL for vendor/lib2, and a
+# commit of it not fetched yet: status 8 in releases saying WHY, nothing
+# published, nothing sent to the other listener.
+sub_refused() {
+	local before
+	sub_push "$2" "$(sub_repo lib2 lib2.txt "$1")" >/dev/null || bail "push failed"
+	before=$(readlink "$SUB_RCP")
+	cli -c "$SUB_RCONF" --sync
+	check_eq "an https CLONE_URL and a submodule at $1: refused (8)" 8 "$RC"
+	check "...nothing published" test "$(readlink "$SUB_RCP")" = "$before"
+	check "...saying: $3" said "$3; nothing published"
+	check_eq "...the other listener heard nothing" 2 "$(heard)"
+}
+
+test_submodules() {
+	local lib2 iconf icp before tip s="$FX_DIR/git/subs" base="https://localhost:$FX_HTTPS_PORT/git"
+	SUB_RCP="$FX_DIR/srv/sub-rel" SUB_RCONF="$FX_DIR/sub-rel.conf"
+	icp="$FX_DIR/srv/sub-inp"
+	other_listener || bail "the second listener did not start"
+	# The listener logs a request, and its Basic user: what a leak would show.
+	curl -sk -u probe:x "https://localhost:$OTHER_PORT/" >/dev/null
+	curl -sk -u probe:x "https://127.0.0.2:$FX_HTTPS_PORT/" >/dev/null
+	check "the other listener, on 127.0.0.2 and another port, logs a request's user" \
+		test "$(grep -c ' - probe \[' "$OTHER_LOG")" = 2
+	SUB_LIB=$(sub_repo lib lib.txt lib-1) && lib2=$(sub_repo lib2 lib2.txt lib2-1) &&
+		git clone -q "$FX_REPO" "$s" && git -C "$s" checkout -q -b subs origin/main &&
+		git -C "$s" update-index --add --cacheinfo "160000,$SUB_LIB,lib" ||
+		bail "no submodule repositories"
+	sub_push "$base/lib2.git" "$lib2" >/dev/null || bail "push failed"
+	conf "CLONE_PATH=$SUB_RCP" PUBLISH=releases SOURCE=stash BRANCH=subs SUBMODULES=yes
+	cp "$CONF" "$SUB_RCONF"
+	conf "CLONE_PATH=$icp" SOURCE=stash BRANCH=subs SUBMODULES=yes
+	iconf=$CONF
+	cli -c "$SUB_RCONF" --sync
+	check_eq "releases: both submodules fetched over https: exit 0" 0 "$RC"
+	cli -c "$iconf" --sync
+	check_eq "in place: the same: exit 0" 0 "$RC"
+	deployed releases "$SUB_RCP" "$lib2"
+	deployed "in place" "$icp" "$lib2"
+	check "in place: git status of the checkout is clean" clean_tree "$icp"
+	lib2=$(sub_repo lib2 lib2.txt lib2-2) || bail "no lib2 commit"
+	sub_push "$base/lib2.git" "$lib2" >/dev/null || bail "push failed"
+	cli -c "$SUB_RCONF" --sync
+	check_eq "releases: the https submodule moved by a push: exit 0" 0 "$RC"
+	deployed "...releases" "$SUB_RCP" "$lib2"
+	cli -c "$iconf" --sync
+	check_eq "in place: the same: exit 0" 0 "$RC"
+	deployed "...in place" "$icp" "$lib2"
+	cli -c "$SUB_RCONF" --check
+	check_eq "submodules on CLONE_URL's server: --check exits 0" 0 "$RC"
+	check "...naming the relative one, resolved" \
+		out_says "ok: submodule lib: $base/lib.git, on CLONE_URL's https server"
+	check "...and the absolute one" \
+		out_says "ok: submodule lib2: $base/lib2.git, on CLONE_URL's https server"
+
+	# Another host, another port: the token would go there.
+	local other="an https:// submodule needs an https:// CLONE_URL on its host"
+	sub_refused "127.0.0.2, the same port" "https://127.0.0.2:$FX_HTTPS_PORT/git/lib2.git" \
+		"$other"
+	sub_refused "another port of localhost" "https://localhost:$OTHER_PORT/git/lib2.git" \
+		"$other"
+	cli -c "$iconf" --sync
+	check_eq "...in place too: 8" 8 "$RC"
+	check "...saying why" said "submodule lib2: https://localhost:$OTHER_PORT/git/lib2.git: $other"
+	check_eq "...the other listener heard nothing" 2 "$(heard)"
+	cli -c "$SUB_RCONF" --check
+	check_eq "...--check: 8" 8 "$RC"
+	check "...saying why" out_says "submodule lib2: $other"
+	check_eq "...and connecting to no other host" 2 "$(heard)"
+	sub_refused "ssh://, while CLONE_URL is https" \
+		"ssh://$FX_USER@127.0.0.1:$FX_SSH_PORT$FX_DIR/lib2.git" \
+		"an ssh submodule needs an ssh CLONE_URL, whose key it uses"
+	sub_refused "../ climbing to another host" "../../../127.0.0.2:$FX_HTTPS_PORT/git/lib2.git" \
+		"its ../ climbs above the top of the superproject's URL"
+	# The commit already fetched: the URL is judged all the same.
+	sub_push "https://localhost:$OTHER_PORT/git/lib2.git" "$lib2" >/dev/null
+	before=$(readlink "$SUB_RCP")
+	cli -c "$SUB_RCONF" --sync
+	check_eq "a submodule moved to another port, its commit already here: 8" 8 "$RC"
+	check "...nothing published" test "$(readlink "$SUB_RCP")" = "$before"
+
+	tip=$(sub_push "$base/lib2.git") || bail "push failed"
+	cli -c "$SUB_RCONF" --sync
+	check_eq "the next good push deploys: exit 0" 0 "$RC"
+	check "...it is live" grep -q "$tip" <<<"$(readlink "$SUB_RCP")"
+	deployed "...releases" "$SUB_RCP" "$lib2"
+	cli -c "$iconf" --sync
+	check_eq "...in place too" "$tip" "$(head_of "$icp")"
+	deployed "...in place" "$icp" "$lib2"
+	check "...git status of the checkout is clean" clean_tree "$icp"
+	check "the other listener never saw the user" not grep -q " - $FX_HTTP_USER \[" "$OTHER_LOG"
+}
+
 # --- the token, nowhere but its file ---------------------------------------
 
 test_leaks() {
@@ -255,6 +399,6 @@ test_leaks() {
 }
 
 run_parts test_urls test_inplace test_releases test_refused test_token_file test_nobody \
-	test_leaks
+	test_submodules test_leaks
 
 echo "1..$n"

@@ -233,9 +233,8 @@ open_module(const char *modules_dir, const char *name, const char *url,
 
 /*
  * The credentials for a submodule's URL: CLONE_URL's transport only,
- * its key and KNOWN_HOSTS for any ssh host, which must be pinned there.
- * XXX https: a token goes to CLONE_URL's host alone; until https clones
- * exist, an https submodule is refused here, the one place to plug in.
+ * its key and KNOWN_HOSTS for any ssh host, which must be pinned there;
+ * its user and token for CLONE_URL's own https host and port alone.
  */
 static const char *
 submodule_auth(const struct submodules_job *j, const char *url, struct ssh_auth *out)
@@ -272,16 +271,18 @@ fetch_module(const struct submodules_job *j, git_repository *repo, git_remote *o
 	const char *why;
 	int have;
 
+	/* Judged before the commit is looked for: a URL refused is refused
+	 * whatever an earlier push left in the module's repository. */
+	if ((why = submodule_auth(j, url, &a)) != NULL) {
+		log_err("%s: submodule %s: %s: %s; nothing published", j->where, name, url, why);
+		return EXIT_TREE_REFUSED;
+	}
 	if (git_repository_odb(&odb, repo) < 0)
 		return EXIT_SYNC_FAILED;
 	have = git_odb_exists(odb, id);
 	git_odb_free(odb);
 	if (have)
 		return EXIT_OK;
-	if ((why = submodule_auth(j, url, &a)) != NULL) {
-		log_err("%s: submodule %s: %s: %s; nothing published", j->where, name, url, why);
-		return EXIT_TREE_REFUSED;
-	}
 	pack_remove_leftovers(repo, j->where);
 	if (fetch_origin(origin, &a, &t, "sentry-source: submodule") < 0) {
 		log_err("%s: submodule %s: fetch from %s failed: %s", j->where, name, url,
@@ -595,6 +596,9 @@ submodules_check(git_repository *repo, const git_oid *commit, const char *clone_
 		    (no = submodule_url_resolve(clone_url, ms->m[i].url, resolved,
 		    sizeof(resolved))) != NULL || (no = submodule_auth(&j, resolved, &a)) != NULL)
 			report(EXIT_TREE_REFUSED, "submodule %s: %s", ms->m[i].name, no);
+		else if (a.https)
+			report(EXIT_OK, "submodule %s: %s, on CLONE_URL's https server",
+			    ms->m[i].name, resolved);
 		else if (!pinned(&a))
 			report(EXIT_HOSTKEY, "submodule %s: %s: KNOWN_HOSTS names no %s%s%s:%d; "
 			    "add its keys (ssh-keyscan -p %d %s) after checking them",
