@@ -46,7 +46,7 @@ SYNC_LIBS = $(shell $(PKG_CONFIG) --libs $(SYNC_PKGS))
 # A bare machine: name the packages, rather than fail in the compiler.
 # Not for the targets that install them first (deps, and check, demo,
 # bench and fuzz through it), nor for those that build nothing.
-BUILD_DEPS_DEBIAN = build-essential pkg-config libgit2-dev libssh2-1-dev libcjson-dev nettle-dev libssl-dev
+BUILD_DEPS_DEBIAN = build-essential pkg-config libgit2-dev libssh2-1-dev libcjson-dev nettle-dev libssl-dev zlib1g-dev
 ifneq ($(filter-out clean uninstall deps check demo bench fuzz,$(or $(MAKECMDGOALS),all)),)
 ifneq ($(shell $(PKG_CONFIG) --exists $(FRONT_PKGS) $(SYNC_PKGS) 2>/dev/null && echo ok),ok)
 $(error pkg-config does not find $(FRONT_PKGS) $(SYNC_PKGS); on Debian: apt-get install $(BUILD_DEPS_DEBIAN))
