@@ -351,8 +351,11 @@ test_submodules() {
 		"$other"
 	sub_refused "another port of localhost" "https://localhost:$OTHER_PORT/git/lib2.git" \
 		"$other"
+	local ihead
+	ihead=$(head_of "$icp")
 	cli -c "$iconf" --sync
 	check_eq "...in place too: 8" 8 "$RC"
+	check_eq "...in place, HEAD not moved: nothing published" "$ihead" "$(head_of "$icp")"
 	check "...saying why" said "submodule lib2: https://localhost:$OTHER_PORT/git/lib2.git: $other"
 	check_eq "...the other listener heard nothing" 2 "$(heard)"
 	cli -c "$SUB_RCONF" --check

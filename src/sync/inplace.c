@@ -82,19 +82,24 @@ flush_dir(const char *dir, int (*flush)(int))
 	}
 }
 
-/* SUBMODULES=yes: theirs into the work tree dir, their repositories in
- * its .git/modules; every sync, so that one that failed is finished. */
+/*
+ * SUBMODULES=yes: theirs into the work tree dir, their repositories in
+ * its .git/modules; every sync, so that one that failed is finished.
+ * judge: their names and URLs only, before the work tree moves.
+ */
 static int
 write_submodules(const struct config *c, git_repository *repo, struct ssh_auth *a,
-    const git_oid *tip, const char *dir)
+    const git_oid *tip, const char *dir, int judge)
 {
 	struct submodules_job j = { a, config_get(c, CONFIG_CLONE_URL),
-	    config_get(c, CONFIG_CLONE_PATH), 1 };
+	    config_get(c, CONFIG_CLONE_PATH), 1, 0 };
 	char modules[PATH_MAX + 16];
 
 	if (!config_yes(c, CONFIG_SUBMODULES))
 		return EXIT_OK;
 	snprintf(modules, sizeof(modules), "%smodules", git_repository_path(repo));
+	if (judge)
+		return submodules_judge(&j, repo, tip, modules, j.clone_url);
 	return submodules_update(&j, repo, tip, NULL, dir, modules, j.clone_url);
 }
 
@@ -135,8 +140,9 @@ clone_into(const struct config *c, const char *dir, const char *dest, const char
 	}
 	fetch_phase(t, SYNC_PHASE_CHECKOUT);
 	if ((rc = tree_check_sync(repo, NULL, tip, dir, dest)) == EXIT_OK &&
+	    (rc = write_submodules(c, repo, a, tip, dir, 1)) == EXIT_OK &&
 	    (rc = worktree_move(repo, branch, tip, &intact)) == EXIT_OK &&
-	    (rc = write_submodules(c, repo, a, tip, dir)) == EXIT_OK)
+	    (rc = write_submodules(c, repo, a, tip, dir, 0)) == EXIT_OK)
 		caveats_log(repo, tip, dest, config_yes(c, CONFIG_SUBMODULES));
 out:
 	git_remote_free(origin);
@@ -301,7 +307,8 @@ update_existing(const struct config *c, struct ssh_auth *a, const struct sync_ta
 	fetch_phase(t, SYNC_PHASE_CHECKOUT);
 	/* Only the tip is written, so only its trees are checked (tree_check.c). */
 	if ((rc = tree_check_sync(repo, has_head ? &head : NULL, &tip, path, path)) != EXIT_OK ||
-	    (rc = check_blocked(repo, path, has_head ? &head : NULL, &tip)) != EXIT_OK)
+	    (rc = check_blocked(repo, path, has_head ? &head : NULL, &tip)) != EXIT_OK ||
+	    (rc = write_submodules(c, repo, a, &tip, path, 1)) != EXIT_OK)
 		goto out;
 	/* A force push or a rewind: followed, as a deployment follows its
 	 * remote, and said. */
@@ -318,7 +325,7 @@ update_existing(const struct config *c, struct ssh_auth *a, const struct sync_ta
 	 * finish, and it fetches whatever is pushed next. */
 	if (rc == EXIT_OK || intact)
 		intent_clear(repo);
-	if (rc != EXIT_OK || (rc = write_submodules(c, repo, a, &tip, path)) != EXIT_OK)
+	if (rc != EXIT_OK || (rc = write_submodules(c, repo, a, &tip, path, 0)) != EXIT_OK)
 		goto out;
 	log_notice("%s: %s at %s (was %s%s)", path, t->branch, git_oid_tostr_s(&tip), was,
 	    out->forced ? ", not an ancestor: a forced update" : "");

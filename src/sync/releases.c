@@ -399,7 +399,7 @@ write_submodules(const struct config *c, git_repository *repo, const struct layo
     const git_oid *tip, struct ssh_auth *a, const char *dir)
 {
 	struct submodules_job j = { a, config_get(c, CONFIG_CLONE_URL),
-	    config_get(c, CONFIG_CLONE_PATH), 0 };
+	    config_get(c, CONFIG_CLONE_PATH), 0, 0 };
 	char modules[PATH_MAX + 16];
 
 	if (!config_yes(c, CONFIG_SUBMODULES))

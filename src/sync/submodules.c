@@ -459,6 +459,15 @@ one(const struct submodules_job *j, const struct modules *ms, const struct gitli
 		log_err("%s: submodule at %s: %s; nothing published", j->where, full, why);
 		return rc;
 	}
+	if (j->judge_only) {
+		struct ssh_auth a;
+
+		if ((why = submodule_auth(j, resolved, &a)) == NULL)
+			return EXIT_OK;
+		log_err("%s: submodule %s: %s: %s; nothing published", j->where, m->name,
+		    resolved, why);
+		return rc;
+	}
 	rc = EXIT_SYNC_FAILED;
 	if ((size_t)snprintf(target, sizeof(target), "%s/%s", dir, g->path) >= sizeof(target) ||
 	    (top = nofollow_open_dir(dir)) == -1)
@@ -548,6 +557,16 @@ out:
 }
 
 int
+submodules_judge(const struct submodules_job *j, git_repository *repo,
+    const git_oid *commit, const char *modules_dir, const char *url)
+{
+	struct submodules_job k = *j;
+
+	k.judge_only = 1;
+	return update(&k, repo, commit, NULL, NULL, modules_dir, url, 0);
+}
+
+int
 submodules_update(const struct submodules_job *j, git_repository *repo,
     const git_oid *commit, const char *prefix, const char *dir, const char *modules_dir,
     const char *url)
@@ -570,7 +589,7 @@ void
 submodules_check(git_repository *repo, const git_oid *commit, const char *clone_url,
     const struct ssh_auth *auth, publish_report *report)
 {
-	struct submodules_job j = { (struct ssh_auth *)auth, clone_url, "--check", 0 };
+	struct submodules_job j = { (struct ssh_auth *)auth, clone_url, "--check", 0, 0 };
 	struct modules *ms;
 	char why[PATH_MAX + 64], resolved[PATH_MAX], dir[PATH_MAX];
 	struct ssh_auth a;

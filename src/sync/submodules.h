@@ -19,6 +19,7 @@ struct submodules_job {
 	const char	*clone_url;
 	const char	*where;		/* CLONE_PATH, for messages */
 	int		 incremental;	/* in place: from what was written last */
+	int		 judge_only;	/* submodules_judge: nothing fetched or written */
 };
 
 /*
@@ -31,6 +32,17 @@ struct submodules_job {
 int	submodules_update(const struct submodules_job *, git_repository *,
 	    const git_oid *commit, const char *prefix, const char *dir,
 	    const char *modules_dir, const char *url);
+
+/*
+ * The top level of submodules_update's judgement alone: every gitlink
+ * named by .gitmodules, each name and URL taken, each URL's transport
+ * CLONE_URL's. In place, before the work tree moves, so that a refused
+ * .gitmodules leaves HEAD where it was (nested submodules are judged
+ * only once their parent is fetched). EXIT_OK or EXIT_TREE_REFUSED,
+ * logged, or EXIT_SYNC_FAILED.
+ */
+int	submodules_judge(const struct submodules_job *, git_repository *,
+	    const git_oid *commit, const char *modules_dir, const char *url);
 
 /* --check: the submodules of commit's .gitmodules, each URL and whether
  * its host is in KNOWN_HOSTS. */
