@@ -55,7 +55,7 @@ interrupt() {
 	log="$FX_DIR/run/${name//[!A-Za-z0-9]/-}-$sig.log"
 	# env --default-signal: as a shell's foreground job starts, not with
 	# SIGINT ignored as a background job does.
-	TMPDIR=$tmp start_bg "$log" env --default-signal "$@"
+	TMPDIR=$tmp start_bg "$log" env -u ONLY --default-signal "$@"
 	pid=$FX_BG_PID
 	if ! sshd_up "$tmp" 120; then
 		tap 1 "$name: its sshd started" || true
