@@ -7,7 +7,7 @@
 # the next good push deploys; in place, and a bad path, refused with 78.
 # Prints TAP. Needs `make` first.
 #
-# Parts (ONLY=NAME): publish, refuse, config.
+# Parts (ONLY=NAME): publish, refuse, config, switch.
 set -u
 
 cd "$(dirname "$0")/.." || exit 70
@@ -134,5 +134,57 @@ test_config() {
 	check "... naming the reason" grep -q "SUBDIR site/.: a . component" "$OUT" "$ERR"
 }
 
-run_parts test_publish test_refuse test_config
+# A release links an unchanged file from the live release only if that
+# holds the same directory of the tree. Two directories hold a page of
+# the same size and mode at the same path, with other bytes: SUBDIR
+# changed from one to the other, or unset, publishes the right bytes,
+# whether the live release says which directory it holds (the mark
+# every release gets) or not (one an older version made).
+test_switch() {
+	local c="$FX_DIR/switch.conf" cp="$FX_DIR/srv/switch"
+	scratch_prepare
+	mkdir -p "$S/one" "$S/two"
+	echo 'same size, one' >"$S/one/page.txt"
+	echo 'same size, two' >"$S/two/page.txt"
+	scratch_push "two directories, a page each of the same size" >/dev/null
+	write_config "$c" "CLONE_PATH=$cp" PUBLISH=releases SUBDIR=one
+	cli -c "$c" --sync
+	check_eq "SUBDIR=one: exit 0, one's page" "0 same size, one" \
+		"$RC $(cat "$cp/page.txt" 2>/dev/null)"
+	if command -v python3 >/dev/null; then
+		python3 -c 'import os, sys; os.removexattr(sys.argv[1], sys.argv[2])' \
+			"$(readlink -f "$cp")" user.sentry-source.subdir
+		write_config "$c" "CLONE_PATH=$cp" PUBLISH=releases SUBDIR=two
+		push_commit develop >/dev/null
+		cli -c "$c" --sync
+		check_eq "SUBDIR changed to two, the live release unmarked: two's page" \
+			"0 same size, two" "$RC $(cat "$cp/page.txt" 2>/dev/null)"
+		check "... the log says a file was not as the commit says" \
+			grep -qE "1 unchanged files? (are|is) not as its commit says" "$ERR"
+	else
+		skip "an unmarked live release (no python3 to remove the mark)"
+		skip "... the log"
+	fi
+	write_config "$c" "CLONE_PATH=$cp" PUBLISH=releases SUBDIR=one
+	push_commit develop >/dev/null
+	cli -c "$c" --sync
+	check_eq "SUBDIR changed back to one: one's page" "0 same size, one" \
+		"$RC $(cat "$cp/page.txt" 2>/dev/null)"
+	check "... the log says every file is written" \
+		grep -q "the live release holds another SUBDIR; every file is written" "$ERR"
+	scratch_prepare
+	echo 'same size, top' >"$S/page.txt"
+	scratch_push "a page at the top too" >/dev/null
+	write_config "$c" "CLONE_PATH=$cp" PUBLISH=releases
+	cli -c "$c" --sync
+	check_eq "SUBDIR unset: the top's page, and the directories' pages" \
+		"0 same size, top same size, one same size, two" \
+		"$RC $(cat "$cp/page.txt" "$cp/one/page.txt" "$cp/two/page.txt" 2>/dev/null | tr '\n' ' ' | sed 's/ $//')"
+	push_commit develop >/dev/null
+	cli -c "$c" --sync
+	check "the next release, SUBDIR unchanged, links from the live one" \
+		grep -qE "[1-9][0-9]* files linked from the live release" "$ERR"
+}
+
+run_parts test_publish test_refuse test_config test_switch
 echo "1..$n"

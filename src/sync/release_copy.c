@@ -13,6 +13,7 @@
  * the lstat check refuses.
  */
 #include <sys/stat.h>
+#include <sys/xattr.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include <git2.h>
+#include <nettle/sha1.h>
 
 #include "file.h"
 #include "git_error.h"
@@ -81,6 +83,44 @@ pop_name(struct walk *w, size_t was)
 }
 
 /*
+ * Do the bytes of the live file name (a link's target, with link) hash
+ * to the blob id, as git hashes a blob ("blob SIZE\0" and the bytes)?
+ * size is the blob's, already compared with the file's.
+ */
+static int
+same_bytes(int from, const char *name, int link, size_t size, const git_oid *id)
+{
+	struct sha1_ctx sha;
+	uint8_t digest[SHA1_DIGEST_SIZE];
+	char head[32], buf[65536];
+	ssize_t n;
+	size_t left = size;
+	int fd, ok = 0;
+
+	sha1_init(&sha);
+	n = snprintf(head, sizeof(head), "blob %zu", size);
+	sha1_update(&sha, (size_t)n + 1, (const uint8_t *)head);
+	if (link) {
+		if (size > sizeof(buf) || readlinkat(from, name, buf, sizeof(buf)) != (ssize_t)size)
+			return 0;
+		sha1_update(&sha, size, (const uint8_t *)buf);
+	} else {
+		if ((fd = openat(from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+			return 0;
+		while (left > 0 && (n = read(fd, buf, sizeof(buf))) > 0 && (size_t)n <= left) {
+			sha1_update(&sha, (size_t)n, (const uint8_t *)buf);
+			left -= (size_t)n;
+		}
+		ok = left == 0 && read(fd, buf, 1) == 0;
+		close(fd);
+		if (!ok)
+			return 0;
+	}
+	sha1_digest(&sha, sizeof(digest), digest);
+	return memcmp(digest, id->id, sizeof(digest)) == 0;
+}
+
+/*
  * The live file is what the entry says, as far as lstat tells: its type,
  * no write permission, the entry's exec bit, the blob's size. Left
  * unchecked: bytes rewritten at the same size, by root or by an owner
@@ -105,7 +145,10 @@ trusted(const struct walk *w, int from, const char *name, const git_tree_entry *
 	if (git_odb_read_header(&size, &type, w->odb, git_tree_entry_id(e)) < 0 ||
 	    type != GIT_OBJECT_BLOB)
 		return 0;
-	return st.st_size >= 0 && (size_t)st.st_size == size;
+	if (st.st_size < 0 || (size_t)st.st_size != size)
+		return 0;
+	return !w->rc->verify || same_bytes(from, name, mode == GIT_FILEMODE_LINK, size,
+	    git_tree_entry_id(e));
 }
 
 /* A blob as a file, through the filters a checkout applies, or a link. */
@@ -377,4 +420,21 @@ out:
 	git_tree_free(new);
 	git_odb_free(w.odb);
 	return r;
+}
+
+int
+release_copy_mark(int to_fd, const char *prefix)
+{
+	return fsetxattr(to_fd, RELEASE_PREFIX_XATTR, prefix, strlen(prefix), 0);
+}
+
+int
+release_copy_marked(int from_fd, const char *prefix)
+{
+	char value[PATH_MAX];
+	ssize_t n;
+
+	if ((n = fgetxattr(from_fd, RELEASE_PREFIX_XATTR, value, sizeof(value))) == -1)
+		return -1;
+	return (size_t)n == strlen(prefix) && memcmp(value, prefix, (size_t)n) == 0;
 }

@@ -465,9 +465,22 @@ write_release(const struct config *c, git_repository *repo, const struct layout 
 		goto fail;
 	}
 	copy.share = config_get(c, CONFIG_BUILD) == NULL;
+	/* Unmarked, the next release checks each file's bytes before linking. */
+	(void)release_copy_mark(to, subdir != NULL ? subdir : "");
 	if (copy.share && live[0] != '\0') {
 		git_oid_fromstr(&live_oid, live + STAMP_LEN + 1);
 		from = openat(home, live, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		switch (from != -1 ? release_copy_marked(from, subdir != NULL ? subdir : "") : 1) {
+		case 0:		/* another SUBDIR's tree: nothing to share */
+			log_info("%s: the live release holds another SUBDIR; every file is "
+			    "written", dir);
+			close(from);
+			from = -1;
+			break;
+		case -1:
+			copy.verify = 1;
+			break;
+		}
 	}
 	if (release_copy(&copy, from != -1 ? &live_oid : NULL, from, tip, subdir != NULL ? subdir : "", to) == -1) {
 		/* At once: a full disk gets its space back, and the next sync
