@@ -296,8 +296,10 @@ check_now(const struct deployment *d)
 		printf("ok: %s cannot sign its requests: restrict who may connect "
 		    "(IPAddressAllow= in the socket unit)\n", d->source->name);
 	else if (d->secret.bytes != NULL)
-		printf("ok: SECRET_FILE %s: readable, checked against %s\n",
-		    config_get(c, CONFIG_SECRET_FILE), d->source->signature.header);
+		printf("ok: SECRET_FILE %s: readable, %s, checked against %s\n",
+		    config_get(c, CONFIG_SECRET_FILE), d->secret.n == 1 ? "one secret" :
+		    "two secrets (rotating: a request signed with either is taken)",
+		    d->source->signature.header);
 	else
 		printf("ok: ALLOW_UNSIGNED=yes: requests are not authenticated\n");
 	return exec_sync(d, &call);
