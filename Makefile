@@ -168,6 +168,9 @@ tests/unit/test-pathglob: $(BUILD)/tests/unit/test-pathglob.o $(BUILD)/tests/uni
 	$(CC) $(LDFLAGS) -o $@ $^
 tests/unit/test-run-split: $(BUILD)/tests/unit/test-run-split.o $(BUILD)/tests/unit/tap.o $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^
+tests/unit/test-edit-distance: $(BUILD)/tests/unit/test-edit-distance.o $(BUILD)/tests/unit/tap.o \
+		$(BUILD)/common/edit_distance.o
+	$(CC) $(LDFLAGS) -o $@ $^
 tests/unit/test-remove-tree: $(BUILD)/tests/unit/test-remove-tree.o $(BUILD)/tests/unit/tap.o \
 		$(BUILD)/sync/remove_tree.o
 	$(CC) $(LDFLAGS) -o $@ $^
