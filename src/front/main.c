@@ -25,27 +25,13 @@
 #include "source.h"
 #include "status_print.h"
 #include "sync_args.h"
+#include "usage.h"
 #include "version.h"
 
 enum mode {
 	MODE_SERVE, MODE_SERVE_DIR, MODE_HOOK, MODE_SYNC, MODE_CHECK, MODE_STATUS, MODE_LIST,
 	MODE_VERSION, MODE_HELP, MODE_ROLLBACK, MODE_RELEASES, MODE_RESUME
 };
-
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-	    "usage: sentry-source [-c file]\n"
-	    "       sentry-source --config-dir dir\n"
-	    "       sentry-source [-c file] --post-receive\n"
-	    "       sentry-source [-c file] --sync [--branch name]\n"
-	    "       sentry-source [-c file] --check\n"
-	    "       sentry-source [-c file] --status [--json]\n"
-	    "       sentry-source [-c file] --rollback [release | commit]\n"
-	    "       sentry-source [-c file] --releases | --resume\n"
-	    "       sentry-source --list-sources | --version | --help\n");
-}
 
 /*
  * A classic inetd passes the connection as stderr too: the peer must not
@@ -466,7 +452,7 @@ main(int argc, char *argv[])
 		printf("sentry-source %s\n", VERSION);
 		return EXIT_OK;
 	case MODE_HELP:
-		usage(stdout);
+		usage_help(stdout);
 		return EXIT_OK;
 	case MODE_SERVE_DIR:
 		return serve_dir(dir);
