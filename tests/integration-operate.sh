@@ -75,8 +75,8 @@ rotation() {
 	start_front "$conf" || bail "front did not start"
 	signed_syncs "$src" "$OLD" "one secret, signed with it"
 
-	# Step 1: the new secret as a second line.
-	secret_file "$OLD" "$NEW"
+	# Step 1: the new secret as a second line, as the page does it.
+	printf '%s\n' "$NEW" >>"$SECRET_FILE"
 	signed_syncs "$src" "$OLD" "rotating, signed with the old (line 1)"
 	signed_syncs "$src" "$NEW" "rotating, signed with the new (line 2)"
 	check_eq "$src, rotating, signed with a third secret: 401" 401 "$("post_$src" "$OTHER")"
@@ -88,7 +88,9 @@ rotation() {
 	check "$src, rotating: --check says two secrets" grep -q "SECRET_FILE .*two secrets" "$OUT"
 
 	# Step 3, the host changed (step 2): the old line removed.
-	secret_file "$NEW"
+	sed -i 1d "$SECRET_FILE"
+	check_eq "$src, rotated: the file holds the new secret alone, mode 0600" \
+		"$NEW 600" "$(cat "$SECRET_FILE") $(stat -c %a "$SECRET_FILE")"
 	check_eq "$src, rotated: signed with the old: 401" 401 "$("post_$src" "$OLD")"
 	signed_syncs "$src" "$NEW" "rotated, signed with the new"
 
