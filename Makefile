@@ -168,6 +168,9 @@ tests/unit/test-pathglob: $(BUILD)/tests/unit/test-pathglob.o $(BUILD)/tests/uni
 	$(CC) $(LDFLAGS) -o $@ $^
 tests/unit/test-run-split: $(BUILD)/tests/unit/test-run-split.o $(BUILD)/tests/unit/tap.o $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^
+tests/unit/test-edit-distance: $(BUILD)/tests/unit/test-edit-distance.o $(BUILD)/tests/unit/tap.o \
+		$(BUILD)/common/edit_distance.o
+	$(CC) $(LDFLAGS) -o $@ $^
 tests/unit/test-remove-tree: $(BUILD)/tests/unit/test-remove-tree.o $(BUILD)/tests/unit/tap.o \
 		$(BUILD)/sync/remove_tree.o
 	$(CC) $(LDFLAGS) -o $@ $^
@@ -237,6 +240,26 @@ uninstall:
 	for u in $(UNITS); do rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/}; done
 	-rmdir $(DESTDIR)$(LIBEXECDIR)/sentry-source $(DESTDIR)$(DATADIR)/sentry-source/hooks \
 		$(DESTDIR)$(DATADIR)/sentry-source/examples $(DESTDIR)$(DATADIR)/sentry-source
+	@$(UNINSTALL_LEFT)
+
+# What uninstall leaves, said rather than removed: the operator's config
+# and state, which install never made; units still enabled (the links
+# systemctl enable made), which name files just removed; and hooks
+# copied into repositories, which only a search can find.
+UNINSTALL_LEFT = \
+	echo "make uninstall: left in place, to remove by hand when no longer needed:"; \
+	for f in $(DESTDIR)/etc/sentry-source*; do \
+		[ ! -e "$$f" ] || echo "  config: $$f"; done; \
+	for f in $(DESTDIR)/var/lib/sentry-source; do \
+		[ ! -e "$$f" ] || echo "  state: $$f"; done; \
+	for f in $$(find $(DESTDIR)/etc/systemd/system -name 'sentry-source*' -type l \
+		2>/dev/null | sort); do \
+		u=$${f\#\#*/}; \
+		if command -v systemctl >/dev/null 2>&1; then \
+			echo "  unit still enabled: $$f (systemctl disable --now $$u)"; \
+		else echo "  unit still enabled: $$f (rm $$f)"; fi; done; \
+	echo "  hooks copied into repositories: make uninstall cannot know which;"; \
+	echo "    find them with: find / -xdev -path '*/hooks/post-receive' -exec grep -l sentry-source {} +"
 
 clean:
 	rm -f sentry-source sentry-source-sync $(UNIT_TESTS) $(TEST_TOOLS)

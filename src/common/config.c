@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "bounds.h"
 #include "config.h"
+#include "edit_distance.h"
 #include "file.h"
 #include "http_url.h"
 #include "peer_limits.h"
@@ -19,6 +21,11 @@
 #define XSTR(x)	STR(x)
 
 typedef const char *(*config_check)(const char *value);
+
+/* How a value's words are read, for has_comment: a command is split as
+ * sh splits (quotes, backslash: run_split.c); a list of globs takes a
+ * backslash (pathglob.h); anything else is taken as it is. */
+enum value_syntax { VALUE_PLAIN, VALUE_GLOBS, VALUE_COMMAND };
 
 static const char *check_name(const char *);
 static const char *check_url(const char *);
@@ -37,6 +44,12 @@ static int	check_transport(const struct config *, char *, size_t);
 static const char *check_tag(const char *);
 static int	check_ref_rule(const struct config *, char *, size_t);
 
+/* An unknown key is suggested the known one this few edits away, and
+ * then only when the edits are at most a third of that key's length:
+ * TAG is one typo from TGA, but not two from RUN. */
+#define SUGGEST_MAX_EDITS	2
+#define SUGGEST_LENGTH_PER_EDIT	3
+
 /* Bounds on the number keys: a typo must not become a 0 s deadline or an
  * 8 GB body. */
 #define SIZE_MAX_BYTES	LIMIT_BODY_CEILING
@@ -47,6 +60,7 @@ static const struct {
 	int		 required;
 	config_check	 check;
 	unsigned long	 number;	/* default of a number key */
+	enum value_syntax syntax;	/* what may escape a '#' */
 } keys[CONFIG_NKEYS] = {
 	/* Not for a hook deployment (main.c says where it is needed). */
 	[CONFIG_SOURCE] =		{ "SOURCE", 0, check_name, 0 },
@@ -67,14 +81,14 @@ static const struct {
 	[CONFIG_REQUEST_TIMEOUT] =	{ "REQUEST_TIMEOUT", 0, check_seconds,
 					  LIMIT_REQUEST_SECONDS },
 	[CONFIG_SYNC_TIMEOUT] =		{ "SYNC_TIMEOUT", 0, check_seconds, LIMIT_SYNC_SECONDS },
-	[CONFIG_RUN] =			{ "RUN", 0, check_text, 0 },
+	[CONFIG_RUN] =			{ "RUN", 0, check_text, 0, VALUE_COMMAND },
 	[CONFIG_RUN_TIMEOUT] =		{ "RUN_TIMEOUT", 0, check_seconds, LIMIT_RUN_SECONDS },
-	[CONFIG_INCLUDE_FILES] =	{ "INCLUDE_FILES", 0, check_text, 0 },
-	[CONFIG_EXCLUDE_FILES] =	{ "EXCLUDE_FILES", 0, check_text, 0 },
+	[CONFIG_INCLUDE_FILES] =	{ "INCLUDE_FILES", 0, check_text, 0, VALUE_GLOBS },
+	[CONFIG_EXCLUDE_FILES] =	{ "EXCLUDE_FILES", 0, check_text, 0, VALUE_GLOBS },
 	[CONFIG_METRICS_FILE] =		{ "METRICS_FILE", 0, check_abspath, 0 },
-	[CONFIG_ON_FAILURE] =		{ "ON_FAILURE", 0, check_text, 0 },
+	[CONFIG_ON_FAILURE] =		{ "ON_FAILURE", 0, check_text, 0, VALUE_COMMAND },
 	[CONFIG_PUBLISH] =		{ "PUBLISH", 0, check_publish, 0 },
-	[CONFIG_BUILD] =		{ "BUILD", 0, check_text, 0 },
+	[CONFIG_BUILD] =		{ "BUILD", 0, check_text, 0, VALUE_COMMAND },
 	[CONFIG_KEEP_RELEASES] =	{ "KEEP_RELEASES", 0, check_releases, LIMIT_KEEP_RELEASES },
 	[CONFIG_SHARED_DIRS] =		{ "SHARED_DIRS", 0, check_text, 0 },
 	[CONFIG_SHARED_FILES] =		{ "SHARED_FILES", 0, check_text, 0 },
@@ -336,6 +350,73 @@ fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
+/*
+ * A '#' after a blank reads as a comment, and there are none after a
+ * value: RUN=/bin/true # note would run /bin/true with two words more,
+ * BRANCH=main # note would be refused for its blanks. Said plainly
+ * instead. A '#' inside a word stays (a URL's fragment, a glob, a
+ * branch named issue#12), and so does one that a backslash escapes in
+ * a command or a glob list ("\#*#" for Emacs' files), or that quotes
+ * hold in a command, as sh would have it.
+ */
+static int
+has_comment(const char *v, enum value_syntax syntax)
+{
+	char quote = '\0';
+	int blank_before = 1;
+
+	for (; *v != '\0'; v++) {
+		if (quote != '\0') {
+			if (*v == quote)
+				quote = '\0';
+			else if (quote == '"' && *v == '\\' && v[1] != '\0')
+				v++;
+			continue;
+		}
+		if (*v == '#' && blank_before)
+			return 1;
+		if (syntax == VALUE_COMMAND && (*v == '\'' || *v == '"'))
+			quote = *v;
+		else if (syntax != VALUE_PLAIN && *v == '\\' && v[1] != '\0')
+			v++;
+		blank_before = *v == ' ' || *v == '\t';
+	}
+	return 0;
+}
+
+/* The known key closest to an unknown one, or NULL when none is close. */
+static const char *
+nearest_key(const char *key)
+{
+	const char *best = NULL;
+	size_t d, best_d = SUGGEST_MAX_EDITS + 1;
+	int k;
+
+	for (k = 0; k < CONFIG_NKEYS; k++) {
+		d = edit_distance(key, keys[k].name, SUGGEST_MAX_EDITS);
+		if (d < best_d && d * SUGGEST_LENGTH_PER_EDIT <= strlen(keys[k].name)) {
+			best = keys[k].name;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+static int
+unknown_key(const struct config *c, unsigned lineno, const char *key, char *err,
+    size_t errlen)
+{
+	const char *near = nearest_key(key);
+
+	if (near == NULL)
+		return fail(err, errlen, "%s:%u: unknown key %s", c->path, lineno, key);
+	if (strcasecmp(near, key) == 0)
+		return fail(err, errlen, "%s:%u: unknown key %s; keys are upper case: %s",
+		    c->path, lineno, key, near);
+	return fail(err, errlen, "%s:%u: unknown key %s; did you mean %s?", c->path,
+	    lineno, key, near);
+}
+
 static int
 parse_line(struct config *c, char *line, unsigned lineno, char *err, size_t errlen)
 {
@@ -348,13 +429,17 @@ parse_line(struct config *c, char *line, unsigned lineno, char *err, size_t errl
 		return 0;
 	if ((eq = strchr(line, '=')) == NULL)
 		return fail(err, errlen, "%s:%u: expected KEY=value", c->path, lineno);
-	value = trim(eq + 1, eq + 1 + strlen(eq + 1));
 	key = trim(line, eq);
 	for (k = 0; k < CONFIG_NKEYS; k++)
 		if (strcmp(key, keys[k].name) == 0)
 			break;
 	if (k == CONFIG_NKEYS)
-		return fail(err, errlen, "%s:%u: unknown key %s", c->path, lineno, key);
+		return unknown_key(c, lineno, key, err, errlen);
+	/* Before the trim: KEY= #note is a comment too. */
+	if (has_comment(eq + 1, keys[k].syntax))
+		return fail(err, errlen, "%s:%u: %s: values cannot hold comments; put the "
+		    "comment on its own line", c->path, lineno, key);
+	value = trim(eq + 1, eq + 1 + strlen(eq + 1));
 	if (c->v[k].value != NULL)
 		return fail(err, errlen, "%s:%u: %s already set on line %u",
 		    c->path, lineno, key, c->v[k].line);

@@ -25,27 +25,13 @@
 #include "source.h"
 #include "status_print.h"
 #include "sync_args.h"
+#include "usage.h"
 #include "version.h"
 
 enum mode {
 	MODE_SERVE, MODE_SERVE_DIR, MODE_HOOK, MODE_SYNC, MODE_CHECK, MODE_STATUS, MODE_LIST,
 	MODE_VERSION, MODE_HELP, MODE_ROLLBACK, MODE_RELEASES, MODE_RESUME
 };
-
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-	    "usage: sentry-source [-c file]\n"
-	    "       sentry-source --config-dir dir\n"
-	    "       sentry-source [-c file] --post-receive\n"
-	    "       sentry-source [-c file] --sync [--branch name]\n"
-	    "       sentry-source [-c file] --check\n"
-	    "       sentry-source [-c file] --status [--json]\n"
-	    "       sentry-source [-c file] --rollback [release | commit]\n"
-	    "       sentry-source [-c file] --releases | --resume\n"
-	    "       sentry-source --list-sources | --version | --help\n");
-}
 
 /*
  * A classic inetd passes the connection as stderr too: the peer must not
@@ -296,8 +282,10 @@ check_now(const struct deployment *d)
 		printf("ok: %s cannot sign its requests: restrict who may connect "
 		    "(IPAddressAllow= in the socket unit)\n", d->source->name);
 	else if (d->secret.bytes != NULL)
-		printf("ok: SECRET_FILE %s: readable, checked against %s\n",
-		    config_get(c, CONFIG_SECRET_FILE), d->source->signature.header);
+		printf("ok: SECRET_FILE %s: readable, %s, checked against %s\n",
+		    config_get(c, CONFIG_SECRET_FILE), d->secret.n == 1 ? "one secret" :
+		    "two secrets (rotating: a request signed with either is taken)",
+		    d->source->signature.header);
 	else
 		printf("ok: ALLOW_UNSIGNED=yes: requests are not authenticated\n");
 	return exec_sync(d, &call);
@@ -464,7 +452,7 @@ main(int argc, char *argv[])
 		printf("sentry-source %s\n", VERSION);
 		return EXIT_OK;
 	case MODE_HELP:
-		usage(stdout);
+		usage_help(stdout);
 		return EXIT_OK;
 	case MODE_SERVE_DIR:
 		return serve_dir(dir);

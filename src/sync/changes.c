@@ -132,8 +132,8 @@ changes_write(const struct config *c, const struct sync_outcome *o, const char *
 		goto out;
 	}
 	if (l.skipped > 0)
-		log_warning("RUN: %zu changed paths hold a newline; left out of the list",
-		    l.skipped);
+		log_warning("RUN: %zu changed %s a newline; left out of the list",
+		    l.skipped, l.skipped == 1 ? "path holds" : "paths hold");
 	*count = l.count;
 	rc = 0;
 out:

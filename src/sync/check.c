@@ -67,8 +67,8 @@ check_tags(const git_remote_head **heads, size_t n, const char *glob)
 		names[i] = heads[i]->name;
 	taken = tag_pick_highest(names, n, glob, &best);
 	if (best != NULL)
-		report(EXIT_OK, "TAG %s: %zu tag%s match; the highest is %s", glob, taken,
-		    taken == 1 ? "" : "s", best);
+		report(EXIT_OK, "TAG %s: %zu %s; the highest is %s", glob, taken,
+		    taken == 1 ? "tag matches" : "tags match", best);
 	else
 		report(EXIT_OK, "TAG %s: no tag of the remote matches yet; --sync has "
 		    "nothing to deploy until one is pushed", glob);
@@ -113,10 +113,11 @@ check_remote(const struct config *c, struct ssh_auth *a, const char *rule)
 		if (count++ < 10)
 			snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "", branch);
 	}
-	report(EXIT_OK, "%s: %s; %zu branches: %s%s", url, !a->https ?
+	report(EXIT_OK, "%s: %s; %zu %s: %s%s", url, !a->https ?
 	    "host key known, key accepted" : a->http.token != NULL ?
 	    "certificate trusted, token accepted" : "certificate trusted, no token asked",
-	    count, count ? list : "none", count > 10 ? ", ..." : "");
+	    count, count == 1 ? "branch" : "branches", count ? list : "none",
+	    count > 10 ? ", ..." : "");
 	if (config_get(c, CONFIG_TAG) != NULL)
 		check_tags(heads, n, config_get(c, CONFIG_TAG));
 	if (rule == NULL)

@@ -489,11 +489,11 @@ write_release(const struct config *c, git_repository *repo, const struct layout 
 		goto fail;
 	}
 	if (copy.untrusted > 0)
-		log_warning("%s/%s: %zu unchanged files are not as its commit says "
+		log_warning("%s/%s: %zu unchanged %s not as its commit says "
 		    "(written to, or made by an older version); written anew", l->home_path,
-		    live, copy.untrusted);
-	log_info("%s: %zu files linked from the live release, %zu written", dir,
-	    copy.linked, copy.written);
+		    live, copy.untrusted, copy.untrusted == 1 ? "file is" : "files are");
+	log_info("%s: %zu %s linked from the live release, %zu written", dir,
+	    copy.linked, copy.linked == 1 ? "file" : "files", copy.written);
 	if ((rc = write_submodules(c, repo, l, tip, a, dir)) != EXIT_OK) {
 		remove_named(home, l, tmp, "whose submodules could not be written");
 		goto fail;

@@ -166,8 +166,8 @@ tag_pick_remote(const struct config *c, struct ssh_auth *a, const char *glob,
 		;
 	if (ans.rc != EXIT_OK)
 		return ans.rc;
-	log_info("TAG %s: %zu tag%s match; the highest is %s", glob, ans.taken,
-	    ans.taken == 1 ? "" : "s", ans.tag);
+	log_info("TAG %s: %zu %s; the highest is %s", glob, ans.taken,
+	    ans.taken == 1 ? "tag matches" : "tags match", ans.tag);
 	snprintf(ref, len, REFS_TAGS "%s", ans.tag);
 	return EXIT_OK;
 }

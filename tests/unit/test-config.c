@@ -82,7 +82,66 @@ main(void)
 	snprintf(text, sizeof(text), "%sSSH_KEYPATH=/other\n", good);
 	expect_error("duplicate key", text, ":8: SSH_KEYPATH already set on line 6");
 	snprintf(text, sizeof(text), "%sSSH_KEYPATHS=/x\n", good);
-	expect_error("unknown key", text, ":8: unknown key SSH_KEYPATHS");
+	expect_error("unknown key", text, ":8: unknown key SSH_KEYPATHS; did you mean SSH_KEYPATH?");
+	expect_error("unknown key, one letter more", "BRANCHE=main\n",
+	    ":1: unknown key BRANCHE; did you mean BRANCH?");
+	expect_error("unknown key, two letters swapped", "BRNACH=main\n",
+	    ":1: unknown key BRNACH; did you mean BRANCH?");
+	expect_error("unknown key, lower case", "branch=main\n",
+	    ":1: unknown key branch; keys are upper case: BRANCH");
+	expect_error("unknown key, nothing close", "COLOUR=blue\n", ":1: unknown key COLOUR");
+	{
+		struct config cc;
+		char e[512];
+
+		load("COLOUR=blue\n", &cc, e, sizeof(e));
+		tap_ok(strstr(e, "did you mean") == NULL, "no suggestion when none is close: %s", e);
+		config_free(&cc);
+		load("TGS=v*\n", &cc, e, sizeof(e));
+		tap_ok(strstr(e, "did you mean") == NULL, "TGS is two edits from TAG, too many "
+		    "for three letters: %s", e);
+		config_free(&cc);
+		load("FOO=x\n", &cc, e, sizeof(e));
+		tap_ok(strstr(e, "did you mean") == NULL, "FOO: not RUN: %s", e);
+		config_free(&cc);
+	}
+	/* A comment after a value is refused, naming comments; a '#' in a
+	 * word, or in quotes of a command key, is part of the value. */
+	expect_error("a comment after RUN", "RUN=/bin/true # restart it\n",
+	    ":1: RUN: values cannot hold comments; put the comment on its own line");
+	expect_error("a comment after BRANCH", "BRANCH=main\t# the live one\n",
+	    ":1: BRANCH: values cannot hold comments");
+	expect_error("a comment for a value", "BRANCH= # none yet\n",
+	    ":1: BRANCH: values cannot hold comments");
+	expect_error("a comment after a quoted word", "RUN=/bin/echo 'a b' #c\n",
+	    ":1: RUN: values cannot hold comments");
+	expect_error("a glob starting with '#', unescaped", "EXCLUDE_FILES=*.md #*#\n",
+	    ":1: EXCLUDE_FILES: values cannot hold comments");
+	expect_error("a '#' in quotes of a glob key (no quoting there)",
+	    "INCLUDE_FILES=\"a #b\"\n", ":1: INCLUDE_FILES: values cannot hold comments");
+	{
+		static const char *const fine[] = {
+			"RUN=/bin/sh -c 'echo a # b'\n",
+			"RUN=/bin/sh -c \"echo a \\\" # b\"\n",
+			"RUN=/bin/echo \\#notacomment\n",
+			"RUN=/bin/echo a#b\n",
+			"BRANCH=issue#12\n",
+			"CLONE_URL=https://git.example.com/r.git#main\n",
+			"EXCLUDE_FILES=*.md \\#*#\n",
+			"EXCLUDE_FILES=*.md [#]*#\n",
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
+			struct config cc;
+			char e[512];
+
+			load(fine[i], &cc, e, sizeof(e));
+			tap_ok(strstr(e, "comments") == NULL, "a '#' in a value, not a comment: "
+			    "%.*s (%s)", (int)strlen(fine[i]) - 1, fine[i], e);
+			config_free(&cc);
+		}
+	}
 	snprintf(text, sizeof(text), "%sjust words\n", good);
 	expect_error("no =", text, ":8: expected KEY=value");
 	expect_error("missing CLONE_PATH", "SOURCE=stash-develop\n"

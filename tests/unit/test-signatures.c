@@ -3,7 +3,9 @@
  * its source declares and the secret the corpus' README documents: the
  * real one passes, and each has forged twins that must get 401 (a body
  * byte changed, no header, a wrong secret, a cut, garbage or mis-prefixed
- * value; for GitLab's token, a wrong token). Run from the repository root.
+ * value; for GitLab's token, a wrong token). While a secret is rotated
+ * (two lines in SECRET_FILE) either one passes, and no other. Run from
+ * the repository root.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -110,16 +112,21 @@ unload(struct delivery *d)
 	free(d->headers);
 }
 
+/* secret is SECRET_FILE's text: one secret, or two on two lines. */
 static int
 verify(const struct source *src, const char *secret, struct http_request *req,
     char *why, size_t whylen)
 {
-	unsigned char bytes[256];
-	struct secret s = { bytes, strlen(secret) };
+	struct secret s = SECRET_INIT;
+	unsigned char *bytes = (unsigned char *)strdup(secret);
+	int rc;
 
-	memcpy(bytes, secret, s.len);
 	*why = '\0';
-	return signature_verify(&src->signature, &s, req, why, whylen);
+	if (bytes == NULL || secret_parse(&s, bytes, strlen(secret), why, whylen) == -1)
+		return -1;
+	rc = signature_verify(&src->signature, &s, req, why, whylen);
+	secret_free(&s);
+	return rc;
 }
 
 static void
@@ -228,6 +235,24 @@ token_twins(const struct vector *v, const struct source *src, struct delivery *d
 	d->body[d->req->body_len / 2] ^= 0x01;
 }
 
+/* SECRET_FILE with two lines: the real secret first or second passes. */
+static void
+rotation(const struct vector *v, const struct source *src, struct delivery *d,
+    const char *header, const char *value)
+{
+	const char *sig = src->signature.header;
+	char file[600];
+
+	snprintf(file, sizeof(file), "%s\nthe next secret\n", v->secret);
+	expect(0, "rotating: the secret on line 1 of 2", v, src, file,
+	    request(d, header, sig, value));
+	snprintf(file, sizeof(file), "the old secret\r\n%s\r\n", v->secret);
+	expect(0, "rotating: the secret on line 2 of 2 (CRLF)", v, src, file,
+	    request(d, header, sig, value));
+	expect(401, "rotating: two secrets, neither the host's", v, src,
+	    "the old secret\nthe next secret", request(d, header, sig, value));
+}
+
 static void
 vector(const struct vector *v)
 {
@@ -252,6 +277,7 @@ vector(const struct vector *v)
 	/* The real delivery, in the header the source reads. */
 	expect(0, "the real signature", v, src, v->secret,
 	    request(&d, header, src->signature.header, copy));
+	rotation(v, src, &d, header, copy);
 	if (src->signature.how == SOURCE_TOKEN)
 		token_twins(v, src, &d, copy);
 	else
@@ -319,11 +345,57 @@ policy(void)
 	unload(&d);
 }
 
+/* SECRET_FILE's shape: one or two non-empty lines, nothing else. */
+static void
+file_shapes(void)
+{
+	static const struct {
+		const char	*text;
+		size_t		 n;	/* secrets, or 0: refused */
+		const char	*why;
+	} shapes[] = {
+		{ "one", 1, NULL },
+		{ "one\n", 1, NULL },
+		{ "one\r\n", 1, NULL },
+		{ "one\ntwo", 2, NULL },
+		{ "one\ntwo\n", 2, NULL },
+		{ "one\ntwo\nthree\n", 0, "more than 2 lines" },
+		{ "one\ntwo\n\n", 0, "more than 2 lines" },
+		{ "one\n\n", 0, "line 2 is empty" },
+		{ "\ntwo\n", 0, "line 1 is empty" },
+		{ "\n", 0, "line 1 is empty" },
+		{ "", 0, "is empty" },
+		{ "one\ttab\n", 0, "line 1 holds a control character" },
+		{ "one\ntw\ro\n", 0, "line 2 holds a control character" },
+	};
+	char why[200];
+	size_t i;
+
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		struct secret s = SECRET_INIT;
+		unsigned char *buf = (unsigned char *)strdup(shapes[i].text);
+		int rc;
+
+		why[0] = '\0';
+		rc = buf == NULL ? -2 : secret_parse(&s, buf, strlen(shapes[i].text), why,
+		    sizeof(why));
+		if (shapes[i].n > 0)
+			tap_ok(rc == 0 && s.n == shapes[i].n && s.key[0].len == 3,
+			    "SECRET_FILE of %zu bytes: %zu secret%s (%s)",
+			    strlen(shapes[i].text), shapes[i].n, shapes[i].n == 1 ? "" : "s", why);
+		else
+			tap_ok(rc == -1 && strstr(why, shapes[i].why) != NULL && s.bytes == NULL,
+			    "SECRET_FILE of %zu bytes refused: \"%s\"", strlen(shapes[i].text), why);
+		secret_free(&s);
+	}
+}
+
 int
 main(void)
 {
 	size_t i;
 
+	file_shapes();
 	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++)
 		vector(&vectors[i]);
 	sha1_only();
