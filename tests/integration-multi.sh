@@ -244,11 +244,15 @@ test_status_dir() {
 	mkfifo "$D/fifo.conf"
 	write_config "$D/bad name.conf" "CLONE_PATH=$FX_DIR/srv/bad"
 	write_config "$D/.hidden.conf" "CLONE_PATH=$FX_DIR/srv/hidden"
+	# A record that is not what the helper writes: 70, with its CLONE_PATH.
+	write_config "$D/garbled.conf" "CLONE_PATH=$FX_DIR/srv/garbled"
+	printf 'not a record\n' >"$FX_DIR/srv/garbled.status"
 
 	cli --config-dir "$D" --status
 	check_eq "--config-dir --status: exits 78, the highest (broken.conf)" 78 "$RC"
 	check_eq "--config-dir --status: one line per deployment, sorted by name" \
-		"a b broken cred small " "$(cut -d: -f1 "$OUT" | tr '\n' ' ')"
+		"a b broken cred garbled small " "$(cut -d: -f1 "$OUT" | tr '\n' ' ')"
+	check "... garbled: 70 and why" grep -qE "^garbled: 70 \(internal error\): $FX_DIR/srv/garbled.status: first line is not" "$OUT"
 	check "... a: status 0, develop at its commit" \
 		grep -qE "^a: 0 \(success\), [0-9-]+ [0-9:]+ UTC, develop at ${a_tip:0:12}: " "$OUT"
 	check "... b: status 0, main at its commit" \
@@ -267,7 +271,7 @@ test_status_dir() {
 	cli --config-dir "$D" --status --json
 	check_eq "--config-dir --status --json: exits 78" 78 "$RC"
 	check "--json: every line is one JSON object" json_lines "$OUT"
-	check_eq "--json: one line per deployment, named, in order" "a b broken cred small " \
+	check_eq "--json: one line per deployment, named, in order" "a b broken cred garbled small " \
 		"$(json_get "$OUT" - deployment | tr '\n' ' ')"
 	check_eq "--json: deployment and clone_path come first" "deployment clone_path" \
 		"$(python3 -c 'import json,sys
@@ -276,6 +280,8 @@ print(*sorted({" ".join(list(json.loads(l))[:2]) for l in open(sys.argv[1])}), s
 		"$FX_DIR/srv/a 0 $a_tip develop" "$(json_get "$OUT" a clone_path status new branch)"
 	check_eq "--json: broken: no CLONE_PATH, status 78" "null 78" \
 		"$(json_get "$OUT" broken clone_path status)"
+	check_eq "--json: garbled: its CLONE_PATH, status 70" "$FX_DIR/srv/garbled 70" \
+		"$(json_get "$OUT" garbled clone_path status)"
 	check "--json: broken: the error as its message" \
 		grep -qE "\"message\":\"$D/broken.conf:[0-9]+: unknown key NO_SUCH_KEY\"" "$OUT"
 	check_eq "--json: small: status null, no sync yet" \
@@ -284,7 +290,10 @@ print(*sorted({" ".join(list(json.loads(l))[:2]) for l in open(sys.argv[1])}), s
 
 	mv "$D/broken.conf" "$FX_DIR/broken.conf"
 	cli --config-dir "$D" --status
-	check_eq "without broken.conf: exits 66, the highest left (no sync yet)" 66 "$RC"
+	check_eq "without broken.conf: exits 70, the highest left (garbled)" 70 "$RC"
+	rm "$D/garbled.conf"
+	cli --config-dir "$D" --status
+	check_eq "without garbled.conf: exits 66, the highest left (no sync yet)" 66 "$RC"
 	mkdir -p "$FX_DIR/onlyab"
 	cp -p "$D/a.conf" "$D/b.conf" "$FX_DIR/onlyab/"
 	cli --config-dir "$FX_DIR/onlyab" --status --json

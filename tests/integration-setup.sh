@@ -362,6 +362,17 @@ test_credentials_read_only() {
 	check_eq "--check, a credential skipped and CLONE_PATH's directory missing: exits 1" 1 "$RC"
 	check "... the FAIL line, and the skip lines" \
 		sh -c "grep -q '^FAIL: CLONE_PATH ' '$OUT' && grep -q '^skip: SSH_KEYPATH ' '$OUT'"
+	# A SECRET_FILE given as a path is still checked, read and all.
+	install -m 600 "$cred/secret" "$FX_DIR/conf/creds-rel.secret"
+	write_config "$conf" SOURCE=github BRANCH=master "CLONE_PATH=$cp" PUBLISH=releases \
+		SSH_KEYPATH=id_ed25519 KNOWN_HOSTS=known_hosts "SECRET_FILE=$FX_DIR/conf/creds-rel.secret"
+	cli -c "$conf" --check
+	check_eq "--check, the keys credentials, SECRET_FILE a path: still 75" 75 "$RC"
+	check "... SECRET_FILE checked" \
+		grep -qx "ok: SECRET_FILE $FX_DIR/conf/creds-rel.secret: readable, checked against X-Hub-Signature-256" "$OUT"
+	rm -f "$FX_DIR/conf/creds-rel.secret"
+	cli -c "$conf" --check
+	check_eq "--check, SECRET_FILE a path that is not there: 78, not 75" 78 "$RC"
 }
 
 # ONLY=NAME runs part test_NAME alone (tests/tap.sh); a part may need an earlier one.
