@@ -373,6 +373,14 @@ test_credentials_read_only() {
 	rm -f "$FX_DIR/conf/creds-rel.secret"
 	cli -c "$conf" --check
 	check_eq "--check, SECRET_FILE a path that is not there: 78, not 75" 78 "$RC"
+	# The other way round: the keys are paths, so it connects; the secret is
+	# a credential, so it is still not all checked.
+	write_config "$conf" SOURCE=github BRANCH=master "CLONE_PATH=$cp" PUBLISH=releases \
+		SECRET_FILE=secret
+	cli -c "$conf" --check
+	check_eq "--check, the keys paths, SECRET_FILE a credential: 75" 75 "$RC"
+	check "... connects all the same" grep -q "host key known, key accepted" "$OUT"
+	check "... and says SECRET_FILE was skipped" grep -q "^skip: SECRET_FILE names credential 'secret'" "$OUT"
 }
 
 # ONLY=NAME runs part test_NAME alone (tests/tap.sh); a part may need an earlier one.
