@@ -305,6 +305,17 @@ print(*sorted({" ".join(list(json.loads(l))[:2]) for l in open(sys.argv[1])}), s
 	check "a DIR with no deployment: says so" grep -q "no deployment (NAME.conf) in it" "$ERR"
 	cli --config-dir "$FX_DIR/no-such-dir" --status
 	check_eq "--config-dir naming no directory, --status: exits 78" 78 "$RC"
+	# The bound: 4096 deployments at most, and more is not a shorter list.
+	mkdir -p "$FX_DIR/many"
+	(cd "$FX_DIR/many" && for i in $(seq 1 4096); do : >"d$i.conf"; done)
+	cli --config-dir "$FX_DIR/many" --status
+	check_eq "4096 deployments: each listed (as config errors here)" 4096 "$(wc -l <"$OUT")"
+	: >"$FX_DIR/many/d4097.conf"
+	cli --config-dir "$FX_DIR/many" --status
+	check_eq "4097 deployments: exits 78" 78 "$RC"
+	check "4097 deployments: says so, and lists none" \
+		sh -c "grep -q 'more than 4096 deployments' '$ERR' && [ ! -s '$OUT' ]"
+	rm -rf "$FX_DIR/many"
 	cli --config-dir "$D" -c "$D/a.conf" --status
 	check_eq "--config-dir with -c and --status: usage error (64)" 64 "$RC"
 	cli --config-dir "$D" --check
