@@ -170,10 +170,166 @@ test_usage() {
 	check_eq "--config-dir naming no directory: exits 78" 78 "$RC"
 }
 
+# every_line_named FILE NAME: FILE has lines, and each is a program's
+# line with NAME's prefix.
+every_line_named() {
+	[ -s "$1" ] && ! grep -qvE "^sentry-source(-sync)?: \[$2\] " "$1"
+}
+
+# json_lines FILE: every line is one JSON object (jq when installed, and
+# python3's json module).
+json_lines() {
+	[ -s "$1" ] || return 1
+	if command -v jq >/dev/null; then
+		jq -e 'type == "object"' "$1" >/dev/null || return 1
+	fi
+	python3 -c 'import json,sys
+for l in open(sys.argv[1]): assert isinstance(json.loads(l), dict)' "$1"
+}
+
+# json_get FILE NAME KEY...: the KEYs of the object of deployment NAME
+# (every object with NAME "-"), "null" for null, one line per object.
+json_get() {
+	python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    d = json.loads(l)
+    if sys.argv[2] in ("-", d.get("deployment")):
+        print(" ".join("null" if d.get(k) is None else str(d[k]) for k in sys.argv[3:]))' "$@"
+}
+
+# The log of a request and of its sync carries the deployment's name.
+test_log_names() {
+	write_config "$D/logged.conf" "CLONE_PATH=$FX_DIR/srv/logged" RUN=/usr/bin/env
+	dir_front "$(push_to develop /logged/webhook)"
+	check "POST /logged/webhook: answered 200" answer_is 200
+	check_eq "POST /logged/webhook: synced, RUN ran: exits 0" 0 "$RC"
+	check "every line of the request and the sync starts [logged]" \
+		every_line_named "$ERR" logged
+	check "... the front's lines and the helper's both" \
+		sh -c "grep -q '^sentry-source: \[logged\] ' '$ERR' && grep -q '^sentry-source-sync: \[logged\] ' '$ERR'"
+	check "... RUN's output too, and RUN= never sees \$SENTRY_SOURCE_DEPLOYMENT" \
+		sh -c "grep -q 'PATH=' '$ERR' && ! grep -q SENTRY_SOURCE_DEPLOYMENT '$ERR'"
+	check "the status record's message carries no prefix" \
+		not grep -q '^message=\[' "$FX_DIR/srv/logged.status"
+	# The twin: the same deployment with -c, in single-config mode.
+	push_commit develop "for -c" >/dev/null || bail "no commit"
+	front "$D/logged.conf" "$(push_to develop /webhook)"
+	check_eq "-c DIR/logged.conf: exits 0" 0 "$RC"
+	check "-c DIR/logged.conf: no line carries a name" \
+		sh -c "[ -s '$ERR' ] && ! grep -q '\[logged\]' '$ERR'"
+	# A name in the environment is not ours to take: the front drops it.
+	next_run
+	SENTRY_SOURCE_DEPLOYMENT=forged timeout -k 5 "$RUN_TIMEOUT" ./sentry-source \
+		-c "$D/logged.conf" --sync </dev/null >"$OUT" 2>"$ERR"
+	check "-c, \$SENTRY_SOURCE_DEPLOYMENT set by the caller: not in the log, nor RUN's env" \
+		sh -c "[ -s '$ERR' ] && ! grep -qE 'forged|SENTRY_SOURCE_DEPLOYMENT' '$ERR'"
+	# The helper checks what it is given: only a plain name.
+	next_run
+	SENTRY_SOURCE_DEPLOYMENT='a] [b' timeout -k 5 "$RUN_TIMEOUT" ./sentry-source-sync \
+		-c "$D/logged.conf" --releases </dev/null >"$OUT" 2>"$ERR"
+	check "the helper given a name that is not one: says so, and no line carries it" \
+		sh -c "grep -q 'SENTRY_SOURCE_DEPLOYMENT is not a deployment' '$ERR' && ! grep -qF 'a] [b' '$ERR'"
+	rm -f "$D/logged.conf"
+}
+
+# --config-dir DIR --status: a line per deployment, the worst status.
+test_status_dir() {
+	local a_tip b_tip
+	a_tip=$(head_of "$FX_DIR/srv/a")
+	b_tip=$(head_of "$FX_DIR/srv/b")
+	# A deployment that names its credentials: no $CREDENTIALS_DIRECTORY here.
+	write_config "$D/cred.conf" "CLONE_PATH=$FX_DIR/srv/cred" SSH_KEYPATH=id_ed25519 \
+		KNOWN_HOSTS=known_hosts
+	# Hostile twins: none of these is a deployment, and none may hang or count.
+	mkfifo "$D/fifo.conf"
+	write_config "$D/bad name.conf" "CLONE_PATH=$FX_DIR/srv/bad"
+	write_config "$D/.hidden.conf" "CLONE_PATH=$FX_DIR/srv/hidden"
+	# A record that is not what the helper writes: 70, with its CLONE_PATH.
+	write_config "$D/garbled.conf" "CLONE_PATH=$FX_DIR/srv/garbled"
+	printf 'not a record\n' >"$FX_DIR/srv/garbled.status"
+
+	cli --config-dir "$D" --status
+	check_eq "--config-dir --status: exits 78, the highest (broken.conf)" 78 "$RC"
+	check_eq "--config-dir --status: one line per deployment, sorted by name" \
+		"a b broken cred garbled small " "$(cut -d: -f1 "$OUT" | tr '\n' ' ')"
+	check "... garbled: 70 and why" grep -qE "^garbled: 70 \(internal error\): $FX_DIR/srv/garbled.status: first line is not" "$OUT"
+	check "... a: status 0, develop at its commit" \
+		grep -qE "^a: 0 \(success\), [0-9-]+ [0-9:]+ UTC, develop at ${a_tip:0:12}: " "$OUT"
+	check "... b: status 0, main at its commit" \
+		grep -qE "^b: 0 \(success\), .*, main at ${b_tip:0:12}: " "$OUT"
+	check "... broken: 78 and why" \
+		grep -qE "^broken: 78 \(configuration error\): $D/broken.conf:[0-9]+: unknown key NO_SUCH_KEY\$" "$OUT"
+	check "... small: no sync yet, 66" grep -qx "small: 66 (no sync has run yet)" "$OUT"
+	check "... cred: credential names need no \$CREDENTIALS_DIRECTORY" \
+		grep -qx "cred: 66 (no sync has run yet)" "$OUT"
+	check "... the link, the FIFO and the bad name are warned about, not listed" \
+		sh -c "grep -q 'link.conf: not a regular file; not used' '$ERR' &&
+			grep -q 'fifo.conf: not a regular file; not used' '$ERR' &&
+			grep -q 'bad name.conf: not a deployment' '$ERR'"
+	check "... no other file outside DIR read: the canary not named" not grep -q canary "$OUT"
+
+	cli --config-dir "$D" --status --json
+	check_eq "--config-dir --status --json: exits 78" 78 "$RC"
+	check "--json: every line is one JSON object" json_lines "$OUT"
+	check_eq "--json: one line per deployment, named, in order" "a b broken cred garbled small " \
+		"$(json_get "$OUT" - deployment | tr '\n' ' ')"
+	check_eq "--json: deployment and clone_path come first" "deployment clone_path" \
+		"$(python3 -c 'import json,sys
+print(*sorted({" ".join(list(json.loads(l))[:2]) for l in open(sys.argv[1])}), sep="|")' "$OUT")"
+	check_eq "--json: a's record, its CLONE_PATH and commit" \
+		"$FX_DIR/srv/a 0 $a_tip develop" "$(json_get "$OUT" a clone_path status new branch)"
+	check_eq "--json: broken: no CLONE_PATH, status 78" "null 78" \
+		"$(json_get "$OUT" broken clone_path status)"
+	check_eq "--json: garbled: its CLONE_PATH, status 70" "$FX_DIR/srv/garbled 70" \
+		"$(json_get "$OUT" garbled clone_path status)"
+	check "--json: broken: the error as its message" \
+		grep -qE "\"message\":\"$D/broken.conf:[0-9]+: unknown key NO_SUCH_KEY\"" "$OUT"
+	check_eq "--json: small: status null, no sync yet" \
+		"{\"deployment\":\"small\",\"clone_path\":\"$FX_DIR/srv/small\",\"status\":null,\"message\":\"no sync has run yet\"}" \
+		"$(grep '"small"' "$OUT")"
+
+	mv "$D/broken.conf" "$FX_DIR/broken.conf"
+	cli --config-dir "$D" --status
+	check_eq "without broken.conf: exits 70, the highest left (garbled)" 70 "$RC"
+	rm "$D/garbled.conf"
+	cli --config-dir "$D" --status
+	check_eq "without garbled.conf: exits 66, the highest left (no sync yet)" 66 "$RC"
+	mkdir -p "$FX_DIR/onlyab"
+	cp -p "$D/a.conf" "$D/b.conf" "$FX_DIR/onlyab/"
+	cli --config-dir "$FX_DIR/onlyab" --status --json
+	check_eq "a and b alone: exits 0" 0 "$RC"
+	check_eq "a and b alone: two objects" "a b " "$(json_get "$OUT" - deployment | tr '\n' ' ')"
+	mkdir -p "$FX_DIR/empty"
+	cli --config-dir "$FX_DIR/empty" --status
+	check_eq "a DIR with no deployment: exits 66" 66 "$RC"
+	check "a DIR with no deployment: says so" grep -q "no deployment (NAME.conf) in it" "$ERR"
+	cli --config-dir "$FX_DIR/no-such-dir" --status
+	check_eq "--config-dir naming no directory, --status: exits 78" 78 "$RC"
+	# The bound: 4096 deployments at most, and more is not a shorter list.
+	mkdir -p "$FX_DIR/many"
+	(cd "$FX_DIR/many" && for i in $(seq 1 4096); do : >"d$i.conf"; done)
+	cli --config-dir "$FX_DIR/many" --status
+	check_eq "4096 deployments: each listed (as config errors here)" 4096 "$(wc -l <"$OUT")"
+	: >"$FX_DIR/many/d4097.conf"
+	cli --config-dir "$FX_DIR/many" --status
+	check_eq "4097 deployments: exits 78" 78 "$RC"
+	check "4097 deployments: says so, and lists none" \
+		sh -c "grep -q 'more than 4096 deployments' '$ERR' && [ ! -s '$OUT' ]"
+	rm -rf "$FX_DIR/many"
+	cli --config-dir "$D" -c "$D/a.conf" --status
+	check_eq "--config-dir with -c and --status: usage error (64)" 64 "$RC"
+	cli --config-dir "$D" --check
+	check_eq "--config-dir with --check: usage error (64)" 64 "$RC"
+	mv "$FX_DIR/broken.conf" "$D/broken.conf"
+	rm -f "$D/fifo.conf" "$D/bad name.conf" "$D/.hidden.conf" "$D/cred.conf"
+}
+
 # ONLY=NAME runs part test_NAME alone (tests/tap.sh); a part may need an earlier one.
 run_parts \
 	test_pick \
 	test_traversal \
 	test_socket \
-	test_usage
+	test_usage \
+	test_log_names \
+	test_status_dir
 printf '1..%d\n' "$n"

@@ -267,6 +267,22 @@ github_post() {
 		"http://127.0.0.1:$CRED_PORT/webhook" 2>"$ERR")
 }
 
+# check_read_only CONF: --check of CONF, whose SSH_KEYPATH, KNOWN_HOSTS
+# and SECRET_FILE name credentials, without $CREDENTIALS_DIRECTORY.
+check_read_only() {
+	local key name
+	cli -c "$1" --check
+	check_eq "--check, credential names, no \$CREDENTIALS_DIRECTORY: exits 75, not 0" 75 "$RC"
+	for key in SSH_KEYPATH=id_ed25519 KNOWN_HOSTS=known_hosts SECRET_FILE=secret; do
+		name=${key#*=}
+		check "... says it skipped ${key%=*}" grep -qxF "skip: ${key%=*} names credential '$name' and \$CREDENTIALS_DIRECTORY is unset: not checked here" "$OUT"
+	done
+	check "... and that it did not connect" grep -q "^skip: connecting to .*: not tried" "$OUT"
+	check "... but checked the rest: the source" grep -q "^ok: $1: SOURCE github" "$OUT"
+	check "... and CLONE_PATH" grep -q "^ok: .*CLONE_PATH $FX_DIR/srv/" "$OUT"
+	check "... and no line says FAIL" not grep -q "^FAIL" "$OUT"
+}
+
 test_credentials() {
 	local cred="$FX_DIR/credentials" conf="$FX_DIR/conf/creds.conf"
 	local cp="$FX_DIR/srv/creds" body="$FX_PAYLOADS/github/push-branch-update.json" tip
@@ -280,10 +296,12 @@ test_credentials() {
 		SSH_KEYPATH=id_ed25519 KNOWN_HOSTS=known_hosts SECRET_FILE=secret
 
 	tip=$(push_commit master)
-	cli -c "$conf" --check
-	check_eq "credential names, no \$CREDENTIALS_DIRECTORY: exits 78" 78 "$RC"
+	cli -c "$conf" --sync
+	check_eq "credential names, no \$CREDENTIALS_DIRECTORY: --sync exits 78" 78 "$RC"
 	check "credential names, no \$CREDENTIALS_DIRECTORY: a config error naming the line" \
 		grep -qE "$conf:[0-9]+: SSH_KEYPATH must be an absolute path \(a credential's name only when" "$ERR"
+	check "... and nothing cloned" test ! -e "$cp"
+	check_read_only "$conf"
 
 	CREDENTIALS_DIRECTORY=$cred cli -c "$conf" --check
 	check_eq "credential names, \$CREDENTIALS_DIRECTORY set: --check exits 0" 0 "$RC"
@@ -306,12 +324,70 @@ test_credentials() {
 	check_eq "a credential missing: answered 500, not 200" 500 "$CODE"
 	check "a credential missing: the log names its file" \
 		grep -qF "KNOWN_HOSTS $cred/known_hosts: No such file" "$FX_DIR/creds.log"
+	install -m 400 "$FX_KNOWN_HOSTS" "$cred/known_hosts"
+}
+
+# The modes that read no secret, with credential names and no
+# $CREDENTIALS_DIRECTORY, as someone runs them by hand outside the unit.
+test_credentials_read_only() {
+	local cred="$FX_DIR/credentials" conf="$FX_DIR/conf/creds-rel.conf"
+	local cp="$FX_DIR/srv/creds-rel" first second
+	write_config "$conf" SOURCE=github BRANCH=master "CLONE_PATH=$cp" PUBLISH=releases \
+		SSH_KEYPATH=id_ed25519 KNOWN_HOSTS=known_hosts SECRET_FILE=secret
+	cli -c "$conf" --status
+	check_eq "--status, credential names, no \$CREDENTIALS_DIRECTORY: 66, no sync yet" 66 "$RC"
+	first=$(push_commit master)
+	CREDENTIALS_DIRECTORY=$cred cli -c "$conf" --sync
+	check_eq "--sync with \$CREDENTIALS_DIRECTORY: exits 0" 0 "$RC"
+	second=$(push_commit master)
+	CREDENTIALS_DIRECTORY=$cred cli -c "$conf" --sync
+	check_eq "a second --sync: exits 0" 0 "$RC"
+	cli -c "$conf" --status
+	check_eq "--status, no \$CREDENTIALS_DIRECTORY: exits 0, the last sync's" 0 "$RC"
+	check "... and prints it" grep -qx "after:     $second" "$OUT"
+	cli -c "$conf" --status --json
+	check "--status --json, no \$CREDENTIALS_DIRECTORY: the record" \
+		grep -q "^{\"deployment\":null,\"clone_path\":\"$cp\",.*\"new\":\"$second\"" "$OUT"
+	cli -c "$conf" --releases
+	check_eq "--releases, no \$CREDENTIALS_DIRECTORY: exits 0" 0 "$RC"
+	check_eq "... lists both releases" 2 "$(grep -cE "^($first|$second) " "$OUT")"
+	cli -c "$conf" --rollback
+	check_eq "--rollback, no \$CREDENTIALS_DIRECTORY: exits 0" 0 "$RC"
+	check "... the first release is live again" grep -q "^live: .*-$first, commit $first " "$OUT"
+	check_read_only "$conf"
+	# The twin: a part that can be checked fails; FAIL wins over skip.
+	write_config "$conf" SOURCE=github BRANCH=master "CLONE_PATH=$FX_DIR/no-such-dir/x" \
+		SSH_KEYPATH=id_ed25519 KNOWN_HOSTS=known_hosts SECRET_FILE=secret
+	cli -c "$conf" --check
+	check_eq "--check, a credential skipped and CLONE_PATH's directory missing: exits 1" 1 "$RC"
+	check "... the FAIL line, and the skip lines" \
+		sh -c "grep -q '^FAIL: CLONE_PATH ' '$OUT' && grep -q '^skip: SSH_KEYPATH ' '$OUT'"
+	# A SECRET_FILE given as a path is still checked, read and all.
+	install -m 600 "$cred/secret" "$FX_DIR/conf/creds-rel.secret"
+	write_config "$conf" SOURCE=github BRANCH=master "CLONE_PATH=$cp" PUBLISH=releases \
+		SSH_KEYPATH=id_ed25519 KNOWN_HOSTS=known_hosts "SECRET_FILE=$FX_DIR/conf/creds-rel.secret"
+	cli -c "$conf" --check
+	check_eq "--check, the keys credentials, SECRET_FILE a path: still 75" 75 "$RC"
+	check "... SECRET_FILE checked" \
+		grep -qx "ok: SECRET_FILE $FX_DIR/conf/creds-rel.secret: readable, checked against X-Hub-Signature-256" "$OUT"
+	rm -f "$FX_DIR/conf/creds-rel.secret"
+	cli -c "$conf" --check
+	check_eq "--check, SECRET_FILE a path that is not there: 78, not 75" 78 "$RC"
+	# The other way round: the keys are paths, so it connects; the secret is
+	# a credential, so it is still not all checked.
+	write_config "$conf" SOURCE=github BRANCH=master "CLONE_PATH=$cp" PUBLISH=releases \
+		SECRET_FILE=secret
+	cli -c "$conf" --check
+	check_eq "--check, the keys paths, SECRET_FILE a credential: 75" 75 "$RC"
+	check "... connects all the same" grep -q "host key known, key accepted" "$OUT"
+	check "... and says SECRET_FILE was skipped" grep -q "^skip: SECRET_FILE names credential 'secret'" "$OUT"
 }
 
 # ONLY=NAME runs part test_NAME alone (tests/tap.sh); a part may need an earlier one.
 run_parts \
 	test_key_files \
 	test_credentials \
+	test_credentials_read_only \
 	test_check_origin \
 	test_check_branch \
 	test_check_rsa \

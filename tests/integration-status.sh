@@ -130,8 +130,9 @@ test_status() {
 	check "--status before any sync: says no sync has run yet" grep -q "no sync has run yet" "$OUT"
 	cli -c "$conf" --status --json
 	check_eq "--status --json before any sync: exits 66" 66 "$RC"
-	check_eq "--status --json before any sync: one object, status null" \
-		'{"status":null,"message":"no sync has run yet"}' "$(cat "$OUT")"
+	check_eq "--status --json before any sync: one object, no deployment, CLONE_PATH, status null" \
+		"{\"deployment\":null,\"clone_path\":\"$cp\",\"status\":null,\"message\":\"no sync has run yet\"}" \
+		"$(cat "$OUT")"
 	cli -c "$conf" --json
 	check_eq "--json without --status: exits 64" 64 "$RC"
 
@@ -162,7 +163,7 @@ test_status() {
 	cli -c "$conf" --status --json
 	check_eq "--status --json after success: exits 0" 0 "$RC"
 	check "--status --json after success: one line, the record's fields" \
-		grep -qx "{\"time\":[0-9]*,\"duration_ms\":[0-9]*,\"mode\":\"socket\",\"branch\":\"develop\",\"pushed\":\"$tip\",\"old\":null,\"new\":\"$tip\",\"status\":0,\"message\":\"cloned develop at ${tip:0:12}\",\"pinned\":false,\"remote\":null,\"ref\":\"refs/heads/develop\",\"tag\":null}" "$OUT"
+		grep -qx "{\"deployment\":null,\"clone_path\":\"$cp\",\"time\":[0-9]*,\"duration_ms\":[0-9]*,\"mode\":\"socket\",\"branch\":\"develop\",\"pushed\":\"$tip\",\"old\":null,\"new\":\"$tip\",\"status\":0,\"message\":\"cloned develop at ${tip:0:12}\",\"pinned\":false,\"remote\":null,\"ref\":\"refs/heads/develop\",\"tag\":null}" "$OUT"
 
 	check "metrics after success: well formed (tests/promcheck.awk${PROMTOOL:+, promtool})" prom_ok "$m"
 	check_eq "metrics after success: last_sync_success 1" 1 \

@@ -171,6 +171,10 @@ check_abspath(const char *v)
  * (LoadCredential=, $CREDENTIALS_DIRECTORY), a credential's name. Its
  * directory differs for every unit, so the file can only name it so.
  */
+static const char no_credentials_directory[] = "must be an absolute path (a "
+    "credential's name only when $CREDENTIALS_DIRECTORY is set: LoadCredential= "
+    "in the unit)";
+
 static const char *
 check_credpath(const char *v)
 {
@@ -178,24 +182,25 @@ check_credpath(const char *v)
 
 	if (v[0] == '/')
 		return check_abspath(v);
-	if (dir == NULL || dir[0] != '/')
-		return "must be an absolute path (a credential's name only when "
-		    "$CREDENTIALS_DIRECTORY is set: LoadCredential= in the unit)";
 	if (strchr(v, '/') != NULL || strcmp(v, ".") == 0 || strcmp(v, "..") == 0 ||
 	    has_space_or_control(v))
 		return "must be an absolute path or a credential's name (no /)";
+	if (dir == NULL || dir[0] != '/')
+		return no_credentials_directory;
 	return NULL;
 }
 
-/* A credential's name as the path of its file; a path as itself. */
+/* A credential's name as the path of its file; a path as itself, and a
+ * name kept unresolved (keep_credential_names) too. */
 static char *
 credpath(const char *v)
 {
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
 	char *path;
 
-	if (v[0] == '/')
+	if (v[0] == '/' || dir == NULL || dir[0] != '/')
 		return strdup(v);
-	if (asprintf(&path, "%s/%s", getenv("CREDENTIALS_DIRECTORY"), v) == -1)
+	if (asprintf(&path, "%s/%s", dir, v) == -1)
 		return NULL;
 	return path;
 }
@@ -445,7 +450,9 @@ parse_line(struct config *c, char *line, unsigned lineno, char *err, size_t errl
 		    c->path, lineno, key, c->v[k].line);
 	if (value[0] == '\0')
 		return fail(err, errlen, "%s:%u: %s is empty", c->path, lineno, key);
-	if ((why = keys[k].check(value)) != NULL)
+	/* The read-only modes take a credential's name as it is. */
+	if ((why = keys[k].check(value)) != NULL &&
+	    !(why == no_credentials_directory && c->keep_credential_names))
 		return fail(err, errlen, "%s:%u: %s %s", c->path, lineno, key, why);
 	if ((c->v[k].value = keys[k].check == check_credpath ? credpath(value) :
 	    strdup(value)) == NULL)

@@ -51,9 +51,14 @@ struct config_value {
 struct config {
 	const char		*path;
 	struct config_value	 v[CONFIG_NKEYS];
+	/* Set before loading, by the modes that read no secret: a
+	 * credential's name without $CREDENTIALS_DIRECTORY is kept as
+	 * written, a value not starting with / (key_files.h), instead of
+	 * an error. */
+	int			 keep_credential_names;
 };
 
-#define CONFIG_INIT { NULL, { { NULL, 0 } } }
+#define CONFIG_INIT { NULL, { { NULL, 0 } }, 0 }
 
 /* 0, or -1 with a message naming the file and line in err. */
 int		 config_load(struct config *, const char *path, char *err, size_t errlen);

@@ -19,6 +19,8 @@ enum exit_code {
 	EXIT_USAGE = 64,	/* bad command line */
 	EXIT_NO_STATUS = 66,	/* --status: no sync has run yet (EX_NOINPUT) */
 	EXIT_INTERNAL = 70,	/* out of memory, exec failed, I/O error */
+	EXIT_UNCHECKED = 75,	/* --check: all it checked passed, but a credential
+				 * was out of reach (EX_TEMPFAIL: try where it is) */
 	EXIT_CONFIG = 78	/* config file missing or wrong */
 };
 

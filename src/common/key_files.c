@@ -13,6 +13,39 @@
 
 #include "key_files.h"
 
+const enum config_key key_files_keys[KEY_FILES_CONNECT + 1] = {
+	CONFIG_SSH_KEYPATH, CONFIG_KNOWN_HOSTS, CONFIG_SSH_PASSPHRASE_FILE,
+	CONFIG_HTTP_TOKEN_FILE, CONFIG_CA_FILE, CONFIG_SECRET_FILE
+};
+
+static const char *
+key_name(enum config_key key)
+{
+	switch (key) {
+	case CONFIG_SSH_KEYPATH: return "SSH_KEYPATH";
+	case CONFIG_KNOWN_HOSTS: return "KNOWN_HOSTS";
+	case CONFIG_SSH_PASSPHRASE_FILE: return "SSH_PASSPHRASE_FILE";
+	case CONFIG_HTTP_TOKEN_FILE: return "HTTP_TOKEN_FILE";
+	case CONFIG_CA_FILE: return "CA_FILE";
+	case CONFIG_SECRET_FILE: return "SECRET_FILE";
+	default: return "?";
+	}
+}
+
+/* Every path config.c resolves is absolute: what is not is a name. */
+int
+key_files_unresolved(const struct config *c, enum config_key key, char *line, size_t len)
+{
+	const char *v = config_get(c, key);
+
+	if (v == NULL || v[0] == '/')
+		return 0;
+	if (line != NULL)
+		snprintf(line, len, "%s names credential '%s' and $CREDENTIALS_DIRECTORY "
+		    "is unset: not checked here", key_name(key), v);
+	return 1;
+}
+
 /* A regular file this user may read; otherwise a message in err. */
 static int
 readable(const char *key, const char *path, struct stat *st, char *err, size_t errlen)
@@ -70,7 +103,15 @@ key_files_check(const struct config *c, char *err, size_t errlen)
 	const char *kh = config_get(c, CONFIG_KNOWN_HOSTS);
 	const char *pp = config_get(c, CONFIG_SSH_PASSPHRASE_FILE);
 	struct stat st;
+	size_t i;
 
+	/* Never a name read as a path in the working directory. */
+	for (i = 0; i < KEY_FILES_CONNECT; i++)
+		if (key_files_unresolved(c, key_files_keys[i], NULL, 0)) {
+			snprintf(err, errlen, "%s names a credential and "
+			    "$CREDENTIALS_DIRECTORY is unset", key_name(key_files_keys[i]));
+			return -1;
+		}
 	if (http_files_check(c, err, errlen) == -1)
 		return -1;
 	/* Not needed for an https CLONE_URL (config.c); checked when given. */

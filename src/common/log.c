@@ -8,11 +8,14 @@
 #include <syslog.h>
 
 #include "log.h"
+#include "peer_limits.h"
 #include "utf8.h"
 
 static const char *log_progname = "sentry-source";
 static int log_syslog;
 static int log_journal;
+/* "[NAME] " in --config-dir mode, else "". */
+static char log_prefix[LIMIT_DEPLOYMENT_NAME + 4];
 /* The last error line, for the status record; see log_remember. */
 static char *log_last;
 
@@ -44,6 +47,36 @@ log_init(const char *progname)
 
 	log_progname = slash ? slash + 1 : progname;
 	log_journal = stderr_is_journal();
+}
+
+int
+log_deployment(const char *name)
+{
+	size_t n;
+
+	for (n = 0; name[n] != '\0'; n++)
+		if (n >= LIMIT_DEPLOYMENT_NAME || !((name[n] >= 'a' && name[n] <= 'z') ||
+		    (name[n] >= 'A' && name[n] <= 'Z') || (name[n] >= '0' && name[n] <= '9') ||
+		    name[n] == '_' || name[n] == '-'))
+			return -1;
+	if (n == 0)
+		return -1;
+	snprintf(log_prefix, sizeof(log_prefix), "[%s] ", name);
+	return 0;
+}
+
+/* Whoever runs the helper chose the value: checked all the same, as it
+ * goes into every line. */
+void
+log_deployment_from_env(void)
+{
+	const char *v = getenv(LOG_DEPLOYMENT_ENV);
+
+	if (v == NULL)
+		return;
+	if (log_deployment(v) == -1)
+		log_warning("$%s is not a deployment's name; not used", LOG_DEPLOYMENT_ENV);
+	unsetenv(LOG_DEPLOYMENT_ENV);
 }
 
 /* For an inetd that hands us the peer on stderr too: logs must not reach it. */
@@ -136,14 +169,15 @@ log_at(int priority, const char *fmt, va_list ap)
 	log_escape(raw, line, sizeof(line));
 	if (log_last != NULL && priority <= LOG_ERR)
 		memcpy(log_last, line, strlen(line) + 1);
+	/* The record beside the checkout needs no name: log_last has none. */
 	if (log_syslog)
-		syslog(priority, "%s", line);
+		syslog(priority, "%s%s", log_prefix, line);
 	else if (log_journal)
 		/* The journal reads the priority from the prefix, and names
 		 * the program itself. */
-		fprintf(stderr, "<%d>%s\n", priority, line);
+		fprintf(stderr, "<%d>%s%s\n", priority, log_prefix, line);
 	else
-		fprintf(stderr, "%s: %s\n", log_progname, line);
+		fprintf(stderr, "%s: %s%s\n", log_progname, log_prefix, line);
 }
 
 #define LOG_AT(name, priority)				\

@@ -13,6 +13,16 @@
 #include <stddef.h>
 
 void	log_init(const char *progname);
+/*
+ * --config-dir: every line after "sentry-source: " (or the priority)
+ * starts "[NAME] ". 0, or -1 for a name that is not 1 to
+ * LIMIT_DEPLOYMENT_NAME of [A-Za-z0-9_-], which changes nothing.
+ */
+int	log_deployment(const char *name);
+/* How the front tells the helper the name; the helper takes it
+ * (log_deployment_from_env) and removes it, before RUN= or BUILD= run. */
+#define LOG_DEPLOYMENT_ENV	"SENTRY_SOURCE_DEPLOYMENT"
+void	log_deployment_from_env(void);
 void	log_to_syslog(void);
 /* 1 once log_to_syslog was called: the helper is told to do the same. */
 int	log_is_syslog(void);

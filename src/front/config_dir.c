@@ -3,9 +3,11 @@
  * opens a file. What may be a name is a whitelist, not a blacklist of
  * "..", "/" and their encodings.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "config_dir.h"
+#include "log.h"
 
 static int
 name_char(char c)
@@ -33,4 +35,12 @@ config_dir_name(const char *path, char *name, size_t len)
 	memcpy(name, path + 1, n);
 	name[n] = '\0';
 	return 0;
+}
+
+int
+config_dir_enter(const char *name)
+{
+	if (log_deployment(name) == -1)
+		return -1;
+	return setenv(LOG_DEPLOYMENT_ENV, name, 1);
 }

@@ -12,6 +12,10 @@
 
 #define CONFIG_DIR_SUFFIX	".conf"
 
+/* --config-dir DIR --status: the deployments listed at most; a DIR
+ * with more is an error, not a silently shorter list. */
+#define LIMIT_STATUS_DEPLOYMENTS	4096
+
 /*
  * The NAME a request path picks: 0 with it in name (len at least
  * LIMIT_DEPLOYMENT_NAME + 1); 400 for a path with a percent-escape (an
@@ -19,5 +23,9 @@
  * other path.
  */
 int	config_dir_name(const char *path, char *name, size_t len);
+
+/* The request is deployment name's from here on: its log lines, and the
+ * helper's (log.h), carry the name. 0, or -1 when it cannot be passed. */
+int	config_dir_enter(const char *name);
 
 #endif

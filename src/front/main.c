@@ -23,6 +23,7 @@
 #include "log.h"
 #include "services_config.h"
 #include "source.h"
+#include "status_dir.h"
 #include "status_print.h"
 #include "sync_args.h"
 #include "usage.h"
@@ -30,7 +31,7 @@
 
 enum mode {
 	MODE_SERVE, MODE_SERVE_DIR, MODE_HOOK, MODE_SYNC, MODE_CHECK, MODE_STATUS, MODE_LIST,
-	MODE_VERSION, MODE_HELP, MODE_ROLLBACK, MODE_RELEASES, MODE_RESUME
+	MODE_VERSION, MODE_HELP, MODE_ROLLBACK, MODE_RELEASES, MODE_RESUME, MODE_STATUS_DIR
 };
 
 /*
@@ -111,7 +112,9 @@ check_signing(struct deployment *d)
 		    c->path, d->source->name);
 		return -1;
 	}
-	if (file != NULL && secret_load(&d->secret, file, err, sizeof(err)) == -1) {
+	/* --check without $CREDENTIALS_DIRECTORY: check_now says so. */
+	if (file != NULL && !key_files_unresolved(c, CONFIG_SECRET_FILE, NULL, 0) &&
+	    secret_load(&d->secret, file, err, sizeof(err)) == -1) {
 		log_err("%s:%u: %s", c->path, c->v[CONFIG_SECRET_FILE].line, err);
 		return -1;
 	}
@@ -267,6 +270,7 @@ check_now(const struct deployment *d)
 {
 	const struct config *c = d->config;
 	struct sync_call call = { .check = 1 };
+	char skip[512];
 
 	const char *key = d->rule.tag != NULL ? "TAG" : "BRANCH";
 	const char *rule = d->rule.tag != NULL ? d->rule.tag : d->rule.branch;
@@ -281,6 +285,8 @@ check_now(const struct deployment *d)
 	if (d->source->signature.how == SOURCE_UNSIGNED)
 		printf("ok: %s cannot sign its requests: restrict who may connect "
 		    "(IPAddressAllow= in the socket unit)\n", d->source->name);
+	else if (key_files_unresolved(c, CONFIG_SECRET_FILE, skip, sizeof(skip)))
+		printf("skip: %s\n", skip);
 	else if (d->secret.bytes != NULL)
 		printf("ok: SECRET_FILE %s: readable, %s, checked against %s\n",
 		    config_get(c, CONFIG_SECRET_FILE), d->secret.n == 1 ? "one secret" :
@@ -322,6 +328,10 @@ serve_dir(const char *dir)
 		rc = serve_refuse(&s, status, status == 400 ?
 		    "no escapes in a deployment's path" : "no such deployment: POST /NAME/webhook");
 		goto out;
+	}
+	if (config_dir_enter(name) == -1) {
+		log_err("--config-dir %s: %s: cannot pass the name on: %m", dir, name);
+		goto misconfigured;
 	}
 	snprintf(file, sizeof(file), "%s%s", name, CONFIG_DIR_SUFFIX);
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, file) >= sizeof(path)) {
@@ -411,6 +421,7 @@ main(int argc, char *argv[])
 	int ch, rc = -1, json = 0;
 
 	log_init("sentry-source");
+	unsetenv(LOG_DEPLOYMENT_ENV);	/* the helper's from serve_dir only */
 	if (ensure_std_fds() == -1 || guard_stderr() == -1)
 		return EXIT_INTERNAL;
 	/* A client that hangs up must not kill us mid-answer. */
@@ -438,9 +449,12 @@ main(int argc, char *argv[])
 	/* Other modes take one deployment: -c DIR/NAME.conf. */
 	if (dir != NULL && mode == MODE_SERVE && path == NULL)
 		mode = MODE_SERVE_DIR;
+	if (dir != NULL && mode == MODE_STATUS && path == NULL)
+		mode = MODE_STATUS_DIR;
 	if ((mode == MODE_ROLLBACK && rollback_arg(argc, argv, target, rollback,
 	    sizeof(rollback)) == -1) || optind != argc || (branch != NULL && mode != MODE_SYNC) ||
-	    (json && mode != MODE_STATUS) || (dir != NULL && mode != MODE_SERVE_DIR)) {
+	    (json && mode != MODE_STATUS && mode != MODE_STATUS_DIR) ||
+	    (dir != NULL && mode != MODE_SERVE_DIR && mode != MODE_STATUS_DIR)) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -456,17 +470,22 @@ main(int argc, char *argv[])
 		return EXIT_OK;
 	case MODE_SERVE_DIR:
 		return serve_dir(dir);
+	case MODE_STATUS_DIR:
+		return status_dir(dir, json);
 	default:
 		break;
 	}
 
 	if (path == NULL)
 		path = CONFIG_DEFAULT_PATH;
+	/* These read no secret: a credential's name needs no directory. */
+	config.keep_credential_names = mode == MODE_STATUS || mode == MODE_CHECK ||
+	    mode == MODE_ROLLBACK || mode == MODE_RELEASES;
 	if (config_load(&config, path, err, sizeof(err)) == -1)
 		log_err("%s", err);
 	/* Only CLONE_PATH: a monitoring user need not read the secrets. */
 	else if (mode == MODE_STATUS)
-		rc = status_print(&config, json);
+		rc = status_print(&config, NULL, json);
 	/* PUBLISH=releases: the helper's work, under the checkout's lock. */
 	else if (mode == MODE_ROLLBACK || mode == MODE_RELEASES)
 		rc = exec_sync(&d, &(struct sync_call){ .command = mode == MODE_ROLLBACK ?

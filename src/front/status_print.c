@@ -194,7 +194,7 @@ status_parse(const char *buf, size_t len, struct status_record *r, char *err, si
 /* For a terminal: UTF-8 as it is, anything else (controls included) as
  * \xNN, as the record holds it. */
 static void
-print_text(const char *s, size_t n)
+put_text(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t k;
@@ -212,6 +212,12 @@ print_text(const char *s, size_t n)
 		p += k;
 		n -= k;
 	}
+}
+
+static void
+print_text(const char *s, size_t n)
+{
+	put_text(s, n);
 	putchar('\n');
 }
 
@@ -228,6 +234,7 @@ status_name(int status)
 	case EXIT_BUILD_FAILED: return "BUILD failed; nothing published";
 	case EXIT_TREE_REFUSED: return "the pushed tree was refused; nothing written";
 	case EXIT_USAGE: return "usage error";
+	case EXIT_NO_STATUS: return STATUS_NONE;
 	case EXIT_INTERNAL: return "internal error";
 	case EXIT_CONFIG: return "configuration error";
 	default: return "unknown status";
@@ -308,15 +315,49 @@ json_oid(const char *s)
 	return s[0] != '\0' ? cJSON_CreateString(s) : cJSON_CreateNull();
 }
 
+/* The deployment's name (NULL in single-config mode) and CLONE_PATH
+ * (NULL when the config could not be read): first in every object. */
+static cJSON *
+json_begin(const char *deployment, const char *clone_path)
+{
+	cJSON *o;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return NULL;
+	if (!cJSON_AddItemToObject(o, "deployment", deployment != NULL ?
+	    json_text(deployment, strlen(deployment)) : cJSON_CreateNull()) ||
+	    !cJSON_AddItemToObject(o, "clone_path", clone_path != NULL ?
+	    json_text(clone_path, strlen(clone_path)) : cJSON_CreateNull())) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* One line; o is freed. */
 static int
-print_json(const struct status_record *r)
+json_end(cJSON *o)
+{
+	char *s;
+
+	if ((s = cJSON_PrintUnformatted(o)) == NULL) {
+		cJSON_Delete(o);
+		return -1;
+	}
+	printf("%s\n", s);
+	cJSON_free(s);
+	cJSON_Delete(o);
+	return 0;
+}
+
+static int
+print_json(const struct status_record *r, const char *deployment, const char *clone_path)
 {
 	int is_tag = r->ref_len > REFS_TAGS_LEN &&
 	    strncmp(r->ref, REFS_TAGS, REFS_TAGS_LEN) == 0;
 	cJSON *o;
-	char *s = NULL;
 
-	if ((o = cJSON_CreateObject()) == NULL)
+	if ((o = json_begin(deployment, clone_path)) == NULL)
 		return -1;
 	if (cJSON_AddNumberToObject(o, "time", (double)r->time) == NULL ||
 	    cJSON_AddNumberToObject(o, "duration_ms", (double)r->duration_ms) == NULL ||
@@ -333,28 +374,41 @@ print_json(const struct status_record *r)
 	    !cJSON_AddItemToObject(o, "ref", r->ref_len ? json_text(r->ref, r->ref_len) :
 	    cJSON_CreateNull()) ||
 	    !cJSON_AddItemToObject(o, "tag", is_tag ? json_text(r->ref + REFS_TAGS_LEN,
-	    r->ref_len - REFS_TAGS_LEN) : cJSON_CreateNull()) ||
-	    (s = cJSON_PrintUnformatted(o)) == NULL) {
+	    r->ref_len - REFS_TAGS_LEN) : cJSON_CreateNull())) {
 		cJSON_Delete(o);
 		return -1;
 	}
-	printf("%s\n", s);
-	cJSON_free(s);
-	cJSON_Delete(o);
-	return 0;
+	return json_end(o);
+}
+
+/* No record to print: none yet (status null), or an error (its status). */
+static int
+print_json_none(const char *deployment, const char *clone_path, int status,
+    const char *message)
+{
+	cJSON *o;
+
+	if ((o = json_begin(deployment, clone_path)) == NULL)
+		return -1;
+	if (!cJSON_AddItemToObject(o, "status", status == EXIT_NO_STATUS ?
+	    cJSON_CreateNull() : cJSON_CreateNumber(status)) ||
+	    !cJSON_AddItemToObject(o, "message", json_text(message, strlen(message)))) {
+		cJSON_Delete(o);
+		return -1;
+	}
+	return json_end(o);
 }
 
 int
-status_print(const struct config *c, int json)
+status_read(const struct config *c, struct status_record *r, char *err, size_t errlen)
 {
-	struct status_record r;
-	char path[4096], err[128], *buf;
+	char path[4096], why[128], *buf;
 	size_t len;
 	int rc;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s" STATUS_SUFFIX,
 	    config_get(c, CONFIG_CLONE_PATH)) >= sizeof(path)) {
-		log_err("CLONE_PATH too long");
+		snprintf(err, errlen, "CLONE_PATH too long");
 		return EXIT_INTERNAL;
 	}
 	/* The helper replaces the record by rename: a link or a FIFO there
@@ -362,24 +416,92 @@ status_print(const struct config *c, int json)
 	if ((buf = file_read_at(AT_FDCWD, path, O_NOFOLLOW, LIMIT_STATUS_BYTES,
 	    &len)) == NULL) {
 		if (errno != ENOENT) {
-			log_err("%s: %s", path, file_strerror(errno));
+			snprintf(err, errlen, "%s: %s", path, file_strerror(errno));
 			return EXIT_INTERNAL;
 		}
-		if (json)
-			printf("{\"status\":null,\"message\":\"no sync has run yet\"}\n");
-		else
-			printf("no sync has run yet: %s does not exist\n", path);
+		snprintf(err, errlen, "%s: %s does not exist", STATUS_NONE, path);
 		return EXIT_NO_STATUS;
 	}
-	rc = status_parse(buf, len, &r, err, sizeof(err));
+	rc = status_parse(buf, len, r, why, sizeof(why));
 	free(buf);
 	if (rc == -1) {
-		log_err("%s: %s", path, err);
+		snprintf(err, errlen, "%s: %s", path, why);
 		return EXIT_INTERNAL;
 	}
-	if (json ? print_json(&r) == -1 : (print_people(&r), 0)) {
+	return EXIT_OK;
+}
+
+int
+status_print(const struct config *c, const char *deployment, int json)
+{
+	const char *clone_path = config_get(c, CONFIG_CLONE_PATH);
+	struct status_record r;
+	char err[STATUS_ERR_MAX];
+	int rc;
+
+	if ((rc = status_read(c, &r, err, sizeof(err))) == EXIT_INTERNAL) {
+		log_err("%s", err);
+		return rc;
+	}
+	if (rc == EXIT_NO_STATUS) {
+		if (json ? print_json_none(deployment, clone_path, rc, STATUS_NONE) == -1 :
+		    printf("%s\n", err) < 0)
+			return EXIT_INTERNAL;
+		return fflush(stdout) == EOF ? EXIT_INTERNAL : rc;
+	}
+	if (json ? print_json(&r, deployment, clone_path) == -1 : (print_people(&r), 0)) {
 		log_err("out of memory");
 		return EXIT_INTERNAL;
 	}
 	return fflush(stdout) == EOF ? EXIT_INTERNAL : r.status;
+}
+
+/* name, its status, and when, what and where: one line. */
+static void
+print_brief(const char *name, const struct status_record *r)
+{
+	char when[64];
+	time_t t = (time_t)r->time;
+	struct tm tm;
+	int is_tag = r->ref_len > REFS_TAGS_LEN &&
+	    strncmp(r->ref, REFS_TAGS, REFS_TAGS_LEN) == 0;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC",
+	    &tm) == 0)
+		snprintf(when, sizeof(when), "%lld", r->time);
+	printf("%s: %d (%s), %s, %s", name, r->status, status_name(r->status), when,
+	    r->pinned ? "pinned, " : "");
+	if (is_tag) {
+		printf("tag ");
+		put_text(r->ref + REFS_TAGS_LEN, r->ref_len - REFS_TAGS_LEN);
+	} else
+		put_text(r->branch_len ? r->branch : "-", r->branch_len ? r->branch_len : 1);
+	printf(" at %.12s: ", r->new[0] != '\0' ? r->new : "-");
+	print_text(r->message, r->message_len);
+}
+
+int
+status_print_named(const struct config *c, const char *name, int status,
+    const char *why, int json)
+{
+	const char *clone_path = c != NULL ? config_get(c, CONFIG_CLONE_PATH) : NULL;
+	struct status_record r;
+	char err[STATUS_ERR_MAX];
+	int rc = status;
+
+	if (c != NULL && (rc = status_read(c, &r, err, sizeof(err))) != EXIT_OK)
+		why = rc == EXIT_NO_STATUS ? STATUS_NONE : err;
+	if (rc != EXIT_OK && json)
+		return print_json_none(name, clone_path, rc, why) == -1 ? EXIT_INTERNAL : rc;
+	if (rc != EXIT_OK) {
+		printf("%s: %d (%s)%s", name, rc, rc == EXIT_NO_STATUS ? STATUS_NONE :
+		    status_name(rc), rc == EXIT_NO_STATUS ? "\n" : ": ");
+		if (rc != EXIT_NO_STATUS)
+			print_text(why, strlen(why));
+		return rc;
+	}
+	if (json)
+		return print_json(&r, name, clone_path) == -1 ? EXIT_INTERNAL : r.status;
+	print_brief(name, &r);
+	return r.status;
 }

@@ -36,9 +36,26 @@ struct status_record {
 int	status_parse(const char *buf, size_t len, struct status_record *, char *err,
 	    size_t errlen);
 
+#define STATUS_NONE	"no sync has run yet"
+/* What status_read says went wrong: a path and a reason. */
+#define STATUS_ERR_MAX	(4096 + 256)
+
+/* The record of the deployment's checkout: EXIT_OK; EXIT_NO_STATUS when
+ * there is none yet, or EXIT_INTERNAL when it cannot be read, with why in
+ * err. */
+int	status_read(const struct config *, struct status_record *, char *err,
+	    size_t errlen);
+
 /* Print the record of the deployment's checkout; the exit status is the
  * last sync's, EXIT_NO_STATUS when there is none yet, EXIT_INTERNAL when
- * it cannot be read. */
-int	status_print(const struct config *, int json);
+ * it cannot be read. The JSON names the deployment (NULL: null) and
+ * CLONE_PATH first. */
+int	status_print(const struct config *, const char *deployment, int json);
+
+/* --config-dir: one line for deployment name, for people or as JSON,
+ * and its exit status as status_print's. c NULL: its config could not
+ * be read, for why, with status. */
+int	status_print_named(const struct config *c, const char *name, int status,
+	    const char *why, int json);
 
 #endif

@@ -7,7 +7,9 @@
 
 #include "config.h"
 
-/* EXIT_OK when a sync could run; else the exit status a sync would get.
+/* EXIT_OK when a sync could run; else the exit status a sync would get;
+ * EXIT_UNCHECKED when all that could be checked passed, but a credential
+ * was named and $CREDENTIALS_DIRECTORY unset.
  * rule: the branch or glob the front follows (BRANCH, or the source's). */
 int	check_deployment_sync(const struct config *, const char *rule);
 

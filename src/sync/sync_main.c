@@ -272,6 +272,8 @@ rollback_or_list(const struct sync_job *job)
 	const char *path;
 	int rc = EXIT_INTERNAL, lock = -1;
 
+	/* Nothing here reads a key or a token. */
+	config.keep_credential_names = 1;
 	if (config_load(&config, job->config_path, err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		return EXIT_CONFIG;
@@ -322,6 +324,8 @@ start(const struct sync_job *job, struct sync_run *run)
 {
 	char err[1024];
 
+	/* --check says what it could not read, and checks the rest. */
+	run->config.keep_credential_names = job->check;
 	if (config_load(&run->config, job->config_path, err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		return EXIT_CONFIG;
@@ -566,6 +570,7 @@ main(int argc, char *argv[])
 	int rc;
 
 	log_init("sentry-source-sync");
+	log_deployment_from_env();
 	log_remember();
 	signal(SIGPIPE, SIG_IGN);
 	run.st = (struct status)STATUS_INIT(STATUS_MODE_SYNC);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "key_files.h"
 #include "tap.h"
 
 static const char good[] =
@@ -42,6 +43,51 @@ expect_error(const char *what, const char *text, const char *want)
 
 	snprintf(where, sizeof(where), "%s%s", path, want);
 	tap_ok(rc == -1 && strstr(err, where) != NULL, "%s: \"%s\"", what, err);
+	config_free(&c);
+}
+
+/* keep_credential_names: the modes that read no secret take a name
+ * without $CREDENTIALS_DIRECTORY, and nothing reads it as a path. */
+static void
+read_only_modes(void)
+{
+	static const char text[] = "SOURCE=stash-develop\n"
+	    "CLONE_URL=ssh://git@stash.example.com:7999/prj/repo.git\n"
+	    "CLONE_PATH=/var/lib/sentry-source/repo\n"
+	    "SSH_KEYPATH=id_ed25519\nKNOWN_HOSTS=/etc/sentry-source/known_hosts\n"
+	    "SECRET_FILE=secret\n";
+	struct config c;
+	char err[512], line[512];
+	FILE *f = fopen(path, "w");
+
+	fputs(text, f);
+	fclose(f);
+	memset(&c, 0, sizeof(c));
+	c.keep_credential_names = 1;
+	tap_ok(config_load(&c, path, err, sizeof(err)) == 0,
+	    "keep_credential_names: names load without $CREDENTIALS_DIRECTORY");
+	tap_ok(strcmp(config_get(&c, CONFIG_SSH_KEYPATH), "id_ed25519") == 0,
+	    "... kept as written");
+	tap_ok(key_files_unresolved(&c, CONFIG_SSH_KEYPATH, line, sizeof(line)) &&
+	    strcmp(line, "SSH_KEYPATH names credential 'id_ed25519' and "
+	    "$CREDENTIALS_DIRECTORY is unset: not checked here") == 0,
+	    "... and said to be unresolved: %s", line);
+	tap_ok(key_files_unresolved(&c, CONFIG_SECRET_FILE, NULL, 0) &&
+	    !key_files_unresolved(&c, CONFIG_KNOWN_HOSTS, NULL, 0) &&
+	    !key_files_unresolved(&c, CONFIG_CA_FILE, NULL, 0),
+	    "... SECRET_FILE too; a path or an unset key is not");
+	tap_ok(key_files_check(&c, err, sizeof(err)) == -1 &&
+	    strstr(err, "SSH_KEYPATH names a credential") != NULL,
+	    "key_files_check refuses it, never reads it as a path: %s", err);
+	config_free(&c);
+	memset(&c, 0, sizeof(c));
+	c.keep_credential_names = 1;
+	f = fopen(path, "w");
+	fputs("SSH_KEYPATH=../id_ed25519\n", f);
+	fclose(f);
+	tap_ok(config_load(&c, path, err, sizeof(err)) == -1 &&
+	    strstr(err, ":1: SSH_KEYPATH must be an absolute path or a credential's name") != NULL,
+	    "keep_credential_names: a name with a / is still refused");
 	config_free(&c);
 }
 
@@ -276,6 +322,7 @@ main(void)
 	expect_error("relative $CREDENTIALS_DIRECTORY", "SSH_KEYPATH=id_ed25519\n",
 	    ":1: SSH_KEYPATH must be an absolute path (a credential's");
 	unsetenv("CREDENTIALS_DIRECTORY");
+	read_only_modes();
 	unlink(path);
 	return tap_done();
 }

@@ -24,6 +24,70 @@ escapes(const char *in, const char *want, const char *why)
 		fprintf(stderr, "# got [%s]\n", out);
 }
 
+/* log_err's line, with stderr on a file for the call. */
+static char *
+logged(const char *msg)
+{
+	FILE *f;
+	char *text;
+	int saved;
+
+	fflush(stderr);
+	saved = dup(2);
+	if ((f = tmpfile()) == NULL || saved == -1 || dup2(fileno(f), 2) == -1)
+		return NULL;
+	log_err("%s", msg);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(f);
+	text = calloc(1, 4096);
+	(void)fread(text, 1, 4095, f);
+	fclose(f);
+	return text;
+}
+
+/* --config-dir's [NAME]: a plain name only, from the call or $ENV. */
+static void
+deployment_names(void)
+{
+	char long_name[66], *text;
+
+	memset(long_name, 'x', 65);
+	long_name[65] = '\0';
+	tap_ok(log_deployment("") == -1, "an empty deployment name is refused");
+	tap_ok(log_deployment("a b") == -1, "a name with a space is refused");
+	tap_ok(log_deployment("a]") == -1, "a name with ] is refused");
+	tap_ok(log_deployment("../x") == -1, "a name with / or . is refused");
+	tap_ok(log_deployment(long_name) == -1, "a 65-character name is refused");
+	text = logged("before");
+	tap_ok(text != NULL && strcmp(text, "test-log: before\n") == 0,
+	    "a refused name changes nothing");
+	free(text);
+	long_name[64] = '\0';
+	tap_ok(log_deployment(long_name) == 0, "a 64-character name is taken");
+	tap_ok(log_deployment("www_2-x") == 0, "letters, digits, _ and - are taken");
+	text = logged("synced");
+	tap_ok(text != NULL && strcmp(text, "test-log: [www_2-x] synced\n") == 0,
+	    "the name follows the program's prefix");
+	free(text);
+	setenv(LOG_DEPLOYMENT_ENV, "api", 1);
+	log_deployment_from_env();
+	tap_ok(getenv(LOG_DEPLOYMENT_ENV) == NULL, "the helper removes the variable");
+	text = logged("x");
+	tap_ok(text != NULL && strcmp(text, "test-log: [api] x\n") == 0,
+	    "the helper takes the name from the variable");
+	free(text);
+	setenv(LOG_DEPLOYMENT_ENV, "a\nb", 1);
+	text = NULL;
+	log_deployment_from_env();
+	tap_ok(getenv(LOG_DEPLOYMENT_ENV) == NULL, "a bad value is removed too");
+	text = logged("y");
+	tap_ok(text != NULL && strcmp(text, "test-log: [api] y\n") == 0,
+	    "a bad value is not taken");
+	free(text);
+}
+
 int
 main(void)
 {
@@ -67,5 +131,6 @@ main(void)
 	tap_ok(strcmp(text, "test-log: pushed path dir/?2J?[0m\\x9bH?/x\n") == 0,
 	    "log_err writes one clean line");
 	free(text);
+	deployment_names();
 	return tap_done();
 }
