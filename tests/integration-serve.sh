@@ -212,8 +212,9 @@ test_reopen() {
 	check "...not .git" not as_nobody ls "$cp/.git"
 }
 
-# RUN= that touches a file, under no-new-privs as the units run it; sudo
-# cannot work there.
+# RUN= that touches a file, under no-new-privs as the units run it (the
+# root's .path unit that watches it is verified by integration-units.sh);
+# sudo cannot work there.
 test_run() {
 	local conf="$FX_DIR/run.conf" flag="$STATE/reload" before
 	write_config "$conf" "CLONE_PATH=$WEB/site" SUBMODULES=yes "RUN=/usr/bin/touch $flag"
@@ -230,6 +231,19 @@ test_run() {
 	sync_umask 022 "$conf" setpriv --no-new-privs
 	check_eq "...RUN= ran with no-new-privs on, as under the units" "0 1" \
 		"$RC $(awk '{ print $2 }' "$FX_DIR/nnp" 2>/dev/null)"
+	# The man page's line that touches it only when the commit moved.
+	write_config "$conf" "CLONE_PATH=$WEB/site" SUBMODULES=yes \
+		"RUN=$(sed -n 's/^RUN=\(\/bin\/sh -c .*reload.\)$/\1/p' man/sentry-source.8 |
+			sed "s|/var/lib/sentry-source/reload|$flag|")"
+	check "sentry-source(8)'s RUN= for a moved commit only is in the config" \
+		grep -q "^RUN=/bin/sh -c 'test " "$conf"
+	touch -d @1000000000 "$flag"
+	sync_umask 022 "$conf" setpriv --no-new-privs
+	check_eq "...nothing new: exit 0, the file not touched" "0 1000000000" \
+		"$RC $(stat -c %Y "$flag")"
+	push_file develop d.html d >/dev/null
+	sync_umask 022 "$conf" setpriv --no-new-privs
+	check "...a push: touched" test "$RC" = 0 -a "$(stat -c %Y "$flag")" -gt 1000000000
 	# sudo is set-user-ID: under no-new-privs the kernel leaves it the
 	# caller's user, and it says so and gives up.
 	if command -v sudo >/dev/null; then
