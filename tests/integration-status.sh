@@ -152,7 +152,8 @@ test_status() {
 		"$(field "$rec" message)"
 	check "record after success: time is now, to the minute" \
 		test $(($(date +%s) - $(field "$rec" time))) -lt 60
-	check_eq "record: mode 0644" 644 "$(stat -c %a "$rec")"
+	check_eq "record: mode 0640, whatever the umask (others, a web server, never read it)" \
+		640 "$(stat -c %a "$rec")"
 	check_eq "nothing left beside the checkout but the locks and the record" \
 		"st st.lock st.status st.wait " "$(beside "$cp")"
 	cli -c "$conf" --status

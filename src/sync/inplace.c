@@ -26,6 +26,7 @@
 #include "log.h"
 #include "pack.h"
 #include "peer_limits.h"
+#include "private_dir.h"
 #include "publish.h"
 #include "remove_tree.h"
 #include "status.h"
@@ -128,6 +129,10 @@ clone_into(const struct config *c, const char *dir, const char *dest, const char
 		log_err("cannot make a repository in %s: %s", dir, last_git_error());
 		goto out;
 	}
+	/* Before anything is fetched into it: the umask may open the work
+	 * tree to a web server, never the repository. */
+	if (private_dir(git_repository_path(repo), 0) == -1)
+		goto out;
 	if (fetch_origin(origin, a, t, "sentry-source: clone") < 0) {
 		log_err("clone of %s failed: %s", url, last_git_error());
 		rc = fetch_failure_status(a);
@@ -282,6 +287,12 @@ update_existing(const struct config *c, struct ssh_auth *a, const struct sync_ta
 
 	if ((rc = open_ours(c, &repo, &origin)) != EXIT_OK)
 		goto out;
+	/* Every sync: a .git opened by a chmod, or made by an older version
+	 * under a wider umask, is closed again. */
+	if (private_dir(git_repository_path(repo), 0) == -1) {
+		rc = EXIT_SYNC_FAILED;
+		goto out;
+	}
 	fetch_phase(t, SYNC_PHASE_CHECKOUT);
 	if ((rc = intent_finish(repo, path)) != EXIT_OK ||
 	    (rc = check_changes(repo, path)) != EXIT_OK)

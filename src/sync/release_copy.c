@@ -48,6 +48,7 @@ struct walk {
 	char			 path[PATH_MAX];	/* of the entry, under the prefix */
 	size_t			 len;
 	const char		*prefix;
+	mode_t			 umask;		/* the process's, read once */
 };
 
 static void
@@ -121,10 +122,28 @@ same_bytes(int from, const char *name, int link, size_t size, const git_oid *id)
 }
 
 /*
+ * The permissions a file of this entry is written with: the umask's
+ * share of 0644 or 0755, read-only when shared.
+ */
+static mode_t
+file_mode(const struct walk *w, git_filemode_t mode)
+{
+	mode_t perm = mode == GIT_FILEMODE_BLOB_EXECUTABLE ? 0755 : 0644;
+
+	if (w->rc->share)
+		perm &= ~0222;
+	return perm & ~w->umask;
+}
+
+/*
  * The live file is what the entry says, as far as lstat tells: its type,
- * no write permission, the entry's exec bit, the blob's size. Left
- * unchecked: bytes rewritten at the same size, by root or by an owner
- * that made the file writable and then read-only again.
+ * ours, exactly the mode a file written now would get (read-only, the
+ * entry's exec bit, and the umask's: a UMask= changed since, to open the
+ * tree to a web server or to close it, reaches every file, not only the
+ * ones a push changed), the blob's size, and with verify its bytes.
+ * Without verify, left unchecked: bytes rewritten at the same size, by
+ * root or by an owner that made the file writable and then read-only
+ * again.
  */
 static int
 trusted(const struct walk *w, int from, const char *name, const git_tree_entry *e)
@@ -139,8 +158,8 @@ trusted(const struct walk *w, int from, const char *name, const git_tree_entry *
 	if (mode == GIT_FILEMODE_LINK) {
 		if (!S_ISLNK(st.st_mode))
 			return 0;
-	} else if (!S_ISREG(st.st_mode) || (st.st_mode & 0222) != 0 ||
-	    ((st.st_mode & S_IXUSR) != 0) != (mode == GIT_FILEMODE_BLOB_EXECUTABLE))
+	} else if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 07777) != file_mode(w, mode))
 		return 0;
 	if (git_odb_read_header(&size, &type, w->odb, git_tree_entry_id(e)) < 0 ||
 	    type != GIT_OBJECT_BLOB)
@@ -191,10 +210,8 @@ write_blob(struct walk *w, int to, const char *name, const git_tree_entry *e)
 		data = buf.ptr;
 		size = buf.size;
 	}
-	perm = mode == GIT_FILEMODE_BLOB_EXECUTABLE ? 0755 : 0644;
-	if (w->rc->share)
-		perm &= ~0222;
-	/* The mode given to open(2), with the umask: writable through fd. */
+	perm = file_mode(w, mode);
+	/* Writable through fd, whatever the mode given to open(2). */
 	if ((fd = openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    perm)) == -1 || file_write_all(fd, data, size) == -1 || fsync(fd) == -1)
 		goto fail;
@@ -393,6 +410,8 @@ release_copy(struct release_copy *rc, const git_oid *from, int from_fd, const gi
 	int f = -1, t = -1, r = -1;
 
 	rc->linked = rc->written = rc->untrusted = 0;
+	w.umask = umask(0);
+	umask(w.umask);
 	errno = 0;
 	if (git_repository_odb(&w.odb, rc->repo) < 0 ||
 	    prefix_tree(rc->repo, to, prefix, &new) < 0 || new == NULL) {

@@ -38,10 +38,11 @@ struct release_copy {
  * directory to_fd, from the same prefix of commit from held by the
  * directory from_fd (from NULL or from_fd -1: none). A file is linked
  * only when the tree entry is the same in both commits and the live file
- * is, by lstat, of the entry's type, read-only, executable as the entry
- * says and of the blob's size (and, with verify, hashes to it); anything
- * else is written. Submodules are
- * empty directories. 0, or -1 logged; to_fd may then hold part of it.
+ * is, by lstat, of the entry's type, ours, of the very mode a new file
+ * gets (0444 or 0555 less the umask) and of the blob's size (and, with
+ * verify, hashes to it); anything else is written, so that a changed
+ * umask reaches every file. Files and directories follow the umask.
+ * Submodules are empty directories. 0, or -1 logged; to_fd may then hold part of it.
  */
 int	release_copy(struct release_copy *, const git_oid *from, int from_fd,
 	    const git_oid *to, const char *prefix, int to_fd);

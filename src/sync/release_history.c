@@ -10,6 +10,7 @@
 
 #include "file.h"
 #include "log.h"
+#include "private_dir.h"
 #include "release_history.h"
 
 #define HISTORY_TMP	".history.new"
@@ -209,7 +210,8 @@ release_history_append(int dirfd, const char *line)
 	/* Under the lock: a temporary left by a kill -9 is ours to replace. */
 	if ((unlinkat(dirfd, HISTORY_TMP, 0) == -1 && errno != ENOENT) ||
 	    (fd = openat(dirfd, HISTORY_TMP, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0644)) == -1 || fchmod(fd, 0644) == -1 ||
+	    O_CLOEXEC, PRIVATE_RECORD_MODE)) == -1 ||
+	    fchmod(fd, PRIVATE_RECORD_MODE) == -1 ||
 	    file_write_all(fd, from, keep) == -1 ||
 	    file_write_all(fd, line, strlen(line)) == -1 || fsync(fd) == -1)
 		goto fail;

@@ -54,6 +54,7 @@
 #include "nofollow.h"
 #include "pack.h"
 #include "peer_limits.h"
+#include "private_dir.h"
 #include "publish.h"
 #include "release_copy.h"
 #include "release_history.h"
@@ -379,7 +380,9 @@ open_repo(const struct config *c, const struct layout *l, const char *branch,
 		}
 		if (fetch_origin_is(*repo, origin, url, path) == -1)
 			return EXIT_NOT_OURS;
-		return EXIT_OK;
+		/* Every sync: NAME.releases is served's neighbour, the
+		 * repository never is, whatever the umask or a chmod did. */
+		return private_dir(path, 0) == -1 ? EXIT_SYNC_FAILED : EXIT_OK;
 	}
 	git_repository_init_options_init(&iopts, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
 	iopts.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
@@ -389,7 +392,7 @@ open_repo(const struct config *c, const struct layout *l, const char *branch,
 		log_err("cannot make a repository in %s: %s", path, last_git_error());
 		return EXIT_SYNC_FAILED;
 	}
-	return EXIT_OK;
+	return private_dir(path, 0) == -1 ? EXIT_SYNC_FAILED : EXIT_OK;
 }
 
 /* SUBMODULES=yes: theirs into the release, their repositories in
@@ -490,8 +493,9 @@ write_release(const struct config *c, git_repository *repo, const struct layout 
 	}
 	if (copy.untrusted > 0)
 		log_warning("%s/%s: %zu unchanged %s not as its commit says "
-		    "(written to, or made by an older version); written anew", l->home_path,
-		    live, copy.untrusted, copy.untrusted == 1 ? "file is" : "files are");
+		    "(written to, of another mode than the umask gives, or made by an "
+		    "older version); written anew", l->home_path, live, copy.untrusted,
+		    copy.untrusted == 1 ? "file is" : "files are");
 	log_info("%s: %zu %s linked from the live release, %zu written", dir,
 	    copy.linked, copy.linked == 1 ? "file" : "files", copy.written);
 	if ((rc = write_submodules(c, repo, l, tip, a, dir)) != EXIT_OK) {

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "publish.h"
+#include "private_dir.h"
 #include "replace.h"
 #include "status.h"
 
@@ -257,7 +258,7 @@ status_report(const struct config *c, struct status *st, int rc, int locked)
 	else if (r.full)
 		log_warning("%s: the status record does not fit in %u bytes", path,
 		    LIMIT_STATUS_BYTES);
-	else if (replace_file(path, r.buf, r.len, 0644) == -1)
+	else if (replace_file(path, r.buf, r.len, PRIVATE_RECORD_MODE) == -1)
 		log_warning("%s: cannot write the status record: %s", path, strerror(errno));
 	/* A rollback is not a sync: it moves the live commit, and leaves the
 	 * counters and the last sync's gauges as the last sync left them. */

@@ -32,6 +32,7 @@
 #include "log.h"
 #include "nofollow.h"
 #include "pack.h"
+#include "private_dir.h"
 #include "publish.h"
 #include "status.h"
 #include "ssh_auth.h"
@@ -526,8 +527,9 @@ update(const struct submodules_job *j, git_repository *repo, const git_oid *comm
 		rc = EXIT_OK;
 		goto out;
 	}
-	if (mkdir(modules_dir, 0777) == -1 && errno != EEXIST) {
-		log_err("%s: %m", modules_dir);
+	/* The modules' repositories, private as the one that names them
+	 * (NAME.releases/modules is beside the releases, not in repo.git). */
+	if (private_dir(modules_dir, 1) == -1) {
 		rc = EXIT_SYNC_FAILED;
 		goto out;
 	}
