@@ -92,7 +92,6 @@ stash_webhook "$FX_DIR/other.json" refs/heads/main "$main" "$main"
 webhook "$FX_DIR/other.json"
 
 step "What sentry-source logged"
-# "closed without a request" lines are start_front's own readiness probe.
 grep -E '^sentry-source(-sync)?: ' "$FX_DIR/front.log" | show
 
 step "Cleaning up"

@@ -53,13 +53,34 @@ https_certs() {
 # Sets FX_HTTPS_PORT and FX_NGINX_PID; retries with another port on a
 # lost race. Logs: FX_HTTPS_DIR/error.log and access.log.
 https_start_nginx() {
-	local d=$FX_HTTPS_DIR attempt port user=""
+	https_start_nginx_http https_server_block "$1"
+}
+
+# https_server_block PORT SERVER_BLOCK: https_start_nginx's server block.
+https_server_block() {
+	cat <<-EOF
+		server {
+			listen 127.0.0.1:$1 ssl;
+			server_name localhost;
+			ssl_certificate "$FX_SERVER_CERT";
+			ssl_certificate_key "$FX_SERVER_KEY";
+			$2
+		}
+	EOF
+}
+
+# https_start_nginx_http FUNCTION [ARG...]: nginx whose http block holds
+# what "FUNCTION PORT ARG..." prints, PORT a free port of 127.0.0.1 for it
+# to listen on; as https_start_nginx otherwise.
+https_start_nginx_http() {
+	local d=$FX_HTTPS_DIR attempt port block user=""
 	mkdir -p "$d/tmp" || return 1
 	# As root, nginx's workers would become nobody, who cannot enter
 	# the fixture: they stay the test's user.
 	[ "$(id -u)" != 0 ] || user="user $(id -un) $(id -gn);"
 	for attempt in 1 2 3 4 5; do
 		port=$(free_port) || return 1
+		block=$("$1" "$port" "${@:2}") || return 1
 		cat >"$d/nginx.conf" <<-EOF
 			daemon off;
 			master_process on;
@@ -76,13 +97,7 @@ https_start_nginx() {
 				scgi_temp_path "$d/tmp/scgi";
 				uwsgi_temp_path "$d/tmp/uwsgi";
 				default_type application/octet-stream;
-				server {
-					listen 127.0.0.1:$port ssl;
-					server_name localhost;
-					ssl_certificate "$FX_SERVER_CERT";
-					ssl_certificate_key "$FX_SERVER_KEY";
-					$1
-				}
+				$block
 			}
 		EOF
 		start_bg "$d/nginx.out" /usr/sbin/nginx -p "$d" -e "$d/error.log" -c "$d/nginx.conf"

@@ -36,7 +36,7 @@ struct sync_call {
 struct serve_conn {
 	struct http_conn	 conn;
 	struct http_request	*req;
-	char			 peer[80];
+	char			 peer[HTTP_PEER_NAME_BYTES];	/* for the log */
 	int			 status;	/* of the head: 0 when it may go on */
 };
 

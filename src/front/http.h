@@ -6,6 +6,8 @@
 #ifndef SENTRY_HTTP_H
 #define SENTRY_HTTP_H
 
+#include <sys/socket.h>
+
 #include <stddef.h>
 
 #include "peer_limits.h"
@@ -51,6 +53,21 @@ int	 http_read_body(struct http_conn *, struct http_request *);
 int	 http_respond(struct http_conn *, int status, const char *json_body);
 void	 http_close(struct http_conn *);
 void	 http_request_free(struct http_request *);
-void	 http_peer_name(int fd, char *buf, size_t len);
+
+/*
+ * The peer as log lines name it: "ADDR:PORT", "[ADDR]:PORT" for IPv6,
+ * "local" for what is not an IP socket. When the peer is on loopback (a
+ * proxy on this machine) and req (NULL: no accepted head) has one
+ * X-Real-IP field holding one IPv4 or IPv6 address, " for ADDR" follows,
+ * written by inet_ntop(3), never the field's bytes: a peer elsewhere
+ * cannot choose the address the log blames. The longest name,
+ * "[::ffff:127.255.255.255]:65535 for " and eight full groups, is 74
+ * bytes; the peer's name in every log line of a connection.
+ */
+#define HTTP_PEER_NAME_BYTES	128
+
+void	 http_peer_for(const struct sockaddr *, socklen_t,
+	    const struct http_request *, char *buf, size_t len);
+void	 http_peer_name(int fd, const struct http_request *, char *buf, size_t len);
 
 #endif

@@ -223,33 +223,105 @@ http_close(struct http_conn *c)
 		close(c->fd_out);
 }
 
+/* 127.0.0.0/8, ::1, and 127.0.0.0/8 as a dual-stack socket sees it
+ * (::ffff:127.0.0.1). */
+static int
+is_loopback(const struct sockaddr *sa, socklen_t salen)
+{
+	const struct in6_addr *a6;
+
+	if (sa->sa_family == AF_INET && salen >= sizeof(struct sockaddr_in))
+		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) ==
+		    IN_LOOPBACKNET;
+	if (sa->sa_family != AF_INET6 || salen < sizeof(struct sockaddr_in6))
+		return 0;
+	a6 = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+	return IN6_IS_ADDR_LOOPBACK(a6) ||
+	    (IN6_IS_ADDR_V4MAPPED(a6) && a6->s6_addr[12] == IN_LOOPBACKNET);
+}
+
+/*
+ * The client a proxy on this machine names: one X-Real-IP field, as
+ * nginx's proxy_set_header sets it. Two are a client's doing, and name
+ * nobody.
+ */
+static const char *
+real_ip(const struct http_request *req)
+{
+	const char *value = NULL;
+	size_t i;
+
+	for (i = 0; req != NULL && i < req->nheaders; i++) {
+		if (strcasecmp(req->headers[i].name, "X-Real-IP") != 0)
+			continue;
+		if (value != NULL)
+			return NULL;
+		value = req->headers[i].value;
+	}
+	return value;
+}
+
+/* " for ADDR", ADDR as inet_ntop writes the address in req's X-Real-IP;
+ * "" when there is none, or it is not exactly one IPv4 or IPv6 address. */
+static void
+forwarded_for(const struct http_request *req, char *buf, size_t len)
+{
+	unsigned char a[sizeof(struct in6_addr)];
+	char text[INET6_ADDRSTRLEN];
+	const char *value = real_ip(req);
+	int af;
+
+	buf[0] = '\0';
+	if (value == NULL)
+		return;
+	/* inet_pton(3) takes the whole string: no blank, port, zone or
+	 * bracket passes, nor a second address after a comma. */
+	if (inet_pton(AF_INET, value, a) == 1)
+		af = AF_INET;
+	else if (inet_pton(AF_INET6, value, a) == 1)
+		af = AF_INET6;
+	else
+		return;
+	if (inet_ntop(af, a, text, sizeof(text)) != NULL)
+		snprintf(buf, len, " for %s", text);
+}
+
 void
-http_peer_name(int fd, char *buf, size_t len)
+http_peer_for(const struct sockaddr *sa, socklen_t salen,
+    const struct http_request *req, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN], client[sizeof(" for ") + INET6_ADDRSTRLEN];
+	const void *a;
+	unsigned port;
+
+	if (sa->sa_family == AF_INET && salen >= sizeof(struct sockaddr_in)) {
+		a = &((const struct sockaddr_in *)sa)->sin_addr;
+		port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	} else if (sa->sa_family == AF_INET6 && salen >= sizeof(struct sockaddr_in6)) {
+		a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+		port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	} else {
+		snprintf(buf, len, "local");
+		return;
+	}
+	if (inet_ntop(sa->sa_family, a, addr, sizeof(addr)) == NULL) {
+		snprintf(buf, len, "unknown");
+		return;
+	}
+	forwarded_for(is_loopback(sa, salen) ? req : NULL, client, sizeof(client));
+	snprintf(buf, len, sa->sa_family == AF_INET6 ? "[%s]:%u%s" : "%s:%u%s",
+	    addr, port, client);
+}
+
+void
+http_peer_name(int fd, const struct http_request *req, char *buf, size_t len)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen = sizeof(ss);
-	char addr[INET6_ADDRSTRLEN];
-	const void *a;
-	unsigned port;
 
 	if (getpeername(fd, (struct sockaddr *)&ss, &sslen) == -1) {
 		snprintf(buf, len, "local");
 		return;
 	}
-	if (ss.ss_family == AF_INET) {
-		a = &((struct sockaddr_in *)&ss)->sin_addr;
-		port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	} else if (ss.ss_family == AF_INET6) {
-		a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
-		port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	} else {
-		snprintf(buf, len, "local");
-		return;
-	}
-	if (inet_ntop(ss.ss_family, a, addr, sizeof(addr)) == NULL)
-		snprintf(buf, len, "unknown");
-	else if (ss.ss_family == AF_INET6)
-		snprintf(buf, len, "[%s]:%u", addr, port);
-	else
-		snprintf(buf, len, "%s:%u", addr, port);
+	http_peer_for((struct sockaddr *)&ss, sslen, req, buf, len);
 }

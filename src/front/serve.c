@@ -178,7 +178,6 @@ answer(struct http_conn *conn, int status, const struct source_result *res)
 int
 serve_begin(struct serve_conn *s, int seconds)
 {
-	http_peer_name(0, s->peer, sizeof(s->peer));
 	http_conn_start(&s->conn, 0, 1, seconds);
 	if ((s->req = calloc(1, sizeof(*s->req))) == NULL) {
 		http_respond(&s->conn, 500, "{\"error\":\"out of memory\"}");
@@ -186,12 +185,19 @@ serve_begin(struct serve_conn *s, int seconds)
 		return EXIT_INTERNAL;
 	}
 	s->status = http_read_head(&s->conn, s->req);
+	/*
+	 * Closed before its first byte: a port probe, a load balancer's
+	 * health check, a readiness test. Nothing was asked, so nothing is
+	 * logged; the exit status is a refusal's, as for any request not
+	 * served.
+	 */
 	if (s->status == -1) {
-		log_warning("%s: closed without a request", s->peer);
 		http_close(&s->conn);
 		free(s->req);
 		return EXIT_REFUSED;
 	}
+	/* Only a head we accepted may name the client. */
+	http_peer_name(0, s->status == 0 ? s->req : NULL, s->peer, sizeof(s->peer));
 	return 0;
 }
 

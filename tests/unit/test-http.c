@@ -1,7 +1,13 @@
 /*
  * The request reader: the pure head parser on crafted heads, and the
- * reader on a pipe, each accepted form with a refused twin.
+ * reader on a pipe, each accepted form with a refused twin; the peer's
+ * name for the log, X-Real-IP believed from loopback only (the rule of
+ * sentry-source(8), HTTPS in front).
  */
+#include <sys/un.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,6 +317,108 @@ test_deadline(void)
 	free(r);
 }
 
+/* The name http_peer_for gives a peer at addr (IPv4 or IPv6 text), port
+ * 40312, that sent head; NULL head: no accepted head. */
+static const char *
+peer_for(const char *addr, const char *head)
+{
+	static char buf[HTTP_PEER_NAME_BYTES];
+	struct http_request *r = calloc(1, sizeof(*r));
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(40312) };
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(40312) };
+
+	if (head != NULL && parse(head, r) != 0)
+		snprintf(buf, sizeof(buf), "(head refused)");
+	else if (inet_pton(AF_INET, addr, &sin.sin_addr) == 1)
+		http_peer_for((struct sockaddr *)&sin, sizeof(sin), head ? r : NULL,
+		    buf, sizeof(buf));
+	else if (inet_pton(AF_INET6, addr, &sin6.sin6_addr) == 1)
+		http_peer_for((struct sockaddr *)&sin6, sizeof(sin6), head ? r : NULL,
+		    buf, sizeof(buf));
+	else
+		snprintf(buf, sizeof(buf), "(bad test address)");
+	free(r);
+	return buf;
+}
+
+#define HEAD(fields)	"POST /webhook HTTP/1.1\r\nHost: a\r\n" fields "\r\n"
+
+static void
+expect_peer(const char *name, const char *addr, const char *head, const char *want)
+{
+	const char *got = peer_for(addr, head);
+
+	tap_ok(strcmp(got, want) == 0, "peer: %s: \"%s\" (got \"%s\")", name, want, got);
+}
+
+static void
+test_peer(void)
+{
+	struct sockaddr_un un = { .sun_family = AF_UNIX, .sun_path = "/run/x.sock" };
+	char buf[HTTP_PEER_NAME_BYTES], small[16];
+
+	expect_peer("IPv4, no head", "192.0.2.1", NULL, "192.0.2.1:40312");
+	expect_peer("IPv6, no head", "2001:db8::1", NULL, "[2001:db8::1]:40312");
+	expect_peer("loopback, no X-Real-IP", "127.0.0.1", HEAD(""), "127.0.0.1:40312");
+	expect_peer("loopback, X-Real-IP IPv4", "127.0.0.1",
+	    HEAD("X-Real-IP: 203.0.113.7\r\n"), "127.0.0.1:40312 for 203.0.113.7");
+	expect_peer("loopback, X-Real-IP IPv6, written as inet_ntop writes it", "127.0.0.1",
+	    HEAD("x-real-ip: 2001:DB8:0:0::7\r\n"), "127.0.0.1:40312 for 2001:db8::7");
+	expect_peer("127.0.0.0/8 is loopback", "127.1.2.3",
+	    HEAD("X-Real-IP: 203.0.113.7\r\n"), "127.1.2.3:40312 for 203.0.113.7");
+	expect_peer("::1 is loopback", "::1",
+	    HEAD("X-Real-IP: 203.0.113.7\r\n"), "[::1]:40312 for 203.0.113.7");
+	expect_peer("::ffff:127.0.0.1 (a dual-stack socket) is loopback", "::ffff:127.0.0.1",
+	    HEAD("X-Real-IP: 203.0.113.7\r\n"), "[::ffff:127.0.0.1]:40312 for 203.0.113.7");
+	expect_peer("a peer elsewhere: X-Real-IP ignored", "192.0.2.1",
+	    HEAD("X-Real-IP: 203.0.113.7\r\n"), "192.0.2.1:40312");
+	expect_peer("an IPv6 peer elsewhere: X-Real-IP ignored", "2001:db8::1",
+	    HEAD("X-Real-IP: 203.0.113.7\r\n"), "[2001:db8::1]:40312");
+	expect_peer("::ffff:192.0.2.1 is not loopback", "::ffff:192.0.2.1",
+	    HEAD("X-Real-IP: 203.0.113.7\r\n"), "[::ffff:192.0.2.1]:40312");
+	expect_peer("128.0.0.1 is not loopback", "128.0.0.1",
+	    HEAD("X-Real-IP: 203.0.113.7\r\n"), "128.0.0.1:40312");
+	expect_peer("two X-Real-IP fields: neither believed", "127.0.0.1",
+	    HEAD("X-Real-IP: 203.0.113.7\r\nX-Real-IP: 203.0.113.8\r\n"), "127.0.0.1:40312");
+	expect_peer("X-Real-IP a name, not an address: ignored", "127.0.0.1",
+	    HEAD("X-Real-IP: evil.example\r\n"), "127.0.0.1:40312");
+	expect_peer("X-Real-IP with a port: ignored", "127.0.0.1",
+	    HEAD("X-Real-IP: 203.0.113.7:80\r\n"), "127.0.0.1:40312");
+	expect_peer("X-Real-IP in brackets: ignored", "127.0.0.1",
+	    HEAD("X-Real-IP: [2001:db8::7]\r\n"), "127.0.0.1:40312");
+	expect_peer("X-Real-IP a list (X-Forwarded-For's form): ignored", "127.0.0.1",
+	    HEAD("X-Real-IP: 203.0.113.7, 198.51.100.1\r\n"), "127.0.0.1:40312");
+	expect_peer("X-Real-IP with a log line inside: ignored", "127.0.0.1",
+	    HEAD("X-Real-IP: 1.2.3.4 sentry-source: forged\r\n"), "127.0.0.1:40312");
+	expect_peer("X-Real-IP with a zone: ignored", "127.0.0.1",
+	    HEAD("X-Real-IP: fe80::1%eth0\r\n"), "127.0.0.1:40312");
+	expect_peer("X-Real-IP empty: ignored", "127.0.0.1",
+	    HEAD("X-Real-IP:\r\n"), "127.0.0.1:40312");
+	expect_peer("X-Real-IP shorthand 10.1 (inet_aton's, not inet_pton's): ignored",
+	    "127.0.0.1", HEAD("X-Real-IP: 10.1\r\n"), "127.0.0.1:40312");
+
+	http_peer_for((struct sockaddr *)&un, sizeof(un), NULL, buf, sizeof(buf));
+	tap_ok(strcmp(buf, "local") == 0, "peer: a unix socket: \"local\" (got \"%s\")", buf);
+	{
+		/* The longest name there is: a dual-stack loopback peer naming
+		 * an IPv6 client with eight full groups (74 bytes). */
+		struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(65535) };
+		struct http_request *r = calloc(1, sizeof(*r));
+		static const char want[] = "[::ffff:127.255.255.255]:65535 for "
+		    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff";
+
+		inet_pton(AF_INET6, "::ffff:127.255.255.255", &sin6.sin6_addr);
+		parse(HEAD("X-Real-IP: FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF\r\n"), r);
+		http_peer_for((struct sockaddr *)&sin6, sizeof(sin6), r, buf, sizeof(buf));
+		tap_ok(strcmp(buf, want) == 0 && sizeof(want) <= HTTP_PEER_NAME_BYTES,
+		    "peer: the longest name fits HTTP_PEER_NAME_BYTES (got \"%s\")", buf);
+		http_peer_for((struct sockaddr *)&sin6, sizeof(sin6), r, small, sizeof(small));
+		tap_ok(strlen(small) == sizeof(small) - 1 && strncmp(small, want, 15) == 0,
+		    "peer: a short buffer is cut, not overrun (got \"%s\")", small);
+		free(r);
+	}
+}
+
 int
 main(void)
 {
@@ -322,5 +430,6 @@ main(void)
 	test_header_count();
 	test_reader();
 	test_deadline();
+	test_peer();
 	return tap_done();
 }
