@@ -73,6 +73,11 @@ UNITS = examples/sentry-source.socket examples/sentry-source@.service \
 	examples/sentry-source-sync.service examples/sentry-source-sync.timer \
 	examples/sentry-source-dir.socket examples/sentry-source-dir@.service \
 	examples/sentry-source-sync@.service examples/sentry-source-sync@.timer
+# Copied for the operator to adapt, not installed as units: the reload
+# pair runs as root and names the service it reloads.
+EXAMPLES = examples/sentry-source.conf examples/web-served.conf \
+	examples/nginx-sentry-source.conf \
+	examples/sentry-source-reload.path examples/sentry-source-reload.service
 
 # Every tests/unit/test-*.c is a TAP program.
 UNIT_TESTS = $(patsubst %.c,%,$(sort $(wildcard tests/unit/test-*.c)))
@@ -224,8 +229,7 @@ install: all
 		chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} || exit 1; done
 	install -m 644 examples/sentry-source.sysusers $(DESTDIR)$(SYSUSERSDIR)/sentry-source.conf
 	install -m 755 hooks/post-receive $(DESTDIR)$(DATADIR)/sentry-source/hooks/post-receive
-	install -m 644 examples/sentry-source.conf \
-		$(DESTDIR)$(DATADIR)/sentry-source/examples/sentry-source.conf
+	install -m 644 $(EXAMPLES) $(DESTDIR)$(DATADIR)/sentry-source/examples
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sentry-source \
@@ -235,9 +239,9 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man8/sentry-source.8 \
 		$(DESTDIR)$(MANDIR)/man8/sentry-source-sync.8 \
 		$(DESTDIR)$(SYSUSERSDIR)/sentry-source.conf \
-		$(DESTDIR)$(DATADIR)/sentry-source/hooks/post-receive \
-		$(DESTDIR)$(DATADIR)/sentry-source/examples/sentry-source.conf
+		$(DESTDIR)$(DATADIR)/sentry-source/hooks/post-receive
 	for u in $(UNITS); do rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/}; done
+	for e in $(EXAMPLES); do rm -f $(DESTDIR)$(DATADIR)/sentry-source/examples/$${e##*/}; done
 	-rmdir $(DESTDIR)$(LIBEXECDIR)/sentry-source $(DESTDIR)$(DATADIR)/sentry-source/hooks \
 		$(DESTDIR)$(DATADIR)/sentry-source/examples $(DESTDIR)$(DATADIR)/sentry-source
 	@$(UNINSTALL_LEFT)

@@ -402,6 +402,10 @@ test_install() {
 		/usr/lib/sysusers.d/sentry-source.conf \
 		/usr/libexec/sentry-source/sentry-source-sync \
 		/usr/share/sentry-source/examples/sentry-source.conf \
+		/usr/share/sentry-source/examples/web-served.conf \
+		/usr/share/sentry-source/examples/nginx-sentry-source.conf \
+		/usr/share/sentry-source/examples/sentry-source-reload.path \
+		/usr/share/sentry-source/examples/sentry-source-reload.service \
 		/usr/share/man/man5/sentry-source.conf.5 \
 		/usr/share/man/man7/sentry-source-sources.7 \
 		/usr/share/man/man8/sentry-source.8 \
