@@ -369,7 +369,7 @@ test_credentials_read_only() {
 	cli -c "$conf" --check
 	check_eq "--check, the keys credentials, SECRET_FILE a path: still 75" 75 "$RC"
 	check "... SECRET_FILE checked" \
-		grep -qx "ok: SECRET_FILE $FX_DIR/conf/creds-rel.secret: readable, checked against X-Hub-Signature-256" "$OUT"
+		grep -qx "ok: SECRET_FILE $FX_DIR/conf/creds-rel.secret: readable, one secret, checked against X-Hub-Signature-256" "$OUT"
 	rm -f "$FX_DIR/conf/creds-rel.secret"
 	cli -c "$conf" --check
 	check_eq "--check, SECRET_FILE a path that is not there: 78, not 75" 78 "$RC"
