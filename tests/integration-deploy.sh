@@ -37,9 +37,6 @@ push_and_say() {
 	TIP=$(git -C "$s" rev-parse HEAD)
 }
 
-# lock_held FILE: someone holds an flock on FILE.
-lock_held() { ! flock -n "$1" true; }
-
 test_hook() {
 	local tip hold
 	install -m 755 hooks/post-receive "$FX_REPO/hooks/post-receive"

@@ -47,8 +47,8 @@ said() { grep -qF -- "$1" "$ERR"; }
 
 # --- a writable directory holding CLONE_PATH ------------------------------
 
-# held FILE: somebody holds an flock on FILE.
-held() { [ -e "$1" ] && ! flock -n "$1" true; }
+# held FILE: somebody holds an flock on FILE (tests/lib.sh).
+held() { flock_held "$1"; }
 
 wait_held() {
 	local i

@@ -362,7 +362,7 @@ test_glob_waiting() {
 	pid=$!
 	# Until the waiter holds the wait lock: up to 2 minutes on a loaded machine.
 	for i in $(seq 1 1200); do
-		flock -n "$cp.wait" true 2>/dev/null || break
+		flock_held "$cp.wait" && break
 		sleep 0.1
 	done
 	t2=$(push_commit release/2)

@@ -540,6 +540,16 @@ wait_head() {
 	return 1
 }
 
+# flock_held FILE: some process holds an flock on FILE, read from
+# /proc/locks. A probe that takes the lock itself, even for a moment
+# (flock -n FILE true), can make a sync that tries it then with LOCK_NB
+# believe another sync waits, and step aside.
+flock_held() {
+	local ino
+	ino=$(stat -c %i -- "$1" 2>/dev/null) || return 1
+	grep -qE "^[0-9]+: FLOCK +ADVISORY +WRITE +[0-9]+ [0-9a-f]+:[0-9a-f]+:$ino " /proc/locks
+}
+
 # fixture_setup: everything above, in order.  Sets, for the tests:
 #   FX_DIR FX_USER FX_SSH_PORT FX_KEY FX_KEY_UNAUTHORIZED FX_KEY_RSA
 #   FX_KNOWN_HOSTS FX_KNOWN_HOSTS_OTHER FX_REPO FX_CLONE_URL FX_CLONE_PATH
