@@ -201,6 +201,23 @@ test_help() {
 		"$RC $(grep -c '^usage:' "$ERR")"
 }
 
+# Two modes at once: a usage error naming both, and neither run (a
+# --check --sync that synced would surprise whoever meant to check).
+test_two_modes() {
+	local conf="$D/modes.conf" cp="$D/modes/checkout" pair
+	mkdir -p "$D/modes"
+	write_config "$conf" "CLONE_PATH=$cp"
+	for pair in "--check --sync" "--sync --status" "--resume --releases" "--rollback --releases"; do
+		# shellcheck disable=SC2086 # two words, on purpose
+		cli -c "$conf" $pair
+		check_eq "$pair: a usage error (64)" 64 "$RC"
+		check "$pair: names both" grep -qF -- "${pair% *} and ${pair#* }: two modes; give one" "$ERR"
+		check "$pair: nothing synced, CLONE_PATH not made" test ! -e "$cp"
+	done
+	cli -c "$conf" --status --status
+	check_eq "a mode given twice is one mode: --status --status reads the record (66: none)" 66 "$RC"
+}
+
 # --- the hook, when sentry-source is gone ----------------------------------
 
 test_hook_not_installed() {
@@ -298,6 +315,7 @@ run_parts \
 	test_rotation_gitlab \
 	test_config_mistakes \
 	test_help \
+	test_two_modes \
 	test_hook_not_installed \
 	test_uninstall \
 	test_singular

@@ -416,7 +416,8 @@ main(int argc, char *argv[])
 	struct config config = CONFIG_INIT;
 	struct deployment d = { .config = &config, .secret = SECRET_INIT };
 	const char *path = NULL, *branch = NULL, *dir = NULL, *target = NULL;
-	enum mode mode = MODE_SERVE;
+	enum mode mode = MODE_SERVE, next;
+	const char *mode_option = NULL;
 	char err[512], rollback[SYNC_TARGET_MAX + sizeof(SYNC_ARG(SYNC_OPT_ROLLBACK) "=")];
 	int ch, rc = -1, json = 0;
 
@@ -429,22 +430,30 @@ main(int argc, char *argv[])
 
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'c': path = optarg; break;
-		case 'D': dir = optarg; break;
-		case 'P': mode = MODE_HOOK; break;
-		case 's': mode = MODE_SYNC; break;
-		case 'b': branch = optarg; break;
-		case 'k': mode = MODE_CHECK; break;
-		case 'S': mode = MODE_STATUS; break;
-		case 'r': mode = MODE_ROLLBACK; target = optarg; break;
-		case 'R': mode = MODE_RELEASES; break;
-		case 'U': mode = MODE_RESUME; break;
-		case 'j': json = 1; break;
-		case 'l': mode = MODE_LIST; break;
-		case 'V': mode = MODE_VERSION; break;
-		case 'h': mode = MODE_HELP; break;
+		case 'c': path = optarg; continue;
+		case 'D': dir = optarg; continue;
+		case 'b': branch = optarg; continue;
+		case 'j': json = 1; continue;
+		case 'P': next = MODE_HOOK; break;
+		case 's': next = MODE_SYNC; break;
+		case 'k': next = MODE_CHECK; break;
+		case 'S': next = MODE_STATUS; break;
+		case 'r': next = MODE_ROLLBACK; target = optarg; break;
+		case 'R': next = MODE_RELEASES; break;
+		case 'U': next = MODE_RESUME; break;
+		case 'l': next = MODE_LIST; break;
+		case 'V': next = MODE_VERSION; break;
+		case 'h': next = MODE_HELP; break;
 		default: usage(stderr); return EXIT_USAGE;
 		}
+		/* Not the last one silently: --check --sync would sync. */
+		if (mode != MODE_SERVE && mode != next) {
+			log_err("%s and %s: two modes; give one", mode_option, argv[optind - 1]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		mode = next;
+		mode_option = argv[optind - 1];
 	}
 	/* Other modes take one deployment: -c DIR/NAME.conf. */
 	if (dir != NULL && mode == MODE_SERVE && path == NULL)
