@@ -554,10 +554,27 @@ test_named() {
 	cli -c "$(hconf named)" --rollback "$p2"
 	check_eq "the live release itself: exit 1" 1 "$RC"
 	check "... says so" grep -q "is the live release already" "$ERR"
+	# The third column of --releases, pasted: NAME.releases/RELEASE.
+	cli -c "$(hconf named)" --releases
+	check "--releases prints NAME.releases/RELEASE" grep -qF " named.releases/$p3" "$OUT"
+	cli -c "$(hconf named)" --rollback "named.releases/$p3"
+	check_eq "--rollback NAME.releases/RELEASE, as --releases prints it: exit 0" 0 "$RC"
+	check_eq "... that release is live" "$p3" "$(hlive named)"
+	cli -c "$(hconf named)" --rollback "$FX_DIR/srv/named.releases/$p2"
+	check_eq "--rollback with the releases directory's whole path: exit 0" 0 "$RC"
+	check_eq "... that release is live" "$p2" "$(hlive named)"
+	cli -c "$(hconf named)" --rollback "other.releases/$p1"
+	check_eq "a release of another directory: exit 1" 1 "$RC"
+	check "... says so" grep -qF "other.releases/$p1: not a release of $FX_DIR/srv/named.releases" "$ERR"
+	check_eq "... the live release stays" "$p2" "$(hlive named)"
 	cli -c "$(hconf named)" --rollback abc
 	check_eq "fewer than seven digits: exit 64" 64 "$RC"
+	check "... says what a target is, not the helper's synopsis" \
+		sh -c "grep -q 'abc: neither a release.s name (as --releases prints it) nor 7 to 40' '$ERR' && ! grep -q 'usage: sentry-source-sync' '$ERR'"
 	cli -c "$(hconf named)" --rollback ../x
 	check_eq "not a name nor a commit: exit 64" 64 "$RC"
+	cli -c "$(hconf named)" --rollback "named.releases/${p1%-*}-${short}"
+	check_eq "a release's name cut short: exit 64" 64 "$RC"
 	check_eq "... the live release stays" "$p2" "$(hlive named)"
 	cli -c "$(hconf named)" --rollback "$p1" extra
 	check_eq "two words after --rollback: exit 64" 64 "$RC"

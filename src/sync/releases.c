@@ -785,6 +785,29 @@ rollback_target(const char *path, const release_name *names, size_t n, const cha
 	return i < 0 ? -1 : i;
 }
 
+/*
+ * A target as --releases prints a release, NAME.releases/RELEASE, or
+ * with the directory's whole path: the release's name alone. A directory
+ * other than this deployment's is refused, logged (NULL): its release
+ * cannot be this one's.
+ */
+static const char *
+in_home(const struct layout *l, const char *target)
+{
+	const char *name = strrchr(target, '/');
+	size_t dir;
+
+	if (name == NULL)
+		return target;
+	dir = (size_t)(name - target);
+	if ((dir == strlen(l->home) && strncmp(target, l->home, dir) == 0) ||
+	    (dir == strlen(l->home_path) && strncmp(target, l->home_path, dir) == 0))
+		return name + 1;
+	log_err("%s: not a release of %s; give the release's name (--releases lists them)",
+	    target, l->home_path);
+	return NULL;
+}
+
 /* --rollback [target], under the lock: an older release goes live. */
 static int
 releases_rollback(const struct config *c, const char *target)
@@ -807,6 +830,8 @@ releases_rollback(const struct config *c, const char *target)
 		log_err("%s: no release is live yet; nothing to roll back", path);
 		goto out;
 	}
+	if (target != NULL && (target = in_home(&l, target)) == NULL)
+		goto out;
 	if ((home = open_home(&l, 0)) == -1 ||
 	    (names = calloc(LIMIT_RELEASES_LISTED, sizeof(*names))) == NULL)
 		goto out;

@@ -90,7 +90,16 @@ usage(void)
 	    "       sentry-source-sync -c file --rollback[=release|commit] | --releases\n");
 }
 
-/* The command line into job: 0, or -1 for usage(). */
+/* What follows the last / of s, or s. */
+static const char *
+last_name(const char *s)
+{
+	const char *slash = strrchr(s, '/');
+
+	return slash != NULL ? slash + 1 : s;
+}
+
+/* The command line into job: 0, -1 for usage(), -2 when said already. */
 static int
 parse_args(int argc, char *argv[], struct sync_job *job)
 {
@@ -131,9 +140,15 @@ parse_args(int argc, char *argv[], struct sync_job *job)
 		case 'R': job->rule = optarg; break;
 		case 'B':
 			job->rollback = 1;
-			/* A name or a commit as written; which release, under the lock. */
-			if ((job->target = optarg) != NULL && !release_name_target_valid(optarg))
-				return -1;
+			/* A name or a commit as written; which release, under the lock.
+			 * A name may come with the directory --releases prints. */
+			if ((job->target = optarg) != NULL &&
+			    !release_name_target_valid(last_name(optarg))) {
+				log_err("--rollback %s: neither a release's name (as --releases "
+				    "prints it) nor 7 to 40 lower-case hex digits of a commit",
+				    optarg);
+				return -2;
+			}
 			break;
 		case 'L': job->releases = 1; break;
 		case 'U': job->resume = 1; break;
@@ -574,8 +589,9 @@ main(int argc, char *argv[])
 	log_remember();
 	signal(SIGPIPE, SIG_IGN);
 	run.st = (struct status)STATUS_INIT(STATUS_MODE_SYNC);
-	if (parse_args(argc, argv, &job) == -1) {
-		usage();
+	if ((rc = parse_args(argc, argv, &job)) < 0) {
+		if (rc == -1)
+			usage();
 		return EXIT_USAGE;
 	}
 	if (job.rollback || job.releases)
