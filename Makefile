@@ -211,7 +211,7 @@ bench: deps
 	$(MAKE) all
 	bash bench/run.sh
 
-# Units and the hook name the installed paths, not /usr/local's.
+# Units, examples and the hook name the installed paths, not /usr/local's.
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)/sentry-source \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
@@ -229,7 +229,10 @@ install: all
 		chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} || exit 1; done
 	install -m 644 examples/sentry-source.sysusers $(DESTDIR)$(SYSUSERSDIR)/sentry-source.conf
 	install -m 755 hooks/post-receive $(DESTDIR)$(DATADIR)/sentry-source/hooks/post-receive
-	install -m 644 $(EXAMPLES) $(DESTDIR)$(DATADIR)/sentry-source/examples
+	for e in $(EXAMPLES); do \
+		sed 's|/usr/local/share/sentry-source/|$(DATADIR)/sentry-source/|g' $$e \
+			>$(DESTDIR)$(DATADIR)/sentry-source/examples/$${e##*/} && \
+		chmod 644 $(DESTDIR)$(DATADIR)/sentry-source/examples/$${e##*/} || exit 1; done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sentry-source \

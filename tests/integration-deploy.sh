@@ -415,6 +415,11 @@ test_install() {
 		test -x "$d/usr/share/sentry-source/hooks/post-receive"
 	check "make install: the installed front finds its helper under PREFIX" \
 		grep -q "/usr/libexec/sentry-source" "$d/usr/bin/sentry-source"
+	check "make install: the examples name the installed DATADIR, not /usr/local/share" \
+		sh -c "grep -q '/usr/share/sentry-source/examples/web-served.conf' '$d/usr/share/sentry-source/examples/web-served.conf' &&
+			! grep -rq /usr/local/share '$d/usr/share/sentry-source/examples'"
+	check "make install: an example's own /usr/local/bin (a user's RUN=) is left as written" \
+		grep -q '^#RUN=/usr/local/bin/' "$d/usr/share/sentry-source/examples/sentry-source.conf"
 	check "make install: the units run the installed binary" \
 		grep -q "^ExecStart=/usr/bin/sentry-source " "$d/usr/lib/systemd/system/sentry-source@.service"
 	mkdir -p "$FX_DIR/sysroot/etc"
