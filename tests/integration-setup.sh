@@ -302,6 +302,10 @@ test_credentials() {
 		grep -qE "$conf:[0-9]+: SSH_KEYPATH must be an absolute path \(a credential's name only when" "$ERR"
 	check "... and nothing cloned" test ! -e "$cp"
 	check_read_only "$conf"
+	CREDENTIALS_DIRECTORY=relative/creds cli -c "$conf" --check
+	check_eq "credential names, a relative \$CREDENTIALS_DIRECTORY: --check exits 75" 75 "$RC"
+	check "... says it is not an absolute path, not that it is unset" \
+		grep -qxF "skip: SSH_KEYPATH names credential 'id_ed25519' and \$CREDENTIALS_DIRECTORY is not an absolute path: not checked here" "$OUT"
 
 	CREDENTIALS_DIRECTORY=$cred cli -c "$conf" --check
 	check_eq "credential names, \$CREDENTIALS_DIRECTORY set: --check exits 0" 0 "$RC"

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,6 +33,15 @@ key_name(enum config_key key)
 	}
 }
 
+/* Why a name stays a name: config.c resolves one only against an
+ * absolute $CREDENTIALS_DIRECTORY, as systemd sets it. */
+static const char *
+credentials_directory_missing(void)
+{
+	return getenv("CREDENTIALS_DIRECTORY") == NULL ? "is unset" :
+	    "is not an absolute path";
+}
+
 /* Every path config.c resolves is absolute: what is not is a name. */
 int
 key_files_unresolved(const struct config *c, enum config_key key, char *line, size_t len)
@@ -42,7 +52,7 @@ key_files_unresolved(const struct config *c, enum config_key key, char *line, si
 		return 0;
 	if (line != NULL)
 		snprintf(line, len, "%s names credential '%s' and $CREDENTIALS_DIRECTORY "
-		    "is unset: not checked here", key_name(key), v);
+		    "%s: not checked here", key_name(key), v, credentials_directory_missing());
 	return 1;
 }
 
@@ -109,7 +119,8 @@ key_files_check(const struct config *c, char *err, size_t errlen)
 	for (i = 0; i < KEY_FILES_CONNECT; i++)
 		if (key_files_unresolved(c, key_files_keys[i], NULL, 0)) {
 			snprintf(err, errlen, "%s names a credential and "
-			    "$CREDENTIALS_DIRECTORY is unset", key_name(key_files_keys[i]));
+			    "$CREDENTIALS_DIRECTORY %s", key_name(key_files_keys[i]),
+			    credentials_directory_missing());
 			return -1;
 		}
 	if (http_files_check(c, err, errlen) == -1)
