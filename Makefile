@@ -251,8 +251,9 @@ uninstall:
 
 # What uninstall leaves, said rather than removed: the operator's config
 # and state, which install never made; units still enabled (the links
-# systemctl enable made), which name files just removed; and hooks
-# copied into repositories, which only a search can find.
+# systemctl enable made), which name files just removed; units and
+# drop-ins the man page's recipes copy into /etc/systemd/system; and
+# hooks copied into repositories, which only a search can find.
 UNINSTALL_LEFT = \
 	echo "make uninstall: left in place, to remove by hand when no longer needed:"; \
 	for f in $(DESTDIR)/etc/sentry-source*; do \
@@ -265,6 +266,9 @@ UNINSTALL_LEFT = \
 		if command -v systemctl >/dev/null 2>&1; then \
 			echo "  unit still enabled: $$f (systemctl disable --now $$u)"; \
 		else echo "  unit still enabled: $$f (rm $$f)"; fi; done; \
+	for f in $$(find $(DESTDIR)/etc/systemd/system -maxdepth 1 -name 'sentry-source*' \
+		! -type l 2>/dev/null | sort); do \
+		echo "  unit or drop-in put there by hand: $$f"; done; \
 	echo "  hooks copied into repositories: make uninstall cannot know which;"; \
 	echo "    find them with: find / -xdev -path '*/hooks/post-receive' -exec grep -l sentry-source {} +"
 

@@ -166,6 +166,8 @@ test_hook_readme_recipe() {
 	check_eq "hooks/README: its config file is still the owner's" nobody "$(stat -c %U "$r/config")"
 	check "hooks/README: says runuser -u, not a bare git config" \
 		grep -q "runuser -u git -- git -C /srv/git/project.git config" hooks/README.md
+	check "sentry-source(8) EXAMPLES: the same runuser -u line" \
+		grep -q "^# runuser -u git -- git -C /srv/git/project.git config" man/sentry-source.8
 }
 
 # The same ordering with nothing held: a repository of 30 MB of random

@@ -253,6 +253,10 @@ test_uninstall() {
 	: >"$d/etc/sentry-source/site.conf"
 	ln -s /usr/lib/systemd/system/sentry-source.socket \
 		"$d/etc/systemd/system/sockets.target.wants/sentry-source.socket"
+	# What the man page's recipes copy there: the reload pair, a drop-in.
+	: >"$d/etc/systemd/system/sentry-source-reload.path"
+	mkdir -p "$d/etc/systemd/system/sentry-source@.service.d"
+	: >"$d/etc/systemd/system/sentry-source@.service.d/web-served.conf"
 	next_run
 	make -s uninstall DESTDIR="$d" PREFIX=/usr >"$OUT" 2>"$ERR"
 	RC=$?
@@ -264,6 +268,10 @@ test_uninstall() {
 	check "make uninstall: names the state" grep -qx "  state: $d/var/lib/sentry-source" "$OUT"
 	check "make uninstall: names the unit still enabled, and how to disable it" grep -qF \
 		"unit still enabled: $d/etc/systemd/system/sockets.target.wants/sentry-source.socket (systemctl disable --now sentry-source.socket)" "$OUT"
+	check "make uninstall: names a unit copied by hand" grep -qx \
+		"  unit or drop-in put there by hand: $d/etc/systemd/system/sentry-source-reload.path" "$OUT"
+	check "make uninstall: names a drop-in directory" grep -qx \
+		"  unit or drop-in put there by hand: $d/etc/systemd/system/sentry-source@.service.d" "$OUT"
 	check "make uninstall: says it cannot know the hooks, and how to find them" \
 		grep -qF "find / -xdev -path '*/hooks/post-receive' -exec grep -l sentry-source {} +" "$OUT"
 

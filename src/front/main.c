@@ -392,6 +392,26 @@ rollback_arg(int argc, char *argv[], const char *target, char *buf, size_t len)
 	return 0;
 }
 
+/* The mode a mode option's getopt character names; MODE_SERVE for any
+ * other character. */
+static enum mode
+mode_of(int ch)
+{
+	switch (ch) {
+	case 'P': return MODE_HOOK;
+	case 's': return MODE_SYNC;
+	case 'k': return MODE_CHECK;
+	case 'S': return MODE_STATUS;
+	case 'r': return MODE_ROLLBACK;
+	case 'R': return MODE_RELEASES;
+	case 'U': return MODE_RESUME;
+	case 'l': return MODE_LIST;
+	case 'V': return MODE_VERSION;
+	case 'h': return MODE_HELP;
+	default: return MODE_SERVE;
+	}
+}
+
 static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "config-dir", required_argument, NULL, 'D' },
@@ -434,17 +454,11 @@ main(int argc, char *argv[])
 		case 'D': dir = optarg; continue;
 		case 'b': branch = optarg; continue;
 		case 'j': json = 1; continue;
-		case 'P': next = MODE_HOOK; break;
-		case 's': next = MODE_SYNC; break;
-		case 'k': next = MODE_CHECK; break;
-		case 'S': next = MODE_STATUS; break;
-		case 'r': next = MODE_ROLLBACK; target = optarg; break;
-		case 'R': next = MODE_RELEASES; break;
-		case 'U': next = MODE_RESUME; break;
-		case 'l': next = MODE_LIST; break;
-		case 'V': next = MODE_VERSION; break;
-		case 'h': next = MODE_HELP; break;
-		default: usage(stderr); return EXIT_USAGE;
+		case 'r': target = optarg; break;
+		}
+		if ((next = mode_of(ch)) == MODE_SERVE) {
+			usage(stderr);
+			return EXIT_USAGE;
 		}
 		/* Not the last one silently: --check --sync would sync. */
 		if (mode != MODE_SERVE && mode != next) {
