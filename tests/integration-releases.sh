@@ -663,6 +663,9 @@ test_pin() {
 	cli -c "$conf" --rollback
 	check_eq "a rollback pins: the metrics say sentry_source_pinned 1" 1 \
 		"$(sed -n 's/^sentry_source_pinned{[^}]*} //p' "$metrics")"
+	cli -c "$conf" --status
+	check "... --status before a sync: the remote at an unknown commit, though a sync fetched it" \
+		grep -qx "pinned:    yes, by a rollback; the remote is at an unknown commit" "$OUT"
 	cli -c "$conf" --sync
 	check_eq "a sync while pinned: exit 0" 0 "$RC"
 	check_eq "... publishes nothing" "$p1" "$(hlive pin)"
