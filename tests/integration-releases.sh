@@ -578,6 +578,9 @@ test_named() {
 	check_eq "... the live release stays" "$p2" "$(hlive named)"
 	cli -c "$(hconf named)" --rollback "$p1" extra
 	check_eq "two words after --rollback: exit 64" 64 "$RC"
+	cli -c "$(hconf named)" --rollback "$(head -c 4096 /dev/zero | tr '\0' a)"
+	check_eq "a target of 4096 bytes: exit 64" 64 "$RC"
+	check "... says it is too long" grep -q -- "--rollback: a target of more than 4095 bytes" "$ERR"
 }
 
 # kill -9 during rollbacks: the history is the old file or the new, whole.

@@ -30,7 +30,8 @@
 #define SYNC_OPT_RELEASES	"releases"
 #define SYNC_OPT_RESUME		"resume"	/* with a sync: publish past a rollback */
 
-/* --rollback=TARGET's bytes at most: a release's name is 64. */
-#define SYNC_TARGET_MAX		128
+/* --rollback=TARGET's bytes at most: a release's name is 64, and it may
+ * come with its directory's whole path (PATH_MAX on Linux). */
+#define SYNC_TARGET_MAX		4096
 
 #endif

@@ -385,7 +385,11 @@ rollback_arg(int argc, char *argv[], const char *target, char *buf, size_t len)
 {
 	if (target == NULL && optind + 1 == argc)
 		target = argv[optind++];
-	if (target != NULL && (strlen(target) >= SYNC_TARGET_MAX || target[0] == '\0'))
+	if (target != NULL && strlen(target) >= SYNC_TARGET_MAX) {
+		log_err("--rollback: a target of more than %d bytes", SYNC_TARGET_MAX - 1);
+		return -1;
+	}
+	if (target != NULL && target[0] == '\0')
 		return -1;
 	snprintf(buf, len, "%s%s%s", SYNC_ARG(SYNC_OPT_ROLLBACK), target != NULL ? "=" : "",
 	    target != NULL ? target : "");
