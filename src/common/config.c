@@ -107,6 +107,12 @@ config_get(const struct config *c, enum config_key k)
 	return c->v[k].value;
 }
 
+const char *
+config_key_name(enum config_key k)
+{
+	return keys[k].name;
+}
+
 static const char *
 check_name(const char *v)
 {

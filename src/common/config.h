@@ -68,6 +68,8 @@ int		 config_load_at(struct config *, int dirfd, const char *name, int flags,
 		    const char *path, char *err, size_t errlen);
 void		 config_free(struct config *);
 const char	*config_get(const struct config *, enum config_key);
+/* The key as the file spells it: "SSH_KEYPATH". */
+const char	*config_key_name(enum config_key);
 /* A number key (sizes take K, M or G), or its default when unset. */
 unsigned long	 config_number(const struct config *, enum config_key);
 /* PUBLISH=releases: 1; in-place (the default): 0. */

@@ -19,20 +19,6 @@ const enum config_key key_files_keys[KEY_FILES_CONNECT + 1] = {
 	CONFIG_HTTP_TOKEN_FILE, CONFIG_CA_FILE, CONFIG_SECRET_FILE
 };
 
-static const char *
-key_name(enum config_key key)
-{
-	switch (key) {
-	case CONFIG_SSH_KEYPATH: return "SSH_KEYPATH";
-	case CONFIG_KNOWN_HOSTS: return "KNOWN_HOSTS";
-	case CONFIG_SSH_PASSPHRASE_FILE: return "SSH_PASSPHRASE_FILE";
-	case CONFIG_HTTP_TOKEN_FILE: return "HTTP_TOKEN_FILE";
-	case CONFIG_CA_FILE: return "CA_FILE";
-	case CONFIG_SECRET_FILE: return "SECRET_FILE";
-	default: return "?";
-	}
-}
-
 /* Why a name stays a name: config.c resolves one only against an
  * absolute $CREDENTIALS_DIRECTORY, as systemd sets it. */
 static const char *
@@ -52,7 +38,8 @@ key_files_unresolved(const struct config *c, enum config_key key, char *line, si
 		return 0;
 	if (line != NULL)
 		snprintf(line, len, "%s names credential '%s' and $CREDENTIALS_DIRECTORY "
-		    "%s: not checked here", key_name(key), v, credentials_directory_missing());
+		    "%s: not checked here", config_key_name(key), v,
+		    credentials_directory_missing());
 	return 1;
 }
 
@@ -119,7 +106,7 @@ key_files_check(const struct config *c, char *err, size_t errlen)
 	for (i = 0; i < KEY_FILES_CONNECT; i++)
 		if (key_files_unresolved(c, key_files_keys[i], NULL, 0)) {
 			snprintf(err, errlen, "%s names a credential and "
-			    "$CREDENTIALS_DIRECTORY %s", key_name(key_files_keys[i]),
+			    "$CREDENTIALS_DIRECTORY %s", config_key_name(key_files_keys[i]),
 			    credentials_directory_missing());
 			return -1;
 		}

@@ -241,20 +241,34 @@ status_name(int status)
 	}
 }
 
+/* Does the record name a tag (refs/tags/NAME) rather than a branch? */
+static int
+record_is_tag(const struct status_record *r)
+{
+	return r->ref_len > REFS_TAGS_LEN && strncmp(r->ref, REFS_TAGS, REFS_TAGS_LEN) == 0;
+}
+
+/* When the sync started, in UTC; the seconds as written if out of range. */
+static void
+record_when(const struct status_record *r, char *when, size_t len)
+{
+	time_t t = (time_t)r->time;
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(when, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(when, len, "%lld", r->time);
+}
+
 static void
 print_people(const struct status_record *r)
 {
 	char when[64];
-	time_t t = (time_t)r->time;
-	struct tm tm;
 
-	if (gmtime_r(&t, &tm) == NULL || strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC",
-	    &tm) == 0)
-		snprintf(when, sizeof(when), "%lld", r->time);
+	record_when(r, when, sizeof(when));
 	printf("last sync: %s, started by %s, took %lld.%03lld s\n", when, r->mode,
 	    r->duration_ms / 1000, r->duration_ms % 1000);
 	printf("status:    %d (%s)\n", r->status, status_name(r->status));
-	if (r->ref_len > REFS_TAGS_LEN && strncmp(r->ref, REFS_TAGS, REFS_TAGS_LEN) == 0) {
+	if (record_is_tag(r)) {
 		printf("tag:       ");
 		print_text(r->ref + REFS_TAGS_LEN, r->ref_len - REFS_TAGS_LEN);
 	} else {
@@ -353,8 +367,7 @@ json_end(cJSON *o)
 static int
 print_json(const struct status_record *r, const char *deployment, const char *clone_path)
 {
-	int is_tag = r->ref_len > REFS_TAGS_LEN &&
-	    strncmp(r->ref, REFS_TAGS, REFS_TAGS_LEN) == 0;
+	int is_tag = record_is_tag(r);
 	cJSON *o;
 
 	if ((o = json_begin(deployment, clone_path)) == NULL)
@@ -461,14 +474,9 @@ static void
 print_brief(const char *name, const struct status_record *r)
 {
 	char when[64];
-	time_t t = (time_t)r->time;
-	struct tm tm;
-	int is_tag = r->ref_len > REFS_TAGS_LEN &&
-	    strncmp(r->ref, REFS_TAGS, REFS_TAGS_LEN) == 0;
+	int is_tag = record_is_tag(r);
 
-	if (gmtime_r(&t, &tm) == NULL || strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC",
-	    &tm) == 0)
-		snprintf(when, sizeof(when), "%lld", r->time);
+	record_when(r, when, sizeof(when));
 	printf("%s: %d (%s), %s, %s", name, r->status, status_name(r->status), when,
 	    r->pinned ? "pinned, " : "");
 	if (is_tag) {

@@ -42,7 +42,8 @@ struct release_copy {
  * gets (0444 or 0555 less the umask) and of the blob's size (and, with
  * verify, hashes to it); anything else is written, so that a changed
  * umask reaches every file. Files and directories follow the umask.
- * Submodules are empty directories. 0, or -1 logged; to_fd may then hold part of it.
+ * Submodules are empty directories. 0, or -1 logged; to_fd may then
+ * hold part of it.
  */
 int	release_copy(struct release_copy *, const git_oid *from, int from_fd,
 	    const git_oid *to, const char *prefix, int to_fd);

@@ -431,6 +431,8 @@ write_release(const struct config *c, git_repository *repo, const struct layout 
 	char why[PATH_MAX + 64];
 	struct release_copy copy = { .repo = repo };
 	const char *subdir = config_get(c, CONFIG_SUBDIR);
+	/* The part of the tree a release holds, "" for all of it. */
+	const char *prefix = subdir != NULL ? subdir : "";
 	git_tree *tree = NULL;
 	git_oid live_oid;
 	struct timespec now;
@@ -469,11 +471,11 @@ write_release(const struct config *c, git_repository *repo, const struct layout 
 	}
 	copy.share = config_get(c, CONFIG_BUILD) == NULL;
 	/* Unmarked, the next release checks each file's bytes before linking. */
-	(void)release_copy_mark(to, subdir != NULL ? subdir : "");
+	(void)release_copy_mark(to, prefix);
 	if (copy.share && live[0] != '\0') {
 		git_oid_fromstr(&live_oid, live + STAMP_LEN + 1);
 		from = openat(home, live, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		switch (from != -1 ? release_copy_marked(from, subdir != NULL ? subdir : "") : 1) {
+		switch (from != -1 ? release_copy_marked(from, prefix) : 1) {
 		case 0:		/* another SUBDIR's tree: nothing to share */
 			log_info("%s: the live release holds another SUBDIR; every file is "
 			    "written", dir);
@@ -485,7 +487,7 @@ write_release(const struct config *c, git_repository *repo, const struct layout 
 			break;
 		}
 	}
-	if (release_copy(&copy, from != -1 ? &live_oid : NULL, from, tip, subdir != NULL ? subdir : "", to) == -1) {
+	if (release_copy(&copy, from != -1 ? &live_oid : NULL, from, tip, prefix, to) == -1) {
 		/* At once: a full disk gets its space back, and the next sync
 		 * starts from the live release, whatever was pushed. */
 		remove_named(home, l, tmp, "a checkout that failed");

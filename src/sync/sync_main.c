@@ -36,6 +36,7 @@
 #include "gitname.h"
 #include "lock.h"
 #include "log.h"
+#include "nofollow.h"
 #include "peer_limits.h"
 #include "place.h"
 #include "publish.h"
@@ -90,15 +91,6 @@ usage(void)
 	    "       sentry-source-sync -c file --rollback[=release|commit] | --releases\n");
 }
 
-/* What follows the last / of s, or s. */
-static const char *
-last_name(const char *s)
-{
-	const char *slash = strrchr(s, '/');
-
-	return slash != NULL ? slash + 1 : s;
-}
-
 /* The command line into job: 0, -1 for usage(), -2 when said already. */
 static int
 parse_args(int argc, char *argv[], struct sync_job *job)
@@ -143,7 +135,7 @@ parse_args(int argc, char *argv[], struct sync_job *job)
 			/* A name or a commit as written; which release, under the lock.
 			 * A name may come with the directory --releases prints. */
 			if ((job->target = optarg) != NULL &&
-			    !release_name_target_valid(last_name(optarg))) {
+			    !release_name_target_valid(nofollow_leaf(optarg))) {
 				log_err("--rollback %s: neither a release's name (as --releases "
 				    "prints it) nor 7 to 40 lower-case hex digits of a commit",
 				    optarg);
